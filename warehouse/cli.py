@@ -1,0 +1,114 @@
+"""The data manager's command line.
+
+    python -m warehouse load --db PATH FILE...        exit 0 all loaded, 1 rows quarantined, 2 unusable
+    python -m warehouse status --db PATH              the load log
+    python -m warehouse quarantine --db PATH          the rejected rows with their reasons
+    python -m warehouse demo --db PATH [--scale small|medium|large] [--seed N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+
+import polars as pl
+
+from warehouse.connection import writer
+from warehouse.loader import LoadReport, exit_code, load_paths
+
+USAGE_ERROR = 2
+
+
+def format_report(r: LoadReport) -> str:
+    head = f"{r.file_name}: {r.status}"
+    if not r.usable:
+        return f"{head} - {r.message}"
+    counts = (
+        f"{r.table_name}: gelezen {r.rows_read}, geladen {r.rows_loaded} "
+        f"(nieuw {r.rows_new}, bijgewerkt {r.rows_updated}, ongewijzigd {r.rows_unchanged}), "
+        f"quarantaine {r.rows_quarantined}, dubbel {r.rows_duplicate}"
+    )
+    return f"{head} - {counts}" + (f"; {r.message}" if r.message else "")
+
+
+def cmd_load(args: argparse.Namespace) -> int:
+    delivered_on = dt.date.fromisoformat(args.delivered_on) if args.delivered_on else None
+    with writer(Path(args.db)) as con:
+        reports = load_paths(con, [Path(f) for f in args.files], delivered_on)
+    for r in reports:
+        print(format_report(r))
+    return exit_code(reports)
+
+
+def _show(db: str, sql: str) -> int:
+    path = Path(db)
+    if not path.exists():
+        print(f"fout: geen warehouse op {path}", file=sys.stderr)
+        return USAGE_ERROR
+    from warehouse.connection import reader
+
+    with reader(path) as con:
+        frame = con.sql(sql).pl()
+    with pl.Config(tbl_rows=-1, tbl_cols=-1, fmt_str_lengths=120, tbl_width_chars=250, tbl_hide_dataframe_shape=True):
+        print(frame if frame.height else "(leeg)")
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    return _show(
+        args.db,
+        "select load_id, file_name, table_name, status, loaded_at, delivered_on, rows_read, rows_loaded,"
+        " rows_quarantined, rows_duplicate, left(checksum_sha256, 12) as checksum, message"
+        " from load_log order by load_id, file_name",
+    )
+
+
+def cmd_quarantine(args: argparse.Namespace) -> int:
+    return _show(
+        args.db,
+        "select load_id, file_name, row_number, column_name, value, reason from quarantine"
+        " order by load_id, file_name, row_number, column_name",
+    )
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from sample_data.demo import build_demo
+
+    summary = build_demo(Path(args.db), scale=args.scale, seed=args.seed)
+    print(summary)
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m warehouse", description="Samen Leren warehouse: laden en beheren.")
+    sub = p.add_subparsers(dest="command", required=True)
+    load = sub.add_parser("load", help="lever bestanden aan (CSV, Parquet, Excel)")
+    load.add_argument("--db", required=True, help="pad naar het warehouse (.duckdb)")
+    load.add_argument("--delivered-on", help="leverdatum JJJJ-MM-DD (standaard vandaag)")
+    load.add_argument("files", nargs="+", help="aangeleverde bestanden")
+    load.set_defaults(run=cmd_load)
+    for name, run, text in (("status", cmd_status, "toon het laadlogboek"), ("quarantine", cmd_quarantine, "toon afgewezen rijen")):
+        cmd = sub.add_parser(name, help=text)
+        cmd.add_argument("--db", required=True)
+        cmd.set_defaults(run=run)
+    demo = sub.add_parser("demo", help="bouw het demo-warehouse uit synthetische gegevens")
+    demo.add_argument("--db", required=True)
+    demo.add_argument("--scale", default="small", choices=["tiny", "small", "medium", "large"])
+    demo.add_argument("--seed", type=int, default=20261123)
+    demo.set_defaults(run=cmd_demo)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = parser()
+    try:
+        args = p.parse_args(argv)
+    except SystemExit as exc:  # argparse already printed one line of usage error
+        return USAGE_ERROR if exc.code else 0
+    try:
+        return args.run(args)
+    except Exception as err:  # noqa: BLE001 - the CLI's contract is one clear line and exit 2
+        print(f"fout: {type(err).__name__}: {err}", file=sys.stderr)
+        return USAGE_ERROR

@@ -1,0 +1,304 @@
+"""Loading delivered files into the warehouse: validate, quarantine, upsert, log.
+
+Per file, everything happens in one transaction: the typed good rows are merged on the
+table's natural key (new keys inserted, changed rows replaced, identical rows left
+alone), the bad rows go to ``quarantine`` with row number, column, value and reason, and
+a ``load_log`` row records the counts. A crash anywhere rolls the whole file back.
+Files are loaded parents first (centres, episodes, then the rest), whatever the order
+they were given in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pandera.polars as pa
+import polars as pl
+
+from data_models.schemas import DATAFRAME_CHECKS, TableSpec
+from warehouse.parse import ERROR_COLUMNS, parse
+from warehouse.reader import ROW, RawTable, UnusableFile, checksum, read_file
+from warehouse.schema import ensure_schema, quote
+
+
+@dataclass
+class LoadReport:
+    """What happened to one table of one delivered file."""
+
+    file_name: str
+    table_name: str | None = None
+    status: str = "loaded"  # loaded | loaded_with_quarantine | rejected | failed
+    rows_read: int = 0
+    rows_new: int = 0
+    rows_updated: int = 0
+    rows_unchanged: int = 0
+    rows_quarantined: int = 0
+    rows_duplicate: int = 0
+    ignored_columns: list[str] = field(default_factory=list)
+    message: str = ""
+    load_id: int | None = None
+
+    @property
+    def rows_loaded(self) -> int:
+        return self.rows_new + self.rows_updated + self.rows_unchanged
+
+    @property
+    def usable(self) -> bool:
+        return self.status in ("loaded", "loaded_with_quarantine")
+
+
+def exit_code(reports: list[LoadReport]) -> int:
+    """0 when everything loaded, 1 when rows were quarantined, 2 when a file was unusable."""
+    if any(not r.usable for r in reports):
+        return 2
+    return 1 if any(r.rows_quarantined for r in reports) else 0
+
+
+# ---------------------------------------------------------------- validation
+
+
+def _reason(check: str, column: str) -> str:
+    """A pandera check name, said in words a data manager understands."""
+    if check in DATAFRAME_CHECKS:
+        return DATAFRAME_CHECKS[check][1]
+    if check == "not_nullable":
+        return "verplicht veld is leeg"
+    if m := re.fullmatch(r"greater_than_or_equal_to\((.*)\)", check):
+        return f"waarde is kleiner dan het minimum {m.group(1)}"
+    if m := re.fullmatch(r"less_than_or_equal_to\((.*)\)", check):
+        return f"waarde is groter dan het maximum {m.group(1)}"
+    if m := re.fullmatch(r"isin\(\[(.*)\]\)", check):
+        return "onbekende code; toegestaan: " + m.group(1).replace("'", "")
+    if check.startswith("str_matches") and column == "centre_code":
+        return "ongeldige centrumcode: 2 tot 12 letters of cijfers"
+    if check.startswith("str_length"):
+        return "mag niet leeg zijn"
+    return f"voldoet niet aan de regel {check}"
+
+
+def validation_errors(typed: pl.DataFrame, spec: TableSpec) -> pl.DataFrame:
+    """One row per broken rule per row, from the table's pandera model."""
+    try:
+        spec.model.validate(typed.drop(ROW), lazy=True)
+    except pa.errors.SchemaErrors as err:
+        cases = err.failure_cases.filter(pl.col("index").is_not_null())
+    else:
+        return pl.DataFrame(schema=ERROR_COLUMNS)
+    rows = typed[ROW]
+    out = []
+    for check, column, index in cases.select("check", "column", "index").iter_rows():
+        col = DATAFRAME_CHECKS[check][0] if check in DATAFRAME_CHECKS else column
+        out.append((rows[index], col, _reason(check, col)))
+    frame = pl.DataFrame(out, schema={ROW: pl.Int64, "column_name": pl.String, "reason": pl.String}, orient="row")
+    return frame.unique(maintain_order=True)
+
+
+def add_lookups(con: duckdb.DuckDBPyConnection, typed: pl.DataFrame, spec: TableSpec) -> pl.DataFrame:
+    """Columns the rules need from the warehouse: is the centre known, which pathway has the episode."""
+    if "lookup_centre_known" in spec.dtypes:
+        known = [r[0] for r in con.execute("select centre_code from store.centres").fetchall()]
+        return typed.with_columns(pl.col("centre_code").is_in(known).alias("lookup_centre_known"))
+    if "lookup_pathway" in spec.dtypes:
+        con.register("incoming_keys", typed.select(ROW, "centre_code", "episode_id"))
+        found = con.sql(
+            "select k.__row, e.pathway from incoming_keys k join store.episodes e "
+            "on e.centre_code = k.centre_code and e.episode_id = k.episode_id"
+        ).pl()
+        con.unregister("incoming_keys")
+        return typed.join(found.rename({"pathway": "lookup_pathway"}), on=ROW, how="left", maintain_order="left")
+    return typed
+
+
+# ---------------------------------------------------------------- one table
+
+
+@dataclass
+class Checked:
+    clean: pl.DataFrame
+    errors: pl.DataFrame  # ROW, column_name, value, reason
+    duplicates: int
+
+
+def check_table(con: duckdb.DuckDBPyConnection, raw: RawTable) -> Checked:
+    spec = raw.table
+    typed, parse_errs = parse(raw.frame, spec)
+    typed = add_lookups(con, typed, spec)
+    rule_errs = validation_errors(typed, spec)
+    rule_errs = rule_errs.join(parse_errs.select(ROW, "column_name"), on=[ROW, "column_name"], how="anti")
+    rule_errs = rule_errs.join(parse_errs.filter(pl.col("column_name").is_null()).select(ROW), on=ROW, how="anti")
+    values = raw.frame.unpivot(index=ROW, variable_name="column_name", value_name="value")
+    rule_errs = rule_errs.join(values, on=[ROW, "column_name"], how="left").select(list(ERROR_COLUMNS))
+    errors = pl.concat([parse_errs, rule_errs])
+    good = typed.join(errors.select(ROW).unique(), on=ROW, how="anti").select(ROW, *spec.columns)
+    unique = good.unique(subset=spec.columns, keep="first", maintain_order=True)
+    conflicts = unique.filter(pl.len().over(list(spec.key)) > 1)
+    if conflicts.height:
+        errors = pl.concat([errors, _conflict_errors(conflicts, spec)])
+    clean = unique.join(conflicts.select(ROW), on=ROW, how="anti")
+    return Checked(clean.drop(ROW), errors.sort(ROW, maintain_order=True), good.height - unique.height)
+
+
+def _conflict_errors(conflicts: pl.DataFrame, spec: TableSpec) -> pl.DataFrame:
+    times = pl.len().over(list(spec.key)).cast(pl.String)
+    return conflicts.select(
+        pl.col(ROW),
+        pl.lit(", ".join(spec.key)).alias("column_name"),
+        pl.concat_str([pl.col(k).cast(pl.String) for k in spec.key], separator=" / ").alias("value"),
+        pl.concat_str(
+            pl.lit("sleutel komt "), times, pl.lit(" keer voor in dit bestand met verschillende waarden; alle versies staan in quarantaine")
+        ).alias("reason"),
+    )
+
+
+MERGE_CHANGES = """
+create or replace temp table changes as
+select s.*, {old_first} as old_first_delivered_on, t.{key0} is null as is_new
+from staged s left join store.{table} t on {join}
+where t.{key0} is null or {differs}
+"""
+MERGE_DELETE = "delete from store.{table} t using changes s where not s.is_new and {join}"
+MERGE_INSERT = "insert into store.{table} select {columns}, $load_id{first} from changes"
+
+
+def merge(con: duckdb.DuckDBPyConnection, spec: TableSpec, clean: pl.DataFrame, load_id: int, delivered_on: dt.date) -> tuple[int, int]:
+    """Upsert on the natural key; returns (new, updated). Identical rows stay untouched."""
+    con.register("incoming", clean)
+    con.execute("create or replace temp table staged as select * from incoming")
+    con.unregister("incoming")
+    is_episodes = spec.name == "episodes"
+    ids = {
+        "table": quote(spec.name),
+        "key0": quote(spec.key[0]),
+        "join": " and ".join("s." + quote(k) + " = t." + quote(k) for k in spec.key),
+        "differs": " or ".join(
+            "s." + quote(c) + " is distinct from t." + quote(c) for c in spec.columns if c not in spec.key
+        ),
+        "old_first": "t.first_delivered_on" if is_episodes else "null::date",
+        "columns": ", ".join(quote(c) for c in spec.columns),
+        "first": ", coalesce(old_first_delivered_on, $delivered_on)" if is_episodes else "",
+    }
+    con.execute(MERGE_CHANGES.format(**ids))
+    new, updated = con.execute("select count(*) filter (is_new), count(*) filter (not is_new) from changes").fetchone()
+    con.execute(MERGE_DELETE.format(**ids))
+    params = {"load_id": load_id, "delivered_on": delivered_on} if is_episodes else {"load_id": load_id}
+    con.execute(MERGE_INSERT.format(**ids), params)
+    con.execute("drop table changes; drop table staged")
+    return new, updated
+
+
+def write_quarantine(con: duckdb.DuckDBPyConnection, raw: RawTable, errors: pl.DataFrame, load_id: int, digest: str) -> None:
+    # A repeated delivery of the same file replaces its earlier quarantine rows.
+    con.execute(
+        "delete from quarantine where checksum_sha256 = $c and table_name = $t", {"c": digest, "t": raw.table.name}
+    )
+    rows = errors.select(
+        pl.lit(load_id).alias("load_id"),
+        pl.lit(raw.source).alias("file_name"),
+        pl.lit(raw.table.name).alias("table_name"),
+        pl.lit(digest).alias("checksum_sha256"),
+        pl.col(ROW).alias("row_number"),
+        "column_name",
+        "value",
+        "reason",
+    )
+    con.register("quarantined_rows", rows)
+    con.execute("insert into quarantine select * from quarantined_rows")
+    con.unregister("quarantined_rows")
+
+
+def write_log(con: duckdb.DuckDBPyConnection, report: LoadReport, digest: str | None, delivered_on: dt.date) -> None:
+    con.execute(
+        "insert into load_log values ($load_id, $file, $table, $digest, current_timestamp::timestamp, $delivered_on,"
+        " $read, $loaded, $new, $updated, $unchanged, $quarantined, $duplicate, $status, $message, $ignored)",
+        {
+            "load_id": report.load_id,
+            "file": report.file_name,
+            "table": report.table_name,
+            "digest": digest,
+            "delivered_on": delivered_on,
+            "read": report.rows_read,
+            "loaded": report.rows_loaded,
+            "new": report.rows_new,
+            "updated": report.rows_updated,
+            "unchanged": report.rows_unchanged,
+            "quarantined": report.rows_quarantined,
+            "duplicate": report.rows_duplicate,
+            "status": report.status,
+            "message": report.message,
+            "ignored": ", ".join(report.ignored_columns) or None,
+        },
+    )
+
+
+def load_table(con: duckdb.DuckDBPyConnection, raw: RawTable, load_id: int, digest: str, delivered_on: dt.date) -> LoadReport:
+    checked = check_table(con, raw)
+    new, updated = merge(con, raw.table, checked.clean, load_id, delivered_on)
+    write_quarantine(con, raw, checked.errors, load_id, digest)
+    quarantined = checked.errors[ROW].n_unique()
+    report = LoadReport(
+        file_name=raw.source,
+        table_name=raw.table.name,
+        status="loaded_with_quarantine" if quarantined else "loaded",
+        rows_read=raw.frame.height,
+        rows_new=new,
+        rows_updated=updated,
+        rows_unchanged=checked.clean.height - new - updated,
+        rows_quarantined=quarantined,
+        rows_duplicate=checked.duplicates,
+        ignored_columns=raw.ignored_columns,
+        load_id=load_id,
+    )
+    if raw.ignored_columns:
+        report.message = "onbekende kolommen genegeerd: " + ", ".join(raw.ignored_columns)
+    write_log(con, report, digest, delivered_on)
+    return report
+
+
+# ---------------------------------------------------------------- files
+
+
+def _next_load_id(con: duckdb.DuckDBPyConnection) -> int:
+    return con.execute("select nextval('load_id_seq')").fetchone()[0]
+
+
+def load_file(con: duckdb.DuckDBPyConnection, tables: list[RawTable], data: bytes, delivered_on: dt.date) -> list[LoadReport]:
+    """One file in one transaction: all its tables load, or none of them."""
+    digest = checksum(data)
+    load_id = _next_load_id(con)
+    con.begin()
+    try:
+        reports = [load_table(con, raw, load_id, digest, delivered_on) for raw in tables]
+        con.commit()
+    except Exception as err:
+        con.rollback()
+        name = tables[0].source.split(" [")[0]
+        report = LoadReport(name, None, "failed", load_id=load_id, message=f"laden afgebroken, niets geladen: {type(err).__name__}: {err}")
+        report.rows_read = sum(t.frame.height for t in tables)
+        write_log(con, report, digest, delivered_on)
+        return [report]
+    return reports
+
+
+def load_paths(con: duckdb.DuckDBPyConnection, paths: list[Path], delivered_on: dt.date | None = None) -> list[LoadReport]:
+    """Load delivered files, parents first; unusable files are reported and logged, never half-loaded."""
+    ensure_schema(con)
+    delivered_on = delivered_on or dt.date.today()
+    reports: list[LoadReport] = []
+    readable: list[tuple[int, int, list[RawTable], bytes]] = []
+    for order, path in enumerate(paths):
+        try:
+            tables, data = read_file(Path(path))
+        except UnusableFile as err:
+            report = LoadReport(Path(path).name, None, "rejected", message=str(err), load_id=_next_load_id(con))
+            digest = checksum(Path(path).read_bytes()) if Path(path).is_file() else None
+            write_log(con, report, digest, delivered_on)
+            reports.append(report)
+            continue
+        readable.append((min(t.table.rank for t in tables), order, tables, data))
+    for _, _, tables, data in sorted(readable, key=lambda r: (r[0], r[1])):
+        reports.extend(load_file(con, tables, data, delivered_on))
+    return reports

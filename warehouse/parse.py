@@ -1,0 +1,90 @@
+"""Typing the text cells of a delivered table, one vectorised pass per column.
+
+Every cell that is filled in but cannot be read as its column's type (a date that is
+no date, ``ja/nee`` spelled otherwise, text in a number column) becomes an error row
+with the file's row number, the column, the value and a reason in plain Dutch. The cell
+itself becomes empty so that validation can go on with the rest of the row.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from data_models.schemas import TableSpec
+from warehouse.reader import RAGGED, ROW
+
+ERROR_COLUMNS = {ROW: pl.Int64, "column_name": pl.String, "value": pl.String, "reason": pl.String}
+TRUE_WORDS = ["true", "1", "ja", "yes", "j", "y", "waar", "1.0"]
+FALSE_WORDS = ["false", "0", "nee", "no", "n", "onwaar", "0.0"]
+DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y", "%Y-%m-%d %H:%M:%S", "%d-%m-%Y %H:%M:%S", "%Y-%m-%dT%H:%M:%S")
+
+
+def number(text: pl.Expr) -> pl.Expr:
+    """A decimal number written with a decimal point or a decimal comma (``1.234,5`` too)."""
+    both = text.str.contains(r"\.") & text.str.contains(",")
+    comma_last = text.str.extract(r"([.,])[^.,]*$") == ","
+    cleaned = (
+        pl.when(both & comma_last)
+        .then(text.str.replace_all(r"\.", "").str.replace(",", "."))
+        .when(both)
+        .then(text.str.replace_all(",", ""))
+        .otherwise(text.str.replace(",", "."))
+    )
+    value = cleaned.str.replace_all(r"\s", "").cast(pl.Float64, strict=False)
+    return pl.when(value.is_finite()).then(value)
+
+
+def date(text: pl.Expr) -> pl.Expr:
+    parsed = [text.str.to_datetime(f, strict=False).dt.date() for f in DATE_FORMATS]
+    return pl.coalesce(parsed)
+
+
+def boolean(text: pl.Expr) -> pl.Expr:
+    lower = text.str.to_lowercase()
+    return pl.when(lower.is_in(TRUE_WORDS)).then(True).when(lower.is_in(FALSE_WORDS)).then(False)
+
+
+def integer(text: pl.Expr) -> pl.Expr:
+    value = number(text)
+    return pl.when(value == value.round(0)).then(value.cast(pl.Int64, strict=False))
+
+
+CONVERTERS = {
+    pl.Float64: (number, "geen getal"),
+    pl.Int64: (integer, "geen geheel getal"),
+    pl.Date: (date, "geen geldige datum (verwacht JJJJ-MM-DD of DD-MM-JJJJ)"),
+    pl.Boolean: (boolean, "geen geldige ja/nee-waarde (verwacht ja/nee, true/false, 1/0 of yes/no)"),
+}
+
+
+def parse(raw: pl.DataFrame, spec: TableSpec) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The typed frame (with ROW) and one error row per cell that could not be read."""
+    dtypes = spec.dtypes
+    typed = raw.select(
+        pl.col(ROW),
+        *[
+            CONVERTERS[dtypes[c]][0](pl.col(c)).alias(c) if dtypes[c] in CONVERTERS else pl.col(c)
+            for c in spec.columns
+        ],
+    )
+    errors = [_ragged_rows(raw, spec)]
+    for c in spec.columns:
+        if dtypes[c] not in CONVERTERS:
+            continue
+        bad = raw[c].is_not_null() & typed[c].is_null() & (raw[c] != RAGGED)
+        if bad.any():
+            rows = raw.filter(bad).select(
+                pl.col(ROW), pl.lit(c).alias("column_name"), pl.col(c).alias("value"), pl.lit(CONVERTERS[dtypes[c]][1]).alias("reason")
+            )
+            errors.append(rows)
+    return typed, pl.concat(errors, how="vertical")
+
+
+def _ragged_rows(raw: pl.DataFrame, spec: TableSpec) -> pl.DataFrame:
+    first = spec.columns[0]
+    return raw.filter(pl.col(first) == RAGGED).select(
+        pl.col(ROW),
+        pl.lit(None, dtype=pl.String).alias("column_name"),
+        pl.lit(None, dtype=pl.String).alias("value"),
+        pl.lit("rij heeft meer velden dan de kopregel (scheidingsteken in een waarde zonder aanhalingstekens?)").alias("reason"),
+    )
