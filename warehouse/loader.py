@@ -130,8 +130,9 @@ def check_table(con: duckdb.DuckDBPyConnection, raw: RawTable) -> Checked:
     rule_errs = validation_errors(typed, spec)
     rule_errs = rule_errs.join(parse_errs.select(ROW, "column_name"), on=[ROW, "column_name"], how="anti")
     rule_errs = rule_errs.join(parse_errs.filter(pl.col("column_name").is_null()).select(ROW), on=ROW, how="anti")
-    values = raw.frame.unpivot(index=ROW, variable_name="column_name", value_name="value")
-    rule_errs = rule_errs.join(values, on=[ROW, "column_name"], how="left").select(list(ERROR_COLUMNS))
+    cells = raw.frame.unpivot(index=ROW, variable_name="__column", value_name="__value")
+    cells = cells.rename({"__column": "column_name", "__value": "value"})
+    rule_errs = rule_errs.join(cells, on=[ROW, "column_name"], how="left").select(list(ERROR_COLUMNS))
     errors = pl.concat([parse_errs, rule_errs])
     good = typed.join(errors.select(ROW).unique(), on=ROW, how="anti").select(ROW, *spec.columns)
     unique = good.unique(subset=spec.columns, keep="first", maintain_order=True)
@@ -195,11 +196,13 @@ def write_quarantine(con: duckdb.DuckDBPyConnection, raw: RawTable, errors: pl.D
     con.execute(
         "delete from quarantine where checksum_sha256 = $c and table_name = $t", {"c": digest, "t": raw.table.name}
     )
-    rows = errors.select(
+    centres = raw.frame.select(ROW, pl.col("centre_code").str.to_uppercase())
+    rows = errors.join(centres, on=ROW, how="left").select(
         pl.lit(load_id).alias("load_id"),
         pl.lit(raw.source).alias("file_name"),
         pl.lit(raw.table.name).alias("table_name"),
         pl.lit(digest).alias("checksum_sha256"),
+        "centre_code",
         pl.col(ROW).alias("row_number"),
         "column_name",
         "value",

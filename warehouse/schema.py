@@ -45,6 +45,7 @@ create table if not exists quarantine (
     file_name varchar not null,
     table_name varchar not null,
     checksum_sha256 varchar not null,
+    centre_code varchar,
     row_number bigint not null,
     column_name varchar,
     value varchar,
