@@ -25,9 +25,7 @@ BSN_WEIGHTS = (9, 8, 7, 6, 5, 4, 3, 2, -1)
 def looks_like_bsn(column: str) -> pl.Expr:
     """True where the value is 9 digits passing the elfproef (a Dutch citizen number)."""
     value = pl.col(column).str.strip_chars()
-    weighted = pl.sum_horizontal(
-        value.str.slice(i, 1).cast(pl.Int64, strict=False) * w for i, w in enumerate(BSN_WEIGHTS)
-    )
+    weighted = pl.sum_horizontal(value.str.slice(i, 1).cast(pl.Int64, strict=False) * w for i, w in enumerate(BSN_WEIGHTS))
     return (value.str.contains(r"^\d{9}$") & (weighted % 11 == 0)).fill_null(False)
 
 
@@ -37,10 +35,7 @@ def _treatment_pairs() -> list[str]:
 
 def _outcome_pairs(kind: str | None = None) -> list[str]:
     return [
-        f"{p}/{o.code}"
-        for p, s in outcome_sets().items()
-        for o in s.clinical_outcomes.values()
-        if kind is None or o.kind == kind
+        f"{p}/{o.code}" for p, s in outcome_sets().items() for o in s.clinical_outcomes.values() if kind is None or o.kind == kind
     ]
 
 
@@ -69,11 +64,17 @@ class Episodes(pa.DataFrameModel):
     """One treated episode: a patient's treatment in one care pathway."""
 
     centre_code: str = pa.Field(str_matches=CENTRE_CODE, description="Delivering centre; must be a known centre.")
-    episode_id: str = pa.Field(str_length={"min_value": 1}, description="Pseudonym of the episode, unique per centre; never a BSN.")
-    patient_id: str = pa.Field(str_length={"min_value": 1}, description="Pseudonym of the patient made by the centre; never a BSN.")
+    episode_id: str = pa.Field(
+        str_length={"min_value": 1}, description="Pseudonym of the episode, unique per centre; never a BSN."
+    )
+    patient_id: str = pa.Field(
+        str_length={"min_value": 1}, description="Pseudonym of the patient made by the centre; never a BSN."
+    )
     pathway: str = pa.Field(isin=list(outcome_sets()), description="Care pathway whose outcome set applies.")
     treatment: str = pa.Field(description="Treatment code listed by the pathway's outcome set.")
-    referral_date: dt.date = pa.Field(nullable=True, description="Date of referral (or of the indication, e.g. eGFR ≤ 20); not after treatment_date.")
+    referral_date: dt.date = pa.Field(
+        nullable=True, description="Date of referral (or of the indication, e.g. eGFR ≤ 20); not after treatment_date."
+    )
     treatment_date: dt.date = pa.Field(description="Index date of the treatment; puts the episode in a month.")
     discharge_date: dt.date = pa.Field(nullable=True, description="Date of discharge; not before treatment_date.")
     age: int = pa.Field(ge=0, le=110, description="Age in years at treatment.")
@@ -118,7 +119,9 @@ class _EpisodeChild(pa.DataFrameModel):
 
     centre_code: str = pa.Field(str_matches=CENTRE_CODE, description="Centre of the episode.")
     episode_id: str = pa.Field(str_length={"min_value": 1}, description="Episode this row belongs to; it must exist.")
-    lookup_pathway: str = pa.Field(nullable=True, description="Loader lookup: pathway of the episode (empty when the episode is unknown).")
+    lookup_pathway: str = pa.Field(
+        nullable=True, description="Loader lookup: pathway of the episode (empty when the episode is unknown)."
+    )
 
     @pa.dataframe_check(name="episode_known")
     def episode_known(cls, data: pa.PolarsData) -> pl.LazyFrame:

@@ -34,7 +34,9 @@ CENTRES: tuple[DemoCentre, ...] = (
     DemoCentre("UMCU", "UMC Utrecht", "umc", ALL, 1.0, -0.1, 0.03, 0.60),
     DemoCentre("ZNK", "Ziekenhuis Noordkust", "general", ("knee_oa", "ibd", "ckd"), 3.0, -0.4, -0.10, 0.40),
     DemoCentre("SZO", "Stadsziekenhuis Oostweide", "general", ("knee_oa", "ibd"), 2.5, -0.3, 0.00, 0.50),
-    DemoCentre("ZZP", "Ziekenhuis Zuiderpoort", "general", ("knee_oa", "ibd", "ckd"), 2.0, -0.2, -0.08, 0.35, delivery_lag_months=2),
+    DemoCentre(
+        "ZZP", "Ziekenhuis Zuiderpoort", "general", ("knee_oa", "ibd", "ckd"), 2.0, -0.2, -0.08, 0.35, delivery_lag_months=2
+    ),
     DemoCentre("RVW", "Revalidatiecentrum Westduin", "rehabilitation", ()),
 )
 

@@ -69,7 +69,9 @@ def assign(sim: Simulation) -> dict[str, pl.DataFrame]:
     proms = child(sim.prom_measurements, "invited_on")
     answered_in = pl.max_horizontal(_delivery_of("completed_on", first, n), pl.col("ep_delivery"))
     proms = proms.with_columns(answered_in.alias("answered_in"))
-    unanswered_first = proms.filter(pl.col("completed_on").is_not_null(), pl.col("answered_in").is_null() | (pl.col("answered_in") > pl.col("delivery")))
+    unanswered_first = proms.filter(
+        pl.col("completed_on").is_not_null(), pl.col("answered_in").is_null() | (pl.col("answered_in") > pl.col("delivery"))
+    )
     later = unanswered_first.filter(pl.col("answered_in").is_not_null()).with_columns(pl.col("answered_in").alias("delivery"))
     blank = pl.col("answered_in").is_not_null() & (pl.col("answered_in") <= pl.col("delivery"))
     first_pass = proms.with_columns(
@@ -87,7 +89,9 @@ def assign(sim: Simulation) -> dict[str, pl.DataFrame]:
     }
     columns = {name: getattr(sim, name).columns for name in tables}
     return {
-        name: frame.filter(pl.col("delivery").is_not_null() & (pl.col("delivery") <= BACKFILL_MONTHS)).select("delivery", *columns[name])
+        name: frame.filter(pl.col("delivery").is_not_null() & (pl.col("delivery") <= BACKFILL_MONTHS)).select(
+            "delivery", *columns[name]
+        )
         for name, frame in tables.items()
     }
 
@@ -135,8 +139,10 @@ def with_mistakes(frames: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
     ep = frames["episodes"]
     if ep.is_empty():
         return frames
-    template = ep.head(1)
-    centre = template["centre_code"][0]
+    centre = CENTRES[0].code
+    template = ep.filter(pl.col("centre_code") == centre).head(1)
+    if template.is_empty():
+        return frames
 
     def variant(eid: str, **changes: object) -> pl.DataFrame:
         return template.with_columns(pl.lit(eid).alias("episode_id"), *[pl.lit(v).alias(k) for k, v in changes.items()])
@@ -153,18 +159,24 @@ def with_mistakes(frames: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
     )
     out = dict(frames)
     out["episodes"] = pl.concat([ep, bad_eps], how="vertical_relaxed").with_columns(pl.lit("").alias("opmerking"))
-    costs = frames["costs"]
+    costs = frames["costs"].filter(pl.col("centre_code") == centre)
     if not costs.is_empty():
         neg = costs.head(1).with_columns(pl.lit(-250.0).alias("amount_eur"), pl.lit("other").alias("category"))
-        out["costs"] = pl.concat([costs, costs.head(1), neg.with_columns(pl.lit(f"{centre}-E9999901").alias("episode_id"))])
-    proms = frames["prom_measurements"]
+        out["costs"] = pl.concat(
+            [frames["costs"], costs.head(1), neg.with_columns(pl.lit(f"{centre}-E9999901").alias("episode_id"))]
+        )
+    proms = frames["prom_measurements"].filter(pl.col("centre_code") == centre)
     if not proms.is_empty():
         row = proms.head(1)
         inst = row["instrument"][0]
         out["prom_measurements"] = pl.concat(
             [
-                proms,
-                row.with_columns(pl.lit("12m").alias("timepoint"), pl.lit(row["invited_on"][0]).alias("completed_on"), pl.lit(999.0).alias("score")),
+                frames["prom_measurements"],
+                row.with_columns(
+                    pl.lit("12m").alias("timepoint"),
+                    pl.lit(row["invited_on"][0]).alias("completed_on"),
+                    pl.lit(999.0).alias("score"),
+                ),
                 row.with_columns(pl.lit(f"{centre}-E0000000").alias("episode_id"), pl.lit(inst).alias("instrument")),
             ]
         )
@@ -196,7 +208,13 @@ def write_deliveries(sim: Simulation, out_dir: Path, allow_excel: bool = True) -
             files = tuple(write_table(f, folder, n, style) for n, f in frames.items())
         deliveries.append(Delivery(index, folder, nxt, style, files))
     manifest = [
-        {"index": d.index, "folder": d.folder.name, "delivered_on": d.delivered_on.isoformat(), "style": d.style, "files": [f.name for f in d.files]}
+        {
+            "index": d.index,
+            "folder": d.folder.name,
+            "delivered_on": d.delivered_on.isoformat(),
+            "style": d.style,
+            "files": [f.name for f in d.files],
+        }
         for d in deliveries
     ]
     (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import polars as pl
@@ -73,25 +72,57 @@ EVENT_DAY = {"reoperation_1y": 365, "mortality_1y": 365, "readmission_30d": 30, 
 
 # PROM baseline mean and sd, and the change at the primary follow-up by treatment.
 PROM_BASE = {
-    "oks": (20, 7), "koos_ps": (45, 14), "nrs_pain": (7, 1.5), "eq5d_index": (0.55, 0.18),
-    "promis10_physical": (40, 7), "promis10_mental": (45, 8), "sf12_pcs": (38, 9), "sf12_mcs": (46, 10),
-    "qlq_c30_ghs": (58, 20), "ibd_control_8": (8, 3),
+    "oks": (20, 7),
+    "koos_ps": (45, 14),
+    "nrs_pain": (7, 1.5),
+    "eq5d_index": (0.55, 0.18),
+    "promis10_physical": (40, 7),
+    "promis10_mental": (45, 8),
+    "sf12_pcs": (38, 9),
+    "sf12_mcs": (46, 10),
+    "qlq_c30_ghs": (58, 20),
+    "ibd_control_8": (8, 3),
 }
 PROM_GAIN = {
-    "tka": 1.0, "conservative": 0.2, "haemodialysis": -0.1, "peritoneal_dialysis": 0.05, "transplant": 0.8,
-    "whipple": 0.4, "palliative_chemo": -0.2, "best_supportive_care": -0.8, "biologic": 0.9, "conventional": 0.5,
+    "tka": 1.0,
+    "conservative": 0.2,
+    "haemodialysis": -0.1,
+    "peritoneal_dialysis": 0.05,
+    "transplant": 0.8,
+    "whipple": 0.4,
+    "palliative_chemo": -0.2,
+    "best_supportive_care": -0.8,
+    "biologic": 0.9,
+    "conventional": 0.5,
     "surgery": 0.7,
 }
 PROM_FULL_GAIN = {
-    "oks": 16, "koos_ps": -20, "nrs_pain": -4, "eq5d_index": 0.2, "promis10_physical": 7, "promis10_mental": 5,
-    "sf12_pcs": 8, "sf12_mcs": 5, "qlq_c30_ghs": 15, "ibd_control_8": 5,
+    "oks": 16,
+    "koos_ps": -20,
+    "nrs_pain": -4,
+    "eq5d_index": 0.2,
+    "promis10_physical": 7,
+    "promis10_mental": 5,
+    "sf12_pcs": 8,
+    "sf12_mcs": 5,
+    "qlq_c30_ghs": 15,
+    "ibd_control_8": 5,
 }
 TIMEPOINT_MONTHS = {"baseline": 0, "3m": 3, "6m": 6, "12m": 12}
 TIMEPOINT_FRACTION = {"baseline": 0.0, "3m": 0.7, "6m": 0.85, "12m": 1.0}
 RESPONSE = {"baseline": 0.72, "3m": 0.56, "6m": 0.50, "12m": 0.46}
 
 COSTS: dict[str, dict[str, float]] = {
-    "tka": {"or_time": 2600, "implant": 1900, "ward_days": 650, "imaging_lab": 300, "outpatient": 450, "rehabilitation": 800, "medication": 120, "other": 150},
+    "tka": {
+        "or_time": 2600,
+        "implant": 1900,
+        "ward_days": 650,
+        "imaging_lab": 300,
+        "outpatient": 450,
+        "rehabilitation": 800,
+        "medication": 120,
+        "other": 150,
+    },
     "conservative": {"outpatient": 600, "imaging_lab": 250, "rehabilitation": 500, "medication": 400},
     "haemodialysis": {"dialysis": 42000, "outpatient": 2500, "medication": 4000, "imaging_lab": 900, "other": 600},
     "peritoneal_dialysis": {"dialysis": 33000, "outpatient": 2200, "medication": 3500, "imaging_lab": 800},
@@ -226,7 +257,12 @@ def risk_score(ep: pl.DataFrame) -> np.ndarray:
     mean_age = ep["pathway"].replace_strict({p: a[0] for p, a in AGE.items()}).to_numpy()
     asa = ep["asa_class"].fill_null(2).to_numpy()
     bmi = ep["bmi"].fill_null(28).to_numpy()
-    return 0.045 * (ep["age"].to_numpy() - mean_age) + 0.45 * (asa - 2) + 0.03 * (bmi - 28) + 0.12 * (ep["charlson_index"].to_numpy() - 2)
+    return (
+        0.045 * (ep["age"].to_numpy() - mean_age)
+        + 0.45 * (asa - 2)
+        + 0.03 * (bmi - 28)
+        + 0.12 * (ep["charlson_index"].to_numpy() - 2)
+    )
 
 
 def simulate_outcomes(rng: np.random.Generator, ep: pl.DataFrame) -> pl.DataFrame:
@@ -244,7 +280,16 @@ def simulate_outcomes(rng: np.random.Generator, ep: pl.DataFrame) -> pl.DataFram
         idx = np.flatnonzero(mask)
         if idx.size:
             days = base_day[idx] + (day[idx] if isinstance(day, np.ndarray) else day)
-            rows.append(pl.DataFrame({"row": idx, "outcome": np.full(idx.size, outcome), "value": value[idx].astype(float), "measured_on": _dates(days)}))
+            rows.append(
+                pl.DataFrame(
+                    {
+                        "row": idx,
+                        "outcome": np.full(idx.size, outcome),
+                        "value": value[idx].astype(float),
+                        "measured_on": _dates(days),
+                    }
+                )
+            )
 
     for p, outcomes in EVENT_RATES.items():
         in_p = pathway == p
@@ -257,7 +302,11 @@ def simulate_outcomes(rng: np.random.Generator, ep: pl.DataFrame) -> pl.DataFram
             events[f"{p}/{outcome}"] = value & applies
             add(applies, outcome, value, EVENT_DAY.get(outcome, 14))
     whipple = treatment == "whipple"
-    bad = events["pancreatic_cancer/complication_severe"] | events["pancreatic_cancer/mortality_in_hospital"] | events["pancreatic_cancer/readmission"]
+    bad = (
+        events["pancreatic_cancer/complication_severe"]
+        | events["pancreatic_cancer/mortality_in_hospital"]
+        | events["pancreatic_cancer/readmission"]
+    )
     add(whipple, "textbook_outcome", ~bad & (rng.random(len(bad)) < 0.93), 30)
     alive = ~events["pancreatic_cancer/mortality_in_hospital"]
     add(whipple & alive, "adjuvant_chemo", rng.random(len(bad)) < 0.70, 90)
@@ -326,10 +375,14 @@ def simulate_proms(rng: np.random.Generator, ep: pl.DataFrame) -> pl.DataFrame:
                         }
                     )
                 )
-    frame = pl.concat(parts).with_columns(
-        pl.when(pl.col("answered")).then(pl.col("completed_on")).alias("completed_on"),
-        pl.when(pl.col("answered")).then(pl.col("score")).alias("score"),
-    ).drop("answered")
+    frame = (
+        pl.concat(parts)
+        .with_columns(
+            pl.when(pl.col("answered")).then(pl.col("completed_on")).alias("completed_on"),
+            pl.when(pl.col("answered")).then(pl.col("score")).alias("score"),
+        )
+        .drop("answered")
+    )
     return _attach(ep, frame)
 
 
@@ -342,9 +395,20 @@ def simulate_prems(rng: np.random.Generator, ep: pl.DataFrame) -> pl.DataFrame:
     parts = []
     for code, inst in common().prem_instruments.items():
         spread = 1.2 if code.startswith("collaborate") else 1.4
-        score = np.clip(np.round(tendency + rng.normal(0, spread * 0.5, n) + (0.6 if code == "pem_overall" else 0)), inst.min, inst.max)
+        score = np.clip(
+            np.round(tendency + rng.normal(0, spread * 0.5, n) + (0.6 if code == "pem_overall" else 0)), inst.min, inst.max
+        )
         idx = np.flatnonzero(answered)
-        parts.append(pl.DataFrame({"row": idx, "instrument": np.full(idx.size, code), "score": score[idx].astype(float), "completed_on": _dates(base_day[idx])}))
+        parts.append(
+            pl.DataFrame(
+                {
+                    "row": idx,
+                    "instrument": np.full(idx.size, code),
+                    "score": score[idx].astype(float),
+                    "completed_on": _dates(base_day[idx]),
+                }
+            )
+        )
     return _attach(ep, pl.concat(parts))
 
 
@@ -352,10 +416,18 @@ def simulate_costs(rng: np.random.Generator, ep: pl.DataFrame, outcomes: pl.Data
     n = ep.height
     treatment = ep["treatment"].to_numpy()
     los = (ep["discharge_date"].cast(pl.Int64) - ep["treatment_date"].cast(pl.Int64)).fill_null(0).to_numpy()
-    complicated = ep.select("centre_code", "episode_id").join(
-        outcomes.filter(pl.col("outcome") == "complication_severe", pl.col("value") == 1).select("centre_code", "episode_id").with_columns(pl.lit(True).alias("c")),
-        on=["centre_code", "episode_id"], how="left",
-    )["c"].fill_null(False).to_numpy()
+    complicated = (
+        ep.select("centre_code", "episode_id")
+        .join(
+            outcomes.filter(pl.col("outcome") == "complication_severe", pl.col("value") == 1)
+            .select("centre_code", "episode_id")
+            .with_columns(pl.lit(True).alias("c")),
+            on=["centre_code", "episode_id"],
+            how="left",
+        )["c"]
+        .fill_null(False)
+        .to_numpy()
+    )
     extreme = rng.random(n) < 0.003
     parts = []
     for t, categories in COSTS.items():
@@ -371,8 +443,12 @@ def simulate_costs(rng: np.random.Generator, ep: pl.DataFrame, outcomes: pl.Data
             else:
                 base = amount * np.ones(idx.size)
             factor = rng.lognormal(0, 0.25, idx.size) * np.where(complicated[idx] & (category in PER_DAY), 2.5, 1.0)
-            factor = factor * np.where(extreme[idx] & (category in PER_DAY or category == "other"), rng.uniform(6, 15, idx.size), 1.0)
-            parts.append(pl.DataFrame({"row": idx, "category": np.full(idx.size, category), "amount_eur": np.round(base * factor, 2)}))
+            factor = factor * np.where(
+                extreme[idx] & (category in PER_DAY or category == "other"), rng.uniform(6, 15, idx.size), 1.0
+            )
+            parts.append(
+                pl.DataFrame({"row": idx, "category": np.full(idx.size, category), "amount_eur": np.round(base * factor, 2)})
+            )
     return _attach(ep, pl.concat(parts))
 
 
@@ -387,12 +463,21 @@ def simulate(seed: int = 20261123, scale: str | float = "small", end_month: str 
     costs = simulate_costs(rng, ep, outcomes)
     last = month_starts(end_month)[-1]
     end_date = dt.date(last.year + (last.month == 12), last.month % 12 + 1, 1) - dt.timedelta(days=1)
-    centres = pl.DataFrame({"centre_code": [c.code for c in CENTRES], "name": [c.name for c in CENTRES], "kind": [c.kind for c in CENTRES]})
+    centres = pl.DataFrame(
+        {"centre_code": [c.code for c in CENTRES], "name": [c.name for c in CENTRES], "kind": [c.kind for c in CENTRES]}
+    )
     episode_cols = [c for c in ep.columns if c not in ("has_discharge", "asa_missing", "literacy_missing", "severity")]
     return Simulation(
         centres=centres,
-        episodes=ep.select("centre_code", "episode_id", "patient_id", *[c for c in episode_cols if c not in ("centre_code", "episode_id", "patient_id")]),
-        prom_measurements=proms.select("centre_code", "episode_id", "instrument", "timepoint", "invited_on", "completed_on", "score"),
+        episodes=ep.select(
+            "centre_code",
+            "episode_id",
+            "patient_id",
+            *[c for c in episode_cols if c not in ("centre_code", "episode_id", "patient_id")],
+        ),
+        prom_measurements=proms.select(
+            "centre_code", "episode_id", "instrument", "timepoint", "invited_on", "completed_on", "score"
+        ),
         clinical_outcomes=outcomes.select("centre_code", "episode_id", "outcome", "value", "measured_on"),
         prem_responses=prems.select("centre_code", "episode_id", "instrument", "score", "completed_on"),
         costs=costs.select("centre_code", "episode_id", "category", "amount_eur"),

@@ -1,9 +1,9 @@
 """The data manager's command line.
 
-    python -m warehouse load --db PATH FILE...        exit 0 all loaded, 1 rows quarantined, 2 unusable
-    python -m warehouse status --db PATH              the load log
-    python -m warehouse quarantine --db PATH          the rejected rows with their reasons
-    python -m warehouse demo --db PATH [--scale small|medium|large] [--seed N]
+python -m warehouse load --db PATH FILE...        exit 0 all loaded, 1 rows quarantined, 2 unusable
+python -m warehouse status --db PATH              the load log
+python -m warehouse quarantine --db PATH          the rejected rows with their reasons
+python -m warehouse demo --db PATH [--scale small|medium|large] [--seed N]
 """
 
 from __future__ import annotations
@@ -89,7 +89,10 @@ def parser() -> argparse.ArgumentParser:
     load.add_argument("--delivered-on", help="leverdatum JJJJ-MM-DD (standaard vandaag)")
     load.add_argument("files", nargs="+", help="aangeleverde bestanden")
     load.set_defaults(run=cmd_load)
-    for name, run, text in (("status", cmd_status, "toon het laadlogboek"), ("quarantine", cmd_quarantine, "toon afgewezen rijen")):
+    for name, run, text in (
+        ("status", cmd_status, "toon het laadlogboek"),
+        ("quarantine", cmd_quarantine, "toon afgewezen rijen"),
+    ):
         cmd = sub.add_parser(name, help=text)
         cmd.add_argument("--db", required=True)
         cmd.set_defaults(run=run)

@@ -150,7 +150,9 @@ def _conflict_errors(conflicts: pl.DataFrame, spec: TableSpec) -> pl.DataFrame:
         pl.lit(", ".join(spec.key)).alias("column_name"),
         pl.concat_str([pl.col(k).cast(pl.String) for k in spec.key], separator=" / ").alias("value"),
         pl.concat_str(
-            pl.lit("sleutel komt "), times, pl.lit(" keer voor in dit bestand met verschillende waarden; alle versies staan in quarantaine")
+            pl.lit("sleutel komt "),
+            times,
+            pl.lit(" keer voor in dit bestand met verschillende waarden; alle versies staan in quarantaine"),
         ).alias("reason"),
     )
 
@@ -165,7 +167,9 @@ MERGE_DELETE = "delete from store.{table} t using changes s where not s.is_new a
 MERGE_INSERT = "insert into store.{table} select {columns}, $load_id{first} from changes"
 
 
-def merge(con: duckdb.DuckDBPyConnection, spec: TableSpec, clean: pl.DataFrame, load_id: int, delivered_on: dt.date) -> tuple[int, int]:
+def merge(
+    con: duckdb.DuckDBPyConnection, spec: TableSpec, clean: pl.DataFrame, load_id: int, delivered_on: dt.date
+) -> tuple[int, int]:
     """Upsert on the natural key; returns (new, updated). Identical rows stay untouched."""
     con.register("incoming", clean)
     con.execute("create or replace temp table staged as select * from incoming")
@@ -175,9 +179,7 @@ def merge(con: duckdb.DuckDBPyConnection, spec: TableSpec, clean: pl.DataFrame, 
         "table": quote(spec.name),
         "key0": quote(spec.key[0]),
         "join": " and ".join("s." + quote(k) + " = t." + quote(k) for k in spec.key),
-        "differs": " or ".join(
-            "s." + quote(c) + " is distinct from t." + quote(c) for c in spec.columns if c not in spec.key
-        ),
+        "differs": " or ".join("s." + quote(c) + " is distinct from t." + quote(c) for c in spec.columns if c not in spec.key),
         "old_first": "t.first_delivered_on" if is_episodes else "null::date",
         "columns": ", ".join(quote(c) for c in spec.columns),
         "first": ", coalesce(old_first_delivered_on, $delivered_on)" if is_episodes else "",
@@ -193,10 +195,8 @@ def merge(con: duckdb.DuckDBPyConnection, spec: TableSpec, clean: pl.DataFrame, 
 
 def write_quarantine(con: duckdb.DuckDBPyConnection, raw: RawTable, errors: pl.DataFrame, load_id: int, digest: str) -> None:
     # A repeated delivery of the same file replaces its earlier quarantine rows.
-    con.execute(
-        "delete from quarantine where checksum_sha256 = $c and table_name = $t", {"c": digest, "t": raw.table.name}
-    )
-    centres = raw.frame.select(ROW, pl.col("centre_code").str.to_uppercase())
+    con.execute("delete from quarantine where checksum_sha256 = $c and table_name = $t", {"c": digest, "t": raw.table.name})
+    centres = raw.frame.select(ROW, "centre_code")
     rows = errors.join(centres, on=ROW, how="left").select(
         pl.lit(load_id).alias("load_id"),
         pl.lit(raw.source).alias("file_name"),
@@ -276,10 +276,12 @@ def load_file(con: duckdb.DuckDBPyConnection, tables: list[RawTable], data: byte
     try:
         reports = [load_table(con, raw, load_id, digest, delivered_on) for raw in tables]
         con.commit()
-    except Exception as err:
+    except Exception as err:  # noqa: BLE001 - whatever broke, the file is rolled back whole and logged
         con.rollback()
         name = tables[0].source.split(" [")[0]
-        report = LoadReport(name, None, "failed", load_id=load_id, message=f"laden afgebroken, niets geladen: {type(err).__name__}: {err}")
+        report = LoadReport(
+            name, None, "failed", load_id=load_id, message=f"laden afgebroken, niets geladen: {type(err).__name__}: {err}"
+        )
         report.rows_read = sum(t.frame.height for t in tables)
         write_log(con, report, digest, delivered_on)
         return [report]

@@ -62,10 +62,7 @@ def parse(raw: pl.DataFrame, spec: TableSpec) -> tuple[pl.DataFrame, pl.DataFram
     dtypes = spec.dtypes
     typed = raw.select(
         pl.col(ROW),
-        *[
-            CONVERTERS[dtypes[c]][0](pl.col(c)).alias(c) if dtypes[c] in CONVERTERS else pl.col(c)
-            for c in spec.columns
-        ],
+        *[CONVERTERS[dtypes[c]][0](pl.col(c)).alias(c) if dtypes[c] in CONVERTERS else pl.col(c) for c in spec.columns],
     )
     errors = [_ragged_rows(raw, spec)]
     for c in spec.columns:
@@ -74,7 +71,10 @@ def parse(raw: pl.DataFrame, spec: TableSpec) -> tuple[pl.DataFrame, pl.DataFram
         bad = raw[c].is_not_null() & typed[c].is_null() & (raw[c] != RAGGED)
         if bad.any():
             rows = raw.filter(bad).select(
-                pl.col(ROW), pl.lit(c).alias("column_name"), pl.col(c).alias("value"), pl.lit(CONVERTERS[dtypes[c]][1]).alias("reason")
+                pl.col(ROW),
+                pl.lit(c).alias("column_name"),
+                pl.col(c).alias("value"),
+                pl.lit(CONVERTERS[dtypes[c]][1]).alias("reason"),
             )
             errors.append(rows)
     return typed, pl.concat(errors, how="vertical")

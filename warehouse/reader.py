@@ -148,7 +148,7 @@ def read_file(path: Path) -> tuple[list[RawTable], bytes]:
         spec = table_for_name(path.stem)
         try:
             frame = pl.read_parquet(io.BytesIO(data))
-        except Exception as err:  # noqa: BLE001 - any parquet failure means an unreadable file
+        except Exception as err:
             raise UnusableFile(f"{path.name}: geen leesbaar Parquet-bestand ({type(err).__name__})") from err
         return [_select_columns(frame, spec, path.name, first_row=1)], data
     if suffix in EXCEL_SUFFIXES:
@@ -159,7 +159,7 @@ def read_file(path: Path) -> tuple[list[RawTable], bytes]:
 def _read_workbook(data: bytes, name: str) -> list[RawTable]:
     try:
         sheets = pl.read_excel(io.BytesIO(data), sheet_id=0, engine="calamine", infer_schema_length=0)
-    except Exception as err:  # noqa: BLE001 - any workbook failure means an unreadable file
+    except Exception as err:
         raise UnusableFile(f"{name}: geen leesbare Excel-werkmap ({type(err).__name__})") from err
     tables = []
     for sheet, frame in sheets.items():

@@ -1,0 +1,1 @@
+"""Calculations on query results: comparisons, control charts, funnel limits, case-mix."""

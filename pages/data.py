@@ -1,0 +1,57 @@
+"""Data and deliveries, for data managers: load log, quarantine, completeness, delivery delay."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from analytics.monthly import add_months
+from ui.context import Context, current
+from ui.data import query
+from ui.figures import delay_figure
+from ui.text import t
+
+
+def render_load_log() -> None:
+    st.subheader(t("load_log"))
+    st.caption(t("load_log_caption"))
+    st.dataframe(query("data_load_log"), hide_index=True, width="stretch")
+
+
+def render_quarantine(ctx: Context) -> None:
+    st.subheader(t("quarantine"))
+    st.caption(t("quarantine_caption"))
+    rows = query("data_quarantine", centre_code=ctx.centre_code)
+    if rows.is_empty():
+        st.success(t("quarantine_empty"))
+        return
+    st.dataframe(rows, hide_index=True, width="stretch")
+
+
+def render_completeness(ctx: Context) -> None:
+    st.subheader(t("completeness"))
+    st.caption(t("completeness_caption"))
+    table = query("data_completeness", centre_code=ctx.centre_code).pivot(on="pathway", index="column_name", values="filled_pct")
+    st.dataframe(table, hide_index=True, width="stretch")
+
+
+def render_delay(ctx: Context) -> None:
+    st.subheader(t("delay"))
+    st.caption(t("delay_caption"))
+    start = add_months(ctx.month or dt.date.today().replace(day=1), -11)
+    delay = query("data_delivery_delay", centre_code=ctx.centre_code, from_month=start)
+    fig = delay_figure(delay, ctx.centre_name, "NL", "dagen")
+    st.plotly_chart(fig, width="stretch")
+
+
+ctx = current()
+st.title(t("data_title"))
+st.write(t("data_purpose"))
+if ctx is None:
+    st.warning(t("no_warehouse"))
+else:
+    render_load_log()
+    render_quarantine(ctx)
+    render_completeness(ctx)
+    render_delay(ctx)

@@ -1,0 +1,18 @@
+-- The centres a viewer can be, with the pathways they deliver.
+-- Grain: one row per centre.
+-- Parameters: none.
+with delivered as (
+    select centre_code, list(distinct pathway order by pathway) as pathways, count(*) as episodes_n
+    from episodes
+    group by centre_code
+),
+
+final as (
+    select c.centre_code, c.name as centre_name, c.kind as centre_kind,
+        coalesce(d.pathways, []) as pathways, coalesce(d.episodes_n, 0) as episodes_n
+    from centres as c
+    left join delivered as d using (centre_code)
+    order by c.kind desc, c.name
+)
+
+select * from final

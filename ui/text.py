@@ -1,0 +1,147 @@
+"""The interface's words, Dutch by default and English as an option."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+TEXT: dict[str, dict[str, str]] = {
+    "app_title": {"nl": "Samen Leren", "en": "Samen Leren"},
+    "language": {"nl": "Taal", "en": "Language"},
+    "viewer": {"nl": "Wie kijkt er? (demo)", "en": "Who is looking? (demo)"},
+    "demo_notice": {
+        "nl": "Demo-modus: synthetische gegevens, geen echte patiënten. Kies hieronder namens welk centrum u kijkt.",
+        "en": "Demo mode: synthetic data, no real patients. Choose below which centre you are viewing as.",
+    },
+    "pathway": {"nl": "Zorgpad", "en": "Care pathway"},
+    "month": {"nl": "Maand", "en": "Month"},
+    "no_warehouse": {
+        "nl": "Er is nog geen warehouse. Bouw de demo met `make run` of laad gegevens met `python -m warehouse load`.",
+        "en": "There is no warehouse yet. Build the demo with `make run` or load data with `python -m warehouse load`.",
+    },
+    "no_pathways": {
+        "nl": "Dit centrum heeft nog geen gegevens aangeleverd.",
+        "en": "This centre has not delivered any data yet.",
+    },
+    "section_team": {"nl": "Zorgteam", "en": "Care team"},
+    "section_data": {"nl": "Gegevens", "en": "Data"},
+    # review page
+    "review_title": {"nl": "Maandreview", "en": "Monthly review"},
+    "review_purpose": {
+        "nl": "Hoe ging het met de patiënten van {month}? Elk getal staat naast het gemiddelde van de twaalf maanden ervoor.",
+        "en": "How did the patients of {month} do? Each figure stands beside the average of the twelve months before.",
+    },
+    "tile_volume": {"nl": "Behandelde patiënten", "en": "Patients treated"},
+    "tile_response": {"nl": "PROM-respons bij de start", "en": "PROM response at baseline"},
+    "tile_cost": {"nl": "Gemiddelde kosten per patiënt", "en": "Mean cost per patient"},
+    "previous_12": {"nl": "gemiddelde vorige 12 maanden: {value}", "en": "mean of previous 12 months: {value}"},
+    "no_data_month": {"nl": "Geen gegevens in deze maand.", "en": "No data in this month."},
+    "trend_title": {"nl": "Verloop over 24 maanden", "en": "Trend over 24 months"},
+    "trend_caption": {
+        "nl": "De stippellijn is het gemiddelde van de twaalf maanden vóór de gekozen maand.",
+        "en": "The dotted line is the average of the twelve months before the chosen month.",
+    },
+    "sentence_higher": {
+        "nl": "{label} is hoger dan in de twaalf maanden ervoor ({now} tegen {before}).",
+        "en": "{label} is higher than in the twelve months before ({now} against {before}).",
+    },
+    "sentence_lower": {
+        "nl": "{label} is lager dan in de twaalf maanden ervoor ({now} tegen {before}).",
+        "en": "{label} is lower than in the twelve months before ({now} against {before}).",
+    },
+    "sentence_same": {
+        "nl": "{label} is gelijk aan de twaalf maanden ervoor ({now}).",
+        "en": "{label} is the same as in the twelve months before ({now}).",
+    },
+    "few_patients": {
+        "nl": "Let op: één maand met weinig patiënten zegt weinig; kijk naar het verloop.",
+        "en": "Note: one month with few patients says little; look at the trend.",
+    },
+    # data page
+    "data_title": {"nl": "Gegevens en aanlevering", "en": "Data and deliveries"},
+    "data_purpose": {
+        "nl": "Voor datamanagers: wat is er geladen, welke rijen zijn afgewezen en waarom, hoe volledig zijn de gegevens en hoe snel komen ze binnen.",
+        "en": "For data managers: what was loaded, which rows were rejected and why, how complete the data are and how fast they arrive.",
+    },
+    "load_log": {"nl": "Laadlogboek", "en": "Load log"},
+    "load_log_caption": {
+        "nl": "Elke geladen tabel met het aantal gelezen, geladen, afgewezen en dubbele rijen.",
+        "en": "Every loaded table with the rows read, loaded, rejected and duplicated.",
+    },
+    "quarantine": {"nl": "Quarantaine: afgewezen rijen", "en": "Quarantine: rejected rows"},
+    "quarantine_caption": {
+        "nl": "Deze rijen zijn niet geladen. Verbeter ze in de bron en lever het bestand opnieuw aan.",
+        "en": "These rows were not loaded. Correct them at the source and deliver the file again.",
+    },
+    "quarantine_empty": {"nl": "Geen afgewezen rijen voor uw centrum.", "en": "No rejected rows for your centre."},
+    "completeness": {"nl": "Volledigheid per kolom", "en": "Completeness per column"},
+    "completeness_caption": {
+        "nl": "Percentage ingevulde waarden in de episodes van uw centrum, per zorgpad. Verplichte kolommen zijn altijd 100%.",
+        "en": "Share of filled-in values in your centre's episodes, per pathway. Required columns are always 100%.",
+    },
+    "delay": {"nl": "Aanlevertijd", "en": "Delivery delay"},
+    "delay_caption": {
+        "nl": "Mediaan aantal dagen van behandeldatum tot eerste aanlevering, per behandelmaand, voor alle centra (uw centrum gemarkeerd).",
+        "en": "Median days from treatment date to first delivery, per treatment month, for all centres (yours highlighted).",
+    },
+    "rows": {"nl": "rijen", "en": "rows"},
+}
+
+
+def lang() -> str:
+    return st.session_state.get("lang", "nl")
+
+
+def t(key: str, **values: object) -> str:
+    """The text for ``key`` in the chosen language, with ``{placeholders}`` filled in."""
+    entry = TEXT[key]
+    return entry.get(lang(), entry["nl"]).format(**values)
+
+
+def label(labels: dict[str, str]) -> str:
+    """A label from an outcome-set file (``{nl: …, en: …}``) in the chosen language."""
+    return labels.get(lang(), labels.get("nl", ""))
+
+
+MONTHS_NL = [
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+]
+MONTHS_EN = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+
+
+def month_name(month: object) -> str:
+    names = MONTHS_NL if lang() == "nl" else MONTHS_EN
+    return f"{names[month.month - 1]} {month.year}"  # type: ignore[attr-defined]
+
+
+def number(value: float | None, decimals: int = 0, unit: str = "") -> str:
+    """A number the Dutch way (1.234,5) or the English way (1,234.5)."""
+    if value is None:
+        return "–"
+    text = f"{value:,.{decimals}f}"
+    if lang() == "nl":
+        text = text.replace(",", "_").replace(".", ",").replace("_", ".")
+    return f"{unit}{text}" if unit == "€ " else f"{text}{unit}"
