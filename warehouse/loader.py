@@ -140,7 +140,13 @@ def check_table(con: duckdb.DuckDBPyConnection, raw: RawTable) -> Checked:
     if conflicts.height:
         errors = pl.concat([errors, _conflict_errors(conflicts, spec)])
     clean = unique.join(conflicts.select(ROW), on=ROW, how="anti")
-    return Checked(clean.drop(ROW), errors.sort(ROW, maintain_order=True), good.height - unique.height)
+    return Checked(clean.drop(ROW), _one_row_per_cell(errors), good.height - unique.height)
+
+
+def _one_row_per_cell(errors: pl.DataFrame) -> pl.DataFrame:
+    """Several broken rules on one cell become one quarantine row with every reason."""
+    merged = errors.group_by(ROW, "column_name", "value", maintain_order=True).agg(pl.col("reason").unique(maintain_order=True))
+    return merged.with_columns(pl.col("reason").list.join("; ")).sort(ROW, maintain_order=True)
 
 
 def _conflict_errors(conflicts: pl.DataFrame, spec: TableSpec) -> pl.DataFrame:
@@ -193,9 +199,11 @@ def merge(
     return new, updated
 
 
+QUARANTINE_CELLS = ["file_name", "table_name", "centre_code", "row_number", "column_name", "value", "reason"]
+
+
 def write_quarantine(con: duckdb.DuckDBPyConnection, raw: RawTable, errors: pl.DataFrame, load_id: int, digest: str) -> None:
-    # A repeated delivery of the same file replaces its earlier quarantine rows.
-    con.execute("delete from quarantine where checksum_sha256 = $c and table_name = $t", {"c": digest, "t": raw.table.name})
+    """Store the rejected cells; a repeated delivery of the same file replaces its earlier rows."""
     centres = raw.frame.select(ROW, "centre_code")
     rows = errors.join(centres, on=ROW, how="left").select(
         pl.lit(load_id).alias("load_id"),
@@ -208,6 +216,15 @@ def write_quarantine(con: duckdb.DuckDBPyConnection, raw: RawTable, errors: pl.D
         "value",
         "reason",
     )
+    same_file = {"c": digest, "t": raw.table.name}
+    earlier = con.sql(
+        "select file_name, table_name, centre_code, row_number, column_name, value, reason from quarantine"
+        " where checksum_sha256 = $c and table_name = $t order by row_number, column_name",
+        params=same_file,
+    ).pl()
+    if earlier.equals(rows.select(QUARANTINE_CELLS).sort("row_number", "column_name", nulls_last=True)):
+        return  # the same file with the same verdicts: nothing changes
+    con.execute("delete from quarantine where checksum_sha256 = $c and table_name = $t", same_file)
     con.register("quarantined_rows", rows)
     con.execute("insert into quarantine select * from quarantined_rows")
     con.unregister("quarantined_rows")

@@ -1,0 +1,84 @@
+"""Shared fixtures: warehouses built once per session by the same functions the demo uses."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+import streamlit as st
+
+from sample_data.demo import build_demo
+from tests.fixtures import CENTRES_CSV, REVIEW_DELIVERED_ON, write_review_delivery
+from warehouse.connection import writer
+from warehouse.loader import LoadReport, load_paths
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def demo_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo warehouse at the tiny scale, built through the real loader."""
+    path = tmp_path_factory.mktemp("demo") / "warehouse.duckdb"
+    build_demo(path, scale="tiny", seed=7)
+    return path
+
+
+@pytest.fixture(scope="session")
+def review_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The hand-built review fixture of ``tests/fixtures.py``."""
+    folder = tmp_path_factory.mktemp("review")
+    path = folder / "warehouse.duckdb"
+    with writer(path) as con:
+        reports = load_paths(con, write_review_delivery(folder / "delivery"), delivered_on=REVIEW_DELIVERED_ON)
+    assert all(r.status == "loaded" for r in reports), reports
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _clear_streamlit_caches() -> Iterator[None]:
+    st.cache_data.clear()
+    yield
+    st.cache_data.clear()
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    """An empty warehouse path for one test."""
+    return tmp_path / "warehouse.duckdb"
+
+
+@pytest.fixture
+def write(tmp_path: Path) -> Callable[..., Path]:
+    """Write a delivery file (text or bytes) into the test's folder."""
+
+    def _write(name: str, content: str | bytes, encoding: str = "utf-8") -> Path:
+        folder = tmp_path / "files"
+        folder.mkdir(exist_ok=True)
+        path = folder / name
+        path.write_bytes(content if isinstance(content, bytes) else content.encode(encoding))
+        return path
+
+    return _write
+
+
+@pytest.fixture
+def load(db: Path) -> Callable[..., list[LoadReport]]:
+    """Load files into the test's warehouse and return the reports."""
+
+    def _load(*paths: Path, delivered_on=None) -> list[LoadReport]:
+        with writer(db) as con:
+            return load_paths(con, list(paths), delivered_on=delivered_on)
+
+    return _load
+
+
+@pytest.fixture
+def with_centres(write, load) -> None:
+    load(write("centres.csv", CENTRES_CSV))
+
+
+def fetch(db_path: Path, sql: str, params: dict | None = None) -> list[tuple]:
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        return con.execute(sql, params or {}).fetchall()

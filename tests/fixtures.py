@@ -1,0 +1,80 @@
+"""Small hand-built deliveries whose answers are worked out by hand in the tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+CENTRES_CSV = """centre_code,name,kind
+UMCU,UMC Utrecht,umc
+AUMC,Amsterdam UMC,umc
+"""
+
+EPISODE_HEADER = "centre_code,episode_id,patient_id,pathway,treatment,referral_date,treatment_date,discharge_date,age,sex,bmi,asa_class,sdm_documented\n"
+
+
+def episode(centre: str, eid: str, day: str, treatment: str = "tka") -> str:
+    return f"{centre},{eid},P{eid},knee_oa,{treatment},,{day},{day},70,F,28.0,2,true\n"
+
+
+# UMC Utrecht, knee: July 2026 three patients, August two, September (the review month) four.
+# AUMC has a bad September that must never show up in UMC Utrecht's figures.
+REVIEW_EPISODES = EPISODE_HEADER + "".join(
+    [
+        episode("UMCU", "e7", "2026-07-03"),
+        episode("UMCU", "e8", "2026-07-15"),
+        episode("UMCU", "e9", "2026-07-28"),
+        episode("UMCU", "e5", "2026-08-05"),
+        episode("UMCU", "e6", "2026-08-20"),
+        episode("UMCU", "e1", "2026-09-01"),
+        episode("UMCU", "e2", "2026-09-10"),
+        episode("UMCU", "e3", "2026-09-20"),
+        episode("UMCU", "e4", "2026-09-30", "conservative"),
+        episode("AUMC", "a1", "2026-09-02"),
+        episode("AUMC", "a2", "2026-09-03"),
+    ]
+)
+
+# Severe complications: September 1 of 4 (25,0%); July+August 1 of 5 (20,0%).
+REVIEW_OUTCOMES = "centre_code,episode_id,outcome,value,measured_on\n" + "".join(
+    f"{c},{e},complication_severe,{v},2026-10-01\n"
+    for c, e, v in [
+        ("UMCU", "e1", 1), ("UMCU", "e2", 0), ("UMCU", "e3", 0), ("UMCU", "e4", 0),
+        ("UMCU", "e5", 1), ("UMCU", "e6", 0), ("UMCU", "e7", 0), ("UMCU", "e8", 0), ("UMCU", "e9", 0),
+        ("AUMC", "a1", 1), ("AUMC", "a2", 1),
+    ]
+)  # fmt: skip
+
+# Baseline PROMs: September 3 invited, 2 answered (66,7%); before 5 invited, 4 answered (80,0%).
+REVIEW_PROMS = "centre_code,episode_id,instrument,timepoint,invited_on,completed_on,score\n" + "".join(
+    f"UMCU,{e},oks,baseline,2026-06-01,{'2026-06-05' if done else ''},{'20' if done else ''}\n"
+    for e, done in [("e1", 1), ("e2", 1), ("e3", 0), ("e5", 1), ("e6", 1), ("e7", 1), ("e8", 1), ("e9", 0)]
+)
+
+# Costs: September e1 1.500, e2 2.000, e3 3.000 (mean 2.166,67); before e5 1.000, e6 3.000 (mean 2.000).
+REVIEW_COSTS = "centre_code,episode_id,category,amount_eur\n" + "".join(
+    f"UMCU,{e},{cat},{amount}\n"
+    for e, cat, amount in [
+        ("e1", "or_time", 1000), ("e1", "implant", 500), ("e2", "or_time", 2000), ("e3", "or_time", 3000),
+        ("e5", "or_time", 1000), ("e6", "ward_days", 3000),
+    ]
+) + "AUMC,a1,or_time,99999\n"  # fmt: skip
+
+REVIEW_DELIVERED_ON = dt.date(2026, 10, 10)
+
+
+def write_review_delivery(folder: Path) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    files = {
+        "centres.csv": CENTRES_CSV,
+        "episodes.csv": REVIEW_EPISODES,
+        "clinical_outcomes.csv": REVIEW_OUTCOMES,
+        "prom_measurements.csv": REVIEW_PROMS,
+        "costs.csv": REVIEW_COSTS,
+    }
+    paths = []
+    for name, text in files.items():
+        path = folder / name
+        path.write_text(text, encoding="utf-8")
+        paths.append(path)
+    return paths
