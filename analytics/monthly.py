@@ -49,7 +49,8 @@ def versus_previous(
 ) -> Comparison:
     """Compare ``month`` with the ``months`` before it.
 
-    ``count``: the month's ``value`` against the mean per month before it.
+    ``count``: the month's ``value`` against the mean per month before it, counting months
+    without cases as zero once the series has started (months before its first case are not data).
     ``proportion``: ``value`` is the numerator and ``weight`` the denominator; both sides are
     pooled percentages (Σ numerator / Σ denominator × 100).
     ``mean``: ``value`` is a monthly mean and ``weight`` its number of cases; the earlier
@@ -57,6 +58,9 @@ def versus_previous(
     """
     current = monthly.filter(pl.col("month_date") == month)
     before = monthly.filter(pl.col("month_date") >= add_months(month, -months), pl.col("month_date") < month)
+    if kind == "count":
+        started = monthly.filter(pl.col(value) > 0)["month_date"].min()
+        before = before.filter(pl.col("month_date") >= started) if started is not None else before.clear()
     value_now, _ = _pooled(current, kind, value, weight)
     value_before, n = _pooled(before, kind, value, weight)
     return Comparison(value_now, value_before, n)

@@ -25,7 +25,7 @@ CENTRES: tuple[DemoCentre, ...] = (
     DemoCentre("AUMC", "Amsterdam UMC", "umc", ALL, 1.2, 0.1, 0.02, 0.60),
     # Erasmus MC treats older, sicker patients: crude complication rates look high,
     # adjusted for case-mix they are ordinary.
-    DemoCentre("EMC", "Erasmus MC", "umc", ALL, 1.1, 1.0, -0.05, 0.50),
+    DemoCentre("EMC", "Erasmus MC", "umc", ALL, 1.1, 1.6, -0.05, 0.50),
     DemoCentre("LUMC", "LUMC", "umc", ALL, 0.9, 0.0, 0.05, 0.65),
     DemoCentre("MUMC", "Maastricht UMC+", "umc", ALL, 0.8, -0.2, 0.00, 0.45),
     DemoCentre("RUMC", "Radboudumc", "umc", ALL, 1.0, 0.2, 0.08, 0.75),

@@ -126,9 +126,11 @@ def write_table(frame: pl.DataFrame, folder: Path, name: str, style: str) -> Pat
     return path
 
 
-def write_workbook(frames: dict[str, pl.DataFrame], folder: Path) -> Path:
+def write_workbook(frames: dict[str, pl.DataFrame], folder: Path, created: dt.date) -> Path:
     path = folder / "levering.xlsx"
     with xlsxwriter.Workbook(path) as wb:
+        # a fixed creation time keeps the file byte-identical for the same seed
+        wb.set_properties({"created": dt.datetime(created.year, created.month, created.day)})
         for name, frame in frames.items():
             frame.write_excel(wb, worksheet=name, autofit=False, dtype_formats={pl.Date: "yyyy-mm-dd"})
     return path
@@ -203,7 +205,7 @@ def write_deliveries(sim: Simulation, out_dir: Path, allow_excel: bool = True) -
         folder = out_dir / f"delivery_{index:02d}_{covered:%Y-%m}"
         folder.mkdir(exist_ok=True)
         if style == "xlsx":
-            files = (write_workbook(frames, folder),)
+            files = (write_workbook(frames, folder, nxt),)
         else:
             files = tuple(write_table(f, folder, n, style) for n, f in frames.items())
         deliveries.append(Delivery(index, folder, nxt, style, files))

@@ -297,7 +297,7 @@ def simulate_outcomes(rng: np.random.Generator, ep: pl.DataFrame) -> pl.DataFram
             base = np.array([by_treatment.get(t, np.nan) for t in treatment])
             applies = in_p & ~np.isnan(base)
             effect = np.array([effects[c].get(f"{p}/{outcome}", 0.0) for c in centre])
-            prob = expit(np.log(np.nan_to_num(base, nan=0.5) / (1 - np.nan_to_num(base, nan=0.5))) + 0.55 * score + effect)
+            prob = expit(np.log(np.nan_to_num(base, nan=0.5) / (1 - np.nan_to_num(base, nan=0.5))) + 0.7 * score + effect)
             value = rng.random(len(prob)) < prob
             events[f"{p}/{outcome}"] = value & applies
             add(applies, outcome, value, EVENT_DAY.get(outcome, 14))
