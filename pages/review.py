@@ -49,7 +49,7 @@ def render_review(ctx: Context) -> None:
     )
     pct = lambda v: number(v, 1, "%")  # noqa: E731
     euro = lambda v: number(v, 0, "€ ")  # noqa: E731
-    count = lambda v: number(v, 0)  # noqa: E731
+    count = lambda v: number(v, 0 if v is None or float(v).is_integer() else 1)  # noqa: E731
     tiles = [
         (t("tile_volume"), versus_previous(monthly, ctx.month, "count", "episodes_n"), count, None, "episodes_n", False),
         (

@@ -14,7 +14,9 @@ from sample_data.generator import MONTHS, Simulation, month_starts, simulate
 
 
 def digests(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
 
 
 def test_same_seed_gives_the_same_files(tmp_path: Path) -> None:
@@ -32,7 +34,7 @@ def test_deliveries_cover_every_export_style(tmp_path: Path) -> None:
     assert {d.style for d in deliveries} == {"parquet", "csv", "csv_bom", "csv_dutch", "xlsx"}
     dutch = next(d for d in deliveries if d.style == "csv_dutch")
     text = (dutch.folder / "episodes.csv").read_bytes().decode("cp1252")
-    assert ";" in text.splitlines()[0] and ";ja;" in text or ";nee;" in text
+    assert (";" in text.splitlines()[0] and ";ja;" in text) or ";nee;" in text
     assert sorted(d.delivered_on for d in deliveries) == [d.delivered_on for d in deliveries]
 
 
