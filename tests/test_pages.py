@@ -52,7 +52,7 @@ def test_review_shows_the_hand_worked_headline_numbers(review_warehouse, monkeyp
     assert not at.exception
     assert "september 2026" in texts(at)
     values = {m.label: (m.value, m.delta) for m in at.metric}
-    assert values["Behandelde patiënten"] == ("4", "2")  # 4 against (3 + 2) / 2 = 2,5 → +1,5 shown as 2
+    assert values["Behandelde patiënten"] == ("4", "1,5")  # 4 against (3 + 2) / 2 = 2,5
     assert values["Ernstige complicatie"] == ("25,0%", "5,0%")  # 1/4 against 1/5
     assert values["PROM-respons bij de start"] == ("66,7%", "-13,3%")  # 2/3 against 4/5
     assert values["Gemiddelde kosten per patiënt"] == ("€ 2.167", "€ 167")  # 6.500/3 against 4.000/2
