@@ -14,6 +14,10 @@ navigation = st.navigation(
         t("section_team"): [
             st.Page("pages/review.py", title=t("review_title"), icon=":material/event_note:", default=True),
         ],
+        t("section_compare"): [
+            st.Page("pages/comparison.py", title=t("compare_title"), icon=":material/compare_arrows:"),
+            st.Page("pages/adoption.py", title=t("adoption_title"), icon=":material/monitoring:"),
+        ],
         t("section_data"): [
             st.Page("pages/data.py", title=t("data_title"), icon=":material/database:"),
         ],

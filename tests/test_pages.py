@@ -2,33 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from streamlit.testing.v1 import AppTest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.apptest import ROOT, app, texts
+
 PAGES = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "pages").glob("*.py"))
-
-
-def app(warehouse: Path, monkeypatch: pytest.MonkeyPatch, **widgets: object) -> AppTest:
-    """A fresh app with its sidebar widgets set by key before the first run.
-
-    Under ``st.navigation``, AppTest reruns only the page script, not the entry point
-    that draws the sidebar, so sidebar choices are made before the first run.
-    """
-    monkeypatch.setenv("WAREHOUSE_PATH", str(warehouse))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    for key, value in widgets.items():
-        at.session_state[key] = value
-    return at
-
-
-def texts(at: AppTest) -> str:
-    parts = [e.value for e in at.markdown] + [e.value for e in at.caption] + [e.value for e in at.title]
-    parts += [str(m.value) for m in at.metric] + [e.value for e in at.info] + [e.value for e in at.warning]
-    parts += [e.value for e in at.success]
-    return "\n".join(str(p) for p in parts)
 
 
 @pytest.mark.parametrize("page", PAGES)

@@ -77,3 +77,18 @@ def delay_figure(delay: pl.DataFrame, own_label: str, national_label: str, y_tit
         legend={"orientation": "h", "y": -0.2},
     )
     return fig
+
+
+def target_bar_figure(labels: list[str], values: list[float | None], target: float, y_title: str) -> go.Figure:
+    """Horizontal bars per category against a dotted target line (values in percent)."""
+    colors = [BLUE if v is not None and v >= target else ORANGE for v in values]
+    fig = go.Figure(
+        go.Bar(x=values, y=labels, orientation="h", marker={"color": colors}, hovertemplate="%{x:.1f}%<extra></extra>")
+    )
+    fig.add_vline(x=target, line={"dash": "dot", "color": GREY})
+    fig.update_layout(
+        height=80 + 40 * len(labels),
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        xaxis={"title": y_title, "range": [0, 100], "ticksuffix": "%"},
+    )
+    return fig

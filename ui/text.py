@@ -84,6 +84,50 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Median days from treatment date to first delivery, per treatment month, for all centres (yours highlighted).",
     },
     "rows": {"nl": "rijen", "en": "rows"},
+    "section_compare": {"nl": "Programma", "en": "Programme"},
+    # comparison page
+    "compare_title": {"nl": "Vergelijken", "en": "Compare"},
+    "compare_purpose": {
+        "nl": "Hoe verhoudt uw centrum zich tot alle centra samen, over de laatste twaalf maanden tot en met {month}?",
+        "en": "How does your centre compare with all centres together, over the twelve months up to {month}?",
+    },
+    "compare_own": {"nl": "Uw centrum", "en": "Your centre"},
+    "compare_all": {"nl": "Alle centra samen", "en": "All centres together"},
+    "compare_sentence": {
+        "nl": "{label}: bij u {own} van de patiënten, in alle {centres} centra samen {all}.",
+        "en": "{label}: {own} of your patients, {all} in all {centres} centres together.",
+    },
+    "compare_small": {
+        "nl": "Minder dan 10 patiënten in deze periode: het percentage wordt niet getoond.",
+        "en": "Fewer than 10 patients in this period: the percentage is not shown.",
+    },
+    "compare_few_centres": {
+        "nl": "Te weinig centra met gegevens voor een vergelijking.",
+        "en": "Too few centres with data for a comparison.",
+    },
+    "compare_crude": {
+        "nl": "Dit zijn ruwe percentages, nog niet gecorrigeerd voor verschillen in patiëntkenmerken (case-mix).",
+        "en": "These are crude percentages, not yet adjusted for differences in patient characteristics (case-mix).",
+    },
+    # adoption page
+    "adoption_title": {"nl": "Adoptie", "en": "Adoption"},
+    "adoption_purpose": {
+        "nl": "Draait de verbetercyclus? Per zorgpad van uw centrum over de laatste twaalf maanden tot en met {month}.",
+        "en": "Is the improvement cycle running? Per pathway of your centre over the twelve months up to {month}.",
+    },
+    "adoption_live": {
+        "nl": "Uitkomstenset live (aangeleverd in de laatste 3 maanden)",
+        "en": "Outcome set live (delivered in the last 3 months)",
+    },
+    "adoption_response": {"nl": "PROM-respons bij de start", "en": "PROM response at baseline"},
+    "adoption_sdm": {"nl": "Samen beslissen vastgelegd", "en": "Shared decision making documented"},
+    "adoption_casemix": {"nl": "Case-mix volledig", "en": "Case-mix complete"},
+    "adoption_target": {
+        "nl": "De stippellijn is de streefwaarde van 60% respons die registraties adviseren.",
+        "en": "The dotted line is the 60% response target registries advise.",
+    },
+    "yes": {"nl": "ja", "en": "yes"},
+    "no": {"nl": "nee", "en": "no"},
 }
 
 
