@@ -64,3 +64,39 @@ def versus_previous(
     value_now, _ = _pooled(current, kind, value, weight)
     value_before, n = _pooled(before, kind, value, weight)
     return Comparison(value_now, value_before, n)
+
+
+@dataclass(frozen=True)
+class Driver:
+    """The cost category whose mean per patient changed most against the twelve months before."""
+
+    category: str
+    value: float
+    previous: float
+
+    @property
+    def change(self) -> float:
+        return self.value - self.previous
+
+
+def cost_driver(by_category: pl.DataFrame, month: dt.date, months: int = 12) -> Driver | None:
+    """From mean cost per patient by category and month, the category driving this month's change.
+
+    The earlier level of a category is the cost-weighted mean over the months before
+    (Σ mean × patients / Σ patients, counting a month without that category as zero).
+    """
+    now = by_category.filter(pl.col("month_date") == month)
+    before = by_category.filter(pl.col("month_date") >= add_months(month, -months), pl.col("month_date") < month)
+    if now.is_empty() or before.is_empty():
+        return None
+    patients = before.unique("month_date").select(pl.col("costed_n").sum()).item()
+    level = before.group_by("category").agg(((pl.col("mean_cost_eur") * pl.col("costed_n")).sum() / patients).alias("previous"))
+    joined = (
+        now.select("category", pl.col("mean_cost_eur").alias("value"))
+        .join(level, on="category", how="full", coalesce=True)
+        .fill_null(0.0)
+        .with_columns((pl.col("value") - pl.col("previous")).abs().alias("size"))
+        .sort("size", "category", descending=[True, False])
+    )
+    top = joined.row(0, named=True)
+    return Driver(top["category"], top["value"], top["previous"])

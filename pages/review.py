@@ -1,92 +1,202 @@
-"""The monthly review ("samen leren"): how did this month's patients do against the year before?"""
+"""The monthly review ("samen leren"): what changed this month, is it real, whom do we discuss?"""
 
 from __future__ import annotations
 
+import datetime as dt
+
+import polars as pl
 import streamlit as st
 
-from analytics.monthly import Comparison, add_months, versus_previous
-from data_models.outcome_sets import outcome_sets
+from analytics.indicators import Summary, agenda, control_chart, indicators_for, month_range, review, summarise
+from analytics.monthly import cost_driver, versus_previous
+from data_models.outcome_sets import OutcomeSet, common, outcome_sets
 from ui.context import Context, current
 from ui.data import query
-from ui.figures import trend_figure
+from ui.figures import control_chart_figure, grouped_bar_figure, stacked_cost_figure
+from ui.review_view import chart_with_data, fmt, sentence, variation_text
 from ui.text import label, month_name, number, t
 
-FEW_PATIENTS = 10
+CHART_MONTHS = 24
+COLUMNS = 4
+GROUPS = ("outcome", "prom", "process", "experience", "cost")
 
 
-def render_tile(column, title: str, comparison: Comparison, fmt, better: str | None) -> None:
-    with column, st.container(border=True):
-        st.metric(
-            title,
-            fmt(comparison.value),
-            delta=None if comparison.change is None else fmt(comparison.change),
-            delta_color="off" if better is None else ("normal" if better == "higher" else "inverse"),
-        )
-        st.caption(t("previous_12", value=fmt(comparison.previous)))
-
-
-def sentence(title: str, comparison: Comparison, fmt) -> str:
-    if comparison.change is None:
-        return t("no_data_month")
-    key = (
-        "sentence_same"
-        if round(comparison.change, 6) == 0
-        else ("sentence_higher" if comparison.change > 0 else "sentence_lower")
+def load_summaries(ctx: Context, oset: OutcomeSet) -> tuple[list[Summary], pl.DataFrame, list[dt.date]]:
+    months = month_range(ctx.month, CHART_MONTHS)
+    instruments = list(oset.instruments.values())
+    rows = query(
+        "review_indicators",
+        centre_code=ctx.centre_code,
+        pathway=ctx.pathway,
+        from_month=months[0],
+        to_month=ctx.month,
+        primary_followup=oset.primary_followup,
+        instrument_codes=[i.code for i in instruments],
+        instrument_mics=[i.mic or 0.0 for i in instruments],
+        instrument_higher=[i.better == "higher" for i in instruments],
     )
-    return t(key, label=title, now=fmt(comparison.value), before=fmt(comparison.previous))
+    return review(indicators_for(oset), rows, months, ctx.month), rows, months
 
 
-def render_review(ctx: Context) -> None:
-    oset = outcome_sets()[ctx.pathway]
-    headline = oset.clinical_outcomes[oset.headline_outcome]
+def render_volume(ctx: Context, oset: OutcomeSet, months: list[dt.date]) -> None:
     monthly = query(
         "review_monthly",
         centre_code=ctx.centre_code,
         pathway=ctx.pathway,
         headline_outcome=oset.headline_outcome,
-        from_month=add_months(ctx.month, -23),
+        from_month=months[0],
         to_month=ctx.month,
     )
-    pct = lambda v: number(v, 1, "%")  # noqa: E731
-    euro = lambda v: number(v, 0, "€ ")  # noqa: E731
+    volume = versus_previous(monthly, ctx.month, "count", "episodes_n")
     count = lambda v: number(v, 0 if v is None or float(v).is_integer() else 1)  # noqa: E731
-    tiles = [
-        (t("tile_volume"), versus_previous(monthly, ctx.month, "count", "episodes_n"), count, None, "episodes_n", False),
-        (
-            label(headline.label),
-            versus_previous(monthly, ctx.month, "proportion", "outcome_events_n", "outcome_recorded_n"),
-            pct,
-            headline.better,
-            "outcome_pct",
-            True,
-        ),
-        (
-            t("tile_response"),
-            versus_previous(monthly, ctx.month, "proportion", "prom_completed_n", "prom_invited_n"),
-            pct,
-            "higher",
-            "prom_response_pct",
-            True,
-        ),
-        (
-            t("tile_cost"),
-            versus_previous(monthly, ctx.month, "mean", "mean_cost_eur", "costed_n"),
-            euro,
-            "lower",
-            "mean_cost_eur",
-            False,
-        ),
-    ]
-    for column, (title, comparison, fmt, better, _, _) in zip(st.columns(len(tiles)), tiles, strict=True):
-        render_tile(column, title, comparison, fmt, better)
-    volume = tiles[0][1].value or 0
-    if volume < FEW_PATIENTS:
-        st.info(t("few_patients"))
-    st.subheader(t("trend_title"))
-    st.caption(t("trend_caption"))
-    for title, comparison, fmt, _, value_column, percent in tiles:
-        st.markdown(f"**{title}** — {sentence(title, comparison, fmt)}")
-        st.plotly_chart(trend_figure(monthly, value_column, ctx.month, comparison.previous, title, percent), width="stretch")
+    st.metric(
+        t("tile_volume"), count(volume.value), delta=None if volume.change is None else count(volume.change), delta_color="off"
+    )
+    st.caption(t("previous_12", value=count(volume.previous)))
+
+
+def render_agenda(summaries: list[Summary]) -> None:
+    st.subheader(t("agenda"))
+    items = agenda(summaries)
+    if not items:
+        st.success(t("agenda_empty"))
+        return
+    for item in items:
+        st.markdown(f"- {sentence(item)}")
+
+
+def render_tile(summary: Summary) -> None:
+    ind = summary.indicator
+    with st.container(border=True):
+        st.metric(
+            label(ind.label),
+            fmt(ind, summary.value),
+            delta=None if not summary.change else fmt(ind, summary.change, signed=True),
+            delta_color="normal" if ind.improvement == "up" else "inverse",
+        )
+        st.caption(t("previous_level", value=fmt(ind, summary.previous)))
+        st.markdown(variation_text(summary))
+        if st.button(t("open_chart"), key=f"open_{ind.code}", icon=":material/show_chart:"):
+            st.session_state["chart_indicator"] = ind.code
+
+
+def render_tiles(summaries: list[Summary]) -> None:
+    st.subheader(t("indicators"))
+    for group in GROUPS:
+        members = [s for s in summaries if s.indicator.group == group]
+        if not members:
+            continue
+        st.markdown(f"**{t('group_' + group)}**")
+        for start in range(0, len(members), COLUMNS):
+            for column, summary in zip(st.columns(COLUMNS), members[start : start + COLUMNS], strict=False):
+                with column:
+                    render_tile(summary)
+
+
+def render_control_chart(summaries: list[Summary], rows: pl.DataFrame, months: list[dt.date], month: dt.date) -> None:
+    by_code = {s.indicator.code: s for s in summaries}
+    first = agenda(summaries)[0] if agenda(summaries) else summaries[0]
+    code = st.session_state.get("chart_indicator", first.indicator.code)
+    summary = by_code.get(code, first)
+    ind = summary.indicator
+    st.subheader(t("chart_title", label=label(ind.label)))
+    st.caption(t("chart_caption"))
+    options = [None, *months[1:]]
+    recalc = st.selectbox(
+        t("recalc_from"),
+        options,
+        format_func=lambda m: t("recalc_none") if m is None else month_name(m),
+        key=f"recalc_{ind.code}",
+    )
+    if recalc is not None:
+        summary = summarise(ind, control_chart(ind, rows, months, recalc), month)
+    st.markdown(sentence(summary))
+    if summary.is_provisional:
+        st.info(t("provisional"))
+    chart = summary.chart
+    fig = control_chart_figure(chart, label(ind.label), ind.unit == "pct", month)
+    table = chart.select(
+        "month_date",
+        "value",
+        "cases_n",
+        "centre_line",
+        "lower_limit",
+        "upper_limit",
+        "special_cause",
+        "variation",
+        "is_provisional",
+    )
+    chart_with_data(fig, table, f"spc_{ind.code}", f"regelkaart_{ind.code.replace(':', '_')}.csv")
+
+
+def render_patients(ctx: Context, oset: OutcomeSet) -> None:
+    st.subheader(t("patients"))
+    st.caption(t("patients_caption"))
+    primary = oset.instruments[oset.primary_instrument]
+    adverse = [o.code for o in oset.clinical_outcomes.values() if o.kind == "event" and o.better == "lower"]
+    patients = query(
+        "review_patients",
+        centre_code=ctx.centre_code,
+        pathway=ctx.pathway,
+        month=ctx.month,
+        adverse_outcomes=adverse,
+        primary_instrument=primary.code,
+        mic=primary.mic or 0.0,
+        is_higher_better=primary.better == "higher",
+    )
+    if patients.is_empty():
+        st.info(t("patients_none"))
+        return
+    flags = {
+        "has_complication": t("flag_complication"),
+        "is_below_mic": t("flag_below_mic"),
+        "has_missing_prom": t("flag_missing_prom"),
+        "is_cost_far_above": t("flag_cost"),
+    }
+    chosen = st.multiselect(t("patients_filter"), list(flags), format_func=flags.get, key="patient_flags")
+    if chosen:
+        patients = patients.filter(pl.any_horizontal(pl.col(c).fill_null(False) for c in chosen))
+    st.dataframe(patients, hide_index=True, width="stretch", key="patients_table")
+
+
+def render_costs(ctx: Context, months: list[dt.date]) -> None:
+    st.subheader(t("costs_title"))
+    by_category = query(
+        "review_cost_categories", centre_code=ctx.centre_code, pathway=ctx.pathway, from_month=months[0], to_month=ctx.month
+    )
+    names = {code: label(names) for code, names in common().cost_categories.items()}
+    driver = cost_driver(by_category, ctx.month)
+    if driver is not None:
+        st.write(
+            t(
+                "cost_driver",
+                category=names.get(driver.category, driver.category),
+                now=number(driver.value, 0, "€ "),
+                before=number(driver.previous, 0, "€ "),
+            )
+        )
+    fig = stacked_cost_figure(by_category, names, t("tile_cost"))
+    chart_with_data(fig, by_category, "costs", "kosten_per_categorie.csv")
+
+
+def render_equity(ctx: Context, oset: OutcomeSet) -> None:
+    st.subheader(t("equity_title"))
+    st.caption(t("equity_caption"))
+    rows = query(
+        "review_equity",
+        centre_code=ctx.centre_code,
+        pathway=ctx.pathway,
+        headline_outcome=oset.headline_outcome,
+        to_month=ctx.month,
+    )
+    groups = [t("literacy_" + g) for g in rows["literacy_group"]]
+    series = {
+        label(oset.clinical_outcomes[oset.headline_outcome].label): rows["outcome_pct"].to_list(),
+        t("tile_response"): rows["prom_response_pct"].to_list(),
+    }
+    if "return_to_work" in oset.clinical_outcomes:
+        series[t("return_to_work")] = rows["return_to_work_pct"].to_list()
+    chart_with_data(grouped_bar_figure(groups, series, "%"), rows, "equity", "gelijke_uitkomsten.csv")
 
 
 ctx = current()
@@ -96,6 +206,14 @@ if ctx is None:
 elif ctx.pathway is None or ctx.month is None:
     st.info(t("no_pathways"))
 else:
-    st.caption(f"{ctx.centre_name} · {label(outcome_sets()[ctx.pathway].label)}")
+    oset = outcome_sets()[ctx.pathway]
+    st.caption(f"{ctx.centre_name} · {label(oset.label)}")
     st.write(t("review_purpose", month=month_name(ctx.month)))
-    render_review(ctx)
+    summaries, indicator_rows, chart_months = load_summaries(ctx, oset)
+    render_volume(ctx, oset, chart_months)
+    render_agenda(summaries)
+    render_tiles(summaries)
+    render_control_chart(summaries, indicator_rows, chart_months, ctx.month)
+    render_patients(ctx, oset)
+    render_costs(ctx, chart_months)
+    render_equity(ctx, oset)

@@ -41,4 +41,4 @@ CENTRES: tuple[DemoCentre, ...] = (
 )
 
 # UMC Utrecht starts a fast-track knee programme: length of stay drops from this month on.
-PROCESS_CHANGE = {"centre": "UMCU", "pathway": "knee_oa", "month_index_from_end": 20, "los_before": 3.6, "los_after": 2.1}
+PROCESS_CHANGE = {"centre": "UMCU", "pathway": "knee_oa", "month_index_from_end": 20, "los_before": 4.0, "los_after": 2.0}

@@ -50,6 +50,12 @@ def _delivery_of(col: str, first: dt.date, n_months: int) -> pl.Expr:
     return pl.when(month < n_months).then(base + pl.col("lag") - 1)
 
 
+def _not_before(col: str, first: dt.date, n_months: int) -> pl.Expr:
+    """The delivery of a dated row, never before its episode's; rows dated in the future get none."""
+    own = _delivery_of(col, first, n_months)
+    return pl.when(own.is_not_null()).then(pl.max_horizontal(own, pl.col("ep_delivery")))
+
+
 def assign(sim: Simulation) -> dict[str, pl.DataFrame]:
     """Every delivered row with the delivery number it arrives in (rows not yet due are dropped)."""
     months = month_starts(sim.end_date.strftime("%Y-%m"))
@@ -60,14 +66,11 @@ def assign(sim: Simulation) -> dict[str, pl.DataFrame]:
 
     def child(frame: pl.DataFrame, date_col: str) -> pl.DataFrame:
         joined = frame.join(ep_delivery, on=["centre_code", "episode_id"])
-        if date_col == "treatment_date":
-            due = pl.col("ep_delivery")
-        else:
-            due = pl.max_horizontal(_delivery_of(date_col, first, n), pl.col("ep_delivery"))
+        due = pl.col("ep_delivery") if date_col == "treatment_date" else _not_before(date_col, first, n)
         return joined.with_columns(due.alias("delivery"))
 
     proms = child(sim.prom_measurements, "invited_on")
-    answered_in = pl.max_horizontal(_delivery_of("completed_on", first, n), pl.col("ep_delivery"))
+    answered_in = _not_before("completed_on", first, n)
     proms = proms.with_columns(answered_in.alias("answered_in"))
     unanswered_first = proms.filter(
         pl.col("completed_on").is_not_null(), pl.col("answered_in").is_null() | (pl.col("answered_in") > pl.col("delivery"))

@@ -215,7 +215,7 @@ def _episode_attributes(rng, centre, pathway, month, start_days, month_len) -> p
         after = month >= MONTHS - PROCESS_CHANGE["month_index_from_end"]
         factor = np.where(after, PROCESS_CHANGE["los_after"], PROCESS_CHANGE["los_before"]) / LOS_DAYS["tka"]
         los_mean = los_mean * factor
-    los = np.where(np.isnan(los_mean), -1, np.maximum(1, np.round(rng.gamma(4.0, np.nan_to_num(los_mean) / 4.0))))
+    los = np.where(np.isnan(los_mean), -1, np.maximum(1, np.round(rng.gamma(8.0, np.nan_to_num(los_mean) / 8.0))))
     literacy = rng.random(n) < np.clip(0.30 + 0.08 * centre.severity, 0.05, 0.9)
     work = (age < 67) & (rng.random(n) < 0.62)
     sdm = rng.random(n) < np.clip(centre.sdm_rate + 0.004 * (month - MONTHS / 2), 0.05, 0.98)

@@ -10,7 +10,13 @@ import pytest
 import streamlit as st
 
 from sample_data.demo import build_demo
-from tests.fixtures import CENTRES_CSV, REVIEW_DELIVERED_ON, write_review_delivery
+from tests.fixtures import (
+    AGENDA_DELIVERED_ON,
+    CENTRES_CSV,
+    REVIEW_DELIVERED_ON,
+    write_agenda_delivery,
+    write_review_delivery,
+)
 from warehouse.connection import writer
 from warehouse.loader import LoadReport, load_paths
 
@@ -32,6 +38,17 @@ def review_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = folder / "warehouse.duckdb"
     with writer(path) as con:
         reports = load_paths(con, write_review_delivery(folder / "delivery"), delivered_on=REVIEW_DELIVERED_ON)
+    assert all(r.status == "loaded" for r in reports), reports
+    return path
+
+
+@pytest.fixture(scope="session")
+def agenda_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Thirteen months per pathway with one special cause in the last (``tests/fixtures.py``)."""
+    folder = tmp_path_factory.mktemp("agenda")
+    path = folder / "warehouse.duckdb"
+    with writer(path) as con:
+        reports = load_paths(con, write_agenda_delivery(folder / "delivery"), delivered_on=AGENDA_DELIVERED_ON)
     assert all(r.status == "loaded" for r in reports), reports
     return path
 

@@ -78,3 +78,49 @@ def write_review_delivery(folder: Path) -> list[Path]:
         path.write_text(text, encoding="utf-8")
         paths.append(path)
     return paths
+
+
+# One pathway per case: twelve ordinary months (10 patients, 1 or 3 headline events
+# alternating) and a thirteenth with 9 events in 10. p̄ = 33 / 130 = 0.2538; at n = 10 the
+# upper limit is 0.2538 + 3·√(0.2538·0.7462/10) = 0.6667, so only the last month (90%) is a
+# special cause, and the 10% and 30% months alternate around the centre line (no shift).
+AGENDA_TREATMENT = {"knee_oa": "tka", "ckd": "haemodialysis", "pancreatic_cancer": "whipple", "ibd": "biologic"}
+AGENDA_HEADLINE = {
+    "knee_oa": "complication_severe",
+    "ckd": "hospitalisation",
+    "pancreatic_cancer": "complication_severe",
+    "ibd": "hospital_admission",
+}
+AGENDA_LAST_MONTH = dt.date(2026, 9, 1)
+AGENDA_DELIVERED_ON = dt.date(2026, 10, 10)
+
+
+def _agenda_month(k: int) -> dt.date:
+    index = AGENDA_LAST_MONTH.year * 12 + AGENDA_LAST_MONTH.month - 1 - (12 - k)
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def write_agenda_delivery(folder: Path) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    episodes = ["centre_code,episode_id,patient_id,pathway,treatment,treatment_date,age,sex"]
+    outcomes = ["centre_code,episode_id,outcome,value,measured_on"]
+    for pathway, treatment in AGENDA_TREATMENT.items():
+        for k in range(13):
+            month = _agenda_month(k)
+            events = 9 if k == 12 else (1 if k % 2 == 0 else 3)
+            for i in range(10):
+                eid = f"{pathway[:3].upper()}{k:02d}{i}"
+                day = month.replace(day=1 + i)
+                episodes.append(f"UMCU,{eid},P{eid},{pathway},{treatment},{day},60,F")
+                outcomes.append(f"UMCU,{eid},{AGENDA_HEADLINE[pathway]},{int(i < events)},{day}")
+    files = {
+        "centres.csv": CENTRES_CSV,
+        "episodes.csv": "\n".join(episodes) + "\n",
+        "clinical_outcomes.csv": "\n".join(outcomes) + "\n",
+    }
+    paths = []
+    for name, text in files.items():
+        path = folder / name
+        path.write_text(text, encoding="utf-8")
+        paths.append(path)
+    return paths

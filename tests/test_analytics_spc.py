@@ -210,3 +210,23 @@ def test_bad_input_is_refused() -> None:
         p_chart([1, 2], [4], "up")
     with pytest.raises(ValueError, match="recalc_from"):
         xmr([1, 2, 3], "up", recalc_from=3)
+
+
+def test_indicator_summary_counts_a_run_across_months_without_data() -> None:
+    import datetime as dt
+
+    import polars as pl
+
+    from analytics.indicators import Indicator, control_chart, month_range, summarise
+
+    months = month_range(dt.date(2026, 9, 1), 14)
+    values = [10, 12, 10, 12, 10, 12, None, 12, 12, None, 12, 12, 12, 12]
+    rows = pl.DataFrame(
+        {"indicator_code": "x", "month_date": months, "events_n": None, "cases_n": 5, "value": values},
+        schema_overrides={"events_n": pl.Float64, "value": pl.Float64},
+    ).filter(pl.col("value").is_not_null())
+    indicator = Indicator("x", {"nl": "x", "en": "x"}, "xmr", "down", "process", "days")
+    summary = summarise(indicator, control_chart(indicator, rows, months), months[-1])
+    assert summary.rules == ("shift",)
+    assert summary.run_length == 7  # points 5, 7, 8, 10–13: the gaps neither break nor count
+    assert summary.variation == "concern"

@@ -82,9 +82,21 @@ def test_review_page_renders_with_charts(server, page) -> None:
     page.goto(server)
     page.get_by_role("heading", name="Maandreview").wait_for()
     page.locator(".js-plotly-plot").first.wait_for()
-    assert page.locator('[data-testid="stMetric"]').count() == 4
+    assert page.locator('[data-testid="stMetric"]').count() >= 10
     no_error_box(page)
     page.screenshot(path=str(ARTIFACTS / "review.png"), full_page=True)
+
+
+def test_a_tile_opens_its_control_chart_and_its_data_downloads(server, page) -> None:
+    page.goto(server)
+    page.get_by_role("heading", name="Maandreview").wait_for()
+    page.get_by_role("button", name="Regelkaart").last.click()
+    page.get_by_role("heading", name="Regelkaart: Gemiddelde kosten per patiënt").wait_for()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download CSV").first.click()
+    text = Path(download.value.path()).read_text(encoding="utf-8-sig")
+    assert text.splitlines()[0].startswith("month_date;value;cases_n")
+    no_error_box(page)
 
 
 def test_choosing_another_centre_keeps_the_sidebar_and_updates_the_page(server, page) -> None:

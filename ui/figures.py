@@ -92,3 +92,86 @@ def target_bar_figure(labels: list[str], values: list[float | None], target: flo
         xaxis={"title": y_title, "range": [0, 100], "ticksuffix": "%"},
     )
     return fig
+
+
+IMPROVEMENT = "#289de0"
+CONCERN = "#e07b00"
+COMMON = "#7b7d7d"
+POINT_COLOURS = {"improvement": IMPROVEMENT, "concern": CONCERN, "common": COMMON}
+
+
+def control_chart_figure(chart: pl.DataFrame, y_title: str, percent: bool, month: dt.date | None = None) -> go.Figure:
+    """A control chart: values coloured by variation, centre line, limits per phase."""
+    scale = 100.0 if percent else 1.0
+    x = chart["month_date"].to_list()
+    fig = go.Figure()
+    for column, dash, name in (
+        ("upper_limit", "dot", "bovengrens"),
+        ("lower_limit", "dot", "ondergrens"),
+        ("centre_line", "solid", "gemiddelde"),
+    ):
+        y = [None if v is None else v * scale for v in chart[column].to_list()]
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=y,
+                mode="lines",
+                line={"color": COMMON, "dash": dash, "width": 1, "shape": "hv"},
+                name=name,
+                hoverinfo="skip",
+            )
+        )
+    values = [None if v is None else v * scale for v in chart["value"].to_list()]
+    fig.add_trace(
+        go.Scatter(x=x, y=values, mode="lines", line={"color": "#c0c4c8", "width": 1}, hoverinfo="skip", showlegend=False)
+    )
+    colours = [POINT_COLOURS[v] for v in chart["variation"].to_list()]
+    fig.add_trace(
+        go.Scatter(
+            x=x, y=values, mode="markers", marker={"color": colours, "size": 8}, name=y_title,
+            hovertemplate="%{x|%b %Y}: %{y:.1f}<extra></extra>",
+        )
+    )  # fmt: skip
+    if month is not None and month in x:
+        fig.add_vline(x=month, line={"color": "#d0d4d8", "width": 8}, layer="below")
+    fig.update_layout(
+        height=320, margin={"l": 10, "r": 10, "t": 10, "b": 10}, showlegend=False,
+        yaxis={"title": y_title, "ticksuffix": "%" if percent else ""}, xaxis={"tickformat": "%b %Y"},
+    )  # fmt: skip
+    return fig
+
+
+def stacked_cost_figure(by_category: pl.DataFrame, names: dict[str, str], y_title: str) -> go.Figure:
+    """Mean cost per patient per month, stacked by category."""
+    fig = go.Figure()
+    for category in sorted(by_category["category"].unique().to_list()):
+        rows = by_category.filter(pl.col("category") == category)
+        fig.add_trace(
+            go.Bar(
+                x=rows["month_date"].to_list(), y=rows["mean_cost_eur"].to_list(), name=names.get(category, category),
+                hovertemplate="%{x|%b %Y}: € %{y:,.0f}<extra></extra>",
+            )
+        )  # fmt: skip
+    fig.update_layout(
+        barmode="stack",
+        height=340,
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        yaxis={"title": y_title, "tickprefix": "€ "},
+        legend={"orientation": "h", "y": -0.25},
+    )
+    return fig
+
+
+def grouped_bar_figure(groups: list[str], series: dict[str, list[float | None]], y_title: str) -> go.Figure:
+    """Percentages per group, one bar per measure."""
+    fig = go.Figure()
+    for name, values in series.items():
+        fig.add_trace(go.Bar(x=groups, y=values, name=name, hovertemplate="%{y:.1f}%<extra></extra>"))
+    fig.update_layout(
+        barmode="group",
+        height=320,
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        yaxis={"title": y_title, "ticksuffix": "%", "rangemode": "tozero"},
+        legend={"orientation": "h", "y": -0.2},
+    )
+    return fig

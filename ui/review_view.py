@@ -1,0 +1,95 @@
+"""How the review page says things: formats per unit, MDC icons, plain sentences, chart+table blocks."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from analytics.indicators import Indicator, Summary
+from ui.text import label, lang, number, t
+
+VARIATION_ICON = {
+    "improvement": ":blue[:material/trending_up:]",
+    "concern": ":orange[:material/warning:]",
+    "common": ":gray[:material/horizontal_rule:]",
+}
+ASSURANCE_ICON = {
+    "pass": ":blue[:material/check_circle:]",
+    "fail": ":orange[:material/cancel:]",
+    "hit_or_miss": ":gray[:material/help:]",
+}
+
+
+def fmt(indicator: Indicator, value: float | None, signed: bool = False) -> str:
+    """A value in the indicator's unit, Dutch or English style."""
+    if value is None:
+        return "–"
+    sign = "+" if signed and value > 0 else ""
+    if indicator.unit == "pct":
+        return sign + number(100 * value, 1, "%")
+    if indicator.unit == "eur":
+        return ("+" if signed and value > 0 else "") + number(value, 0, "€ ")
+    if indicator.unit == "days":
+        return sign + number(value, 1, " " + t("days"))
+    if indicator.unit == "nps":
+        return sign + number(value, 0)
+    return sign + number(value, 1)
+
+
+def variation_text(summary: Summary) -> str:
+    icon = VARIATION_ICON[summary.variation]
+    text = f"{icon} {t('variation_' + summary.variation)}"
+    if summary.assurance:
+        text += f" · {ASSURANCE_ICON[summary.assurance]} {t('assurance_' + summary.assurance)}"
+    return text
+
+
+def sentence(summary: Summary) -> str:
+    """One plain sentence: what happened and whether it is likely to be real."""
+    ind = summary.indicator
+    name = label(ind.label)
+    value = fmt(ind, summary.value)
+    if not summary.rules:
+        return t("sentence_common", label=name, value=value)
+    prefix = t("prefix_" + summary.variation)
+    high = summary.side == "high"
+    if "outside" in summary.rules:
+        limit = summary.chart.filter(pl.col("value") == summary.value)["upper_limit" if high else "lower_limit"]
+        body = t(
+            "sentence_outside_high" if high else "sentence_outside_low",
+            label=name,
+            value=value,
+            limit=fmt(ind, limit[0] if len(limit) else None),
+        )
+    elif "shift" in summary.rules:
+        centre = summary.chart["centre_line"].drop_nulls()
+        body = t(
+            "sentence_shift_high" if high else "sentence_shift_low",
+            label=name,
+            n=summary.run_length,
+            centre=fmt(ind, centre[-1] if len(centre) else None),
+        )
+    elif "trend" in summary.rules:
+        body = t("sentence_trend_up" if high else "sentence_trend_down", label=name, n=summary.run_length)
+    else:
+        body = t("sentence_near_high" if high else "sentence_near_low", label=name, value=value)
+    return f"**{prefix}** {body}"
+
+
+def csv_bytes(frame: pl.DataFrame) -> bytes:
+    """CSV as a Dutch spreadsheet opens it (``;`` and decimal comma), or plain when English."""
+    if lang() == "nl":
+        return frame.write_csv(separator=";", decimal_comma=True).encode("utf-8-sig")
+    return frame.write_csv().encode("utf-8")
+
+
+def chart_with_data(fig, frame: pl.DataFrame, key: str, file_name: str) -> None:
+    """A chart with a table view of the data behind it and a CSV download of that data."""
+    chart_tab, table_tab = st.tabs([t("tab_chart"), t("tab_table")])
+    with chart_tab:
+        st.plotly_chart(fig, width="stretch", key=f"chart_{key}")
+    with table_tab:
+        st.dataframe(frame, hide_index=True, width="stretch", key=f"table_{key}")
+    st.download_button(
+        t("download_csv"), csv_bytes(frame), file_name=file_name, mime="text/csv", key=f"csv_{key}", icon=":material/download:"
+    )
