@@ -11,6 +11,7 @@ from data_models.outcome_sets import outcome_sets
 from ui.context import Context, current
 from ui.data import query
 from ui.figures import target_bar_figure
+from ui.review_view import chart_with_data
 from ui.text import label, month_name, t
 
 RESPONSE_TARGET = 60.0
@@ -30,11 +31,10 @@ def adoption_table(rows: pl.DataFrame) -> pl.DataFrame:
 
 def render_adoption(ctx: Context, month: dt.date) -> None:
     rows = query("adoption_pathways", centre_code=ctx.centre_code, to_month=month)
-    st.dataframe(adoption_table(rows), hide_index=True, width="stretch")
     names = [label(outcome_sets()[p].label) for p in rows["pathway"]]
     fig = target_bar_figure(names, rows["prom_response_pct"].to_list(), RESPONSE_TARGET, t("adoption_response"))
-    st.plotly_chart(fig, width="stretch")
     st.caption(t("adoption_target"))
+    chart_with_data(fig, adoption_table(rows), "adoption", "adoptie.csv")
 
 
 ctx = current()

@@ -10,6 +10,7 @@ from analytics.monthly import add_months
 from ui.context import Context, current
 from ui.data import query
 from ui.figures import delay_figure
+from ui.review_view import chart_with_data
 from ui.text import t
 
 
@@ -41,8 +42,8 @@ def render_delay(ctx: Context) -> None:
     st.caption(t("delay_caption"))
     start = add_months(ctx.month or dt.date.today().replace(day=1), -11)
     delay = query("data_delivery_delay", centre_code=ctx.centre_code, from_month=start)
-    fig = delay_figure(delay, ctx.centre_name, "NL", "dagen")
-    st.plotly_chart(fig, width="stretch")
+    fig = delay_figure(delay, ctx.centre_name, t("all_centres"), t("days"))
+    chart_with_data(fig, delay, "delay", "aanlevertijd.csv")
 
 
 ctx = current()

@@ -27,10 +27,11 @@ def test_data_page_shows_log_quarantine_and_completeness(demo_warehouse, monkeyp
     at = app(demo_warehouse, monkeypatch, viewer_centre="AUMC").run()
     at.switch_page("pages/data.py").run()
     assert not at.exception
-    frames = at.dataframe
-    assert len(frames) == 3
-    log, quarantine, completeness = (f.value for f in frames)
+    frames = [f.value for f in at.dataframe]
+    assert len(frames) == 4  # load log, quarantine, completeness, the table behind the delay chart
+    log, quarantine, completeness, delay = frames
     assert {"file_name", "rows_read", "rows_quarantined"} <= set(log.columns)
     assert "lijkt op een BSN" in " ".join(quarantine["reason"].astype(str))
     assert "age" in set(completeness["column_name"])
     assert len(at.get("plotly_chart")) == 1
+    assert {"own_median_delay_days", "national_median_delay_days"} <= set(delay.columns)

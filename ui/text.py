@@ -85,6 +85,7 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "rows": {"nl": "rijen", "en": "rows"},
     "days": {"nl": "dagen", "en": "days"},
+    "all_centres": {"nl": "alle centra", "en": "all centres"},
     "tab_chart": {"nl": "Grafiek", "en": "Chart"},
     "tab_table": {"nl": "Tabel", "en": "Table"},
     "download_csv": {"nl": "Download CSV", "en": "Download CSV"},
