@@ -14,11 +14,13 @@ empty cells become the category "missing". Nothing is dropped silently.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 import polars as pl
 import statsmodels.api as sm
+from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
 
 MISSING = "missing"
 
@@ -34,7 +36,9 @@ class Adjustment:
     residual_sd: float | None = None  # PROM models: the residual standard deviation
 
 
-def design_matrix(frame: pl.DataFrame, numeric: list[str], categorical: list[str]) -> tuple[np.ndarray, list[str], dict[str, int]]:
+def design_matrix(
+    frame: pl.DataFrame, numeric: list[str], categorical: list[str]
+) -> tuple[np.ndarray, list[str], dict[str, int]]:
     """Covariates with a constant; missing values imputed and flagged, and counted per variable."""
     columns: list[np.ndarray] = [np.ones(frame.height)]
     names = ["const"]
@@ -49,7 +53,7 @@ def design_matrix(frame: pl.DataFrame, numeric: list[str], categorical: list[str
         if np.ptp(filled) > 0:
             columns.append(filled)
             names.append(col)
-        if 0 < n_missing:
+        if n_missing > 0:
             columns.append(values.is_null().cast(pl.Float64).to_numpy())
             names.append(f"{col}_missing")
     for col in categorical:
@@ -63,12 +67,27 @@ def design_matrix(frame: pl.DataFrame, numeric: list[str], categorical: list[str
     return np.column_stack(columns), names, missing
 
 
+def _logistic_predictions(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Predicted risks; with (quasi-)perfect separation in small data, a lightly ridged fit instead."""
+    model = sm.GLM(y, x, family=sm.families.Binomial())
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fitted = model.fit()
+    if any(issubclass(w.category, (PerfectSeparationWarning, ConvergenceWarning)) for w in caught):
+        fitted = model.fit_regularized(alpha=1e-3, L1_wt=0.0)
+    return fitted.predict(x)
+
+
 def _aggregate(frame: pl.DataFrame, centre: str, observed: str, expected: np.ndarray) -> pl.DataFrame:
     return (
         frame.select(pl.col(centre).alias("centre_code"), pl.col(observed).cast(pl.Float64).alias("observed_value"))
         .with_columns(pl.Series("expected_value", expected))
         .group_by("centre_code")
-        .agg(pl.len().alias("patients_n"), pl.col("observed_value").sum().alias("observed"), pl.col("expected_value").sum().alias("expected"))
+        .agg(
+            pl.len().alias("patients_n"),
+            pl.col("observed_value").sum().alias("observed"),
+            pl.col("expected_value").sum().alias("expected"),
+        )
         .sort("centre_code")
     )
 
@@ -80,11 +99,8 @@ def standardise_events(frame: pl.DataFrame, event: str, centre: str, numeric: li
     x, names, missing = design_matrix(frame, numeric, categorical)
     y = frame[event].cast(pl.Float64).to_numpy()
     pooled = float(y.mean())
-    if 0 < pooled < 1:
-        model = sm.GLM(y, x, family=sm.families.Binomial()).fit()
-        predicted = model.predict(x)
-    else:
-        predicted = np.full(len(y), pooled)  # nobody or everybody had the event: nothing to adjust
+    # when nobody or everybody had the event there is nothing to adjust
+    predicted = _logistic_predictions(x, y) if 0 < pooled < 1 else np.full(len(y), pooled)
     per_centre = _aggregate(frame, centre, event, predicted).with_columns(
         (pl.col("observed") / pl.col("patients_n")).alias("crude_rate"),
         (pl.col("observed") / pl.col("expected")).alias("oe_ratio"),

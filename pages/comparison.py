@@ -1,44 +1,110 @@
-"""Compare: the viewer's centre beside all centres together (crude; funnel plots follow)."""
+"""Compare: the viewer's centre among anonymous peers in a funnel plot, crude or case-mix adjusted."""
 
 from __future__ import annotations
 
+import polars as pl
 import streamlit as st
 
 from analytics.monthly import add_months
 from data_models.outcome_sets import outcome_sets
+from queries.peers import ComparisonIndicator, PeerComparison, comparison_indicators
 from ui.context import Context, current
-from ui.data import query
+from ui.data import peers, trend
+from ui.figures import funnel_figure, own_trend_figure
+from ui.review_view import chart_with_data
 from ui.text import label, month_name, number, t
 
-SMALL_NUMBER = 10
-MIN_CENTRES = 3
+OUTSIDE = {"above_998", "below_998"}
 
 
-def render_headline(ctx: Context) -> None:
-    oset = outcome_sets()[ctx.pathway]
-    outcome = oset.clinical_outcomes[oset.headline_outcome]
-    row = query(
-        "comparison_headline",
-        centre_code=ctx.centre_code,
-        pathway=ctx.pathway,
-        outcome=oset.headline_outcome,
-        from_month=add_months(ctx.month, -11),
-        to_month=ctx.month,
-    ).row(0, named=True)
-    if row["centres_n"] < MIN_CENTRES:
-        st.info(t("compare_few_centres"))
+def value_text(indicator: ComparisonIndicator, value: float | None) -> str:
+    if value is None:
+        return "< 10"
+    return number(100 * value, 1, "%") if indicator.kind == "proportion" else number(value, 1)
+
+
+def position_sentence(result: PeerComparison, mode: str) -> str:
+    own = result.centres.filter(pl.col("is_own")).row(0, named=True)
+    position = own[f"{mode}_position"]
+    text = t(
+        "compare_reading",
+        value=value_text(result.indicator, own[f"{mode}_value"]),
+        mode=t("compare_adjusted" if mode == "adjusted" else "compare_unadjusted"),
+        position=t("position_" + position),
+    )
+    if position != "within":
+        good_side = "above" if result.indicator.improvement == "up" else "below"
+        text += " " + t("compare_good" if position.startswith(good_side) else "compare_bad")
+    return text
+
+
+def casemix_sentence(result: PeerComparison) -> str | None:
+    own = result.centres.filter(pl.col("is_own")).row(0, named=True)
+    crude_out, adjusted_out = own["crude_position"] in OUTSIDE, own["adjusted_position"] in OUTSIDE
+    if own["crude_position"] != "within" and own["adjusted_position"] == "within":
+        return t("compare_casemix_explains")
+    if not crude_out and adjusted_out:
+        return t("compare_casemix_reveals")
+    return None
+
+
+def display_table(result: PeerComparison) -> pl.DataFrame:
+    ind = result.indicator
+    rows = result.centres
+    return pl.DataFrame(
+        {
+            t("compare_table_centre"): rows["label"],
+            t("compare_table_n"): [
+                "< 10" if s else str(n) for s, n in zip(rows["is_suppressed"], rows["patients_n"], strict=True)
+            ],
+            t("compare_table_crude"): [value_text(ind, v) for v in rows["crude_value"]],
+            t("compare_table_adjusted"): [value_text(ind, v) for v in rows["adjusted_value"]],
+            t("compare_table_position"): [t("position_" + p).split(":")[0] if p else "–" for p in rows["adjusted_position"]],
+        }
+    )
+
+
+def render_comparison(ctx: Context, indicator: ComparisonIndicator, months: int, mode: str) -> None:
+    start = add_months(ctx.month, -(months - 1))
+    result = peers(ctx.centre_code, ctx.centre_name, ctx.pathway, indicator.code, start, ctx.month)
+    if not result.is_shown:
+        st.info(t("compare_hidden"))
         return
-    own_small = row["own_recorded_n"] < SMALL_NUMBER
-    own = "< 10" if own_small else number(100 * row["own_events_n"] / row["own_recorded_n"], 1, "%")
-    pooled = number(100 * row["all_events_n"] / row["all_recorded_n"], 1, "%")
-    left, right = st.columns(2)
-    left.metric(f"{t('compare_own')} · {label(outcome.label)}", own)
-    right.metric(f"{t('compare_all')} · {label(outcome.label)}", pooled)
-    if own_small:
-        st.info(t("compare_small"))
+    if result.own_suppressed:
+        st.info(t("compare_own_hidden"))
     else:
-        st.write(t("compare_sentence", label=label(outcome.label), own=own, all=pooled, centres=row["centres_n"]))
-    st.caption(t("compare_crude"))
+        st.markdown(f"**{position_sentence(result, mode)}**")
+        extra = casemix_sentence(result)
+        if extra:
+            st.write(extra)
+    if result.overdispersion[mode]:
+        st.caption(t("compare_overdispersion"))
+    if result.missing:
+        st.caption(t("compare_missing", items=", ".join(f"{k} ({v})" for k, v in result.missing.items())))
+    percent = indicator.kind == "proportion"
+    fig = funnel_figure(
+        result.centres,
+        result.curves[mode],
+        result.targets[mode],
+        f"{mode}_value",
+        percent,
+        label(indicator.label),
+        t("compare_patients_axis"),
+    )
+    st.caption(t("compare_funnel_caption"))
+    chart_with_data(fig, display_table(result), "funnel", "vergelijking.csv")
+    if mode == "adjusted":
+        render_trend(ctx, indicator, percent)
+
+
+def render_trend(ctx: Context, indicator: ComparisonIndicator, percent: bool) -> None:
+    st.subheader(t("compare_trend"))
+    own = trend(ctx.centre_code, ctx.pathway, indicator.code, ctx.month)
+    if own.is_empty():
+        st.info(t("compare_own_hidden"))
+        return
+    fig = own_trend_figure(own, ctx.centre_name, t("compare_pooled"), percent, label(indicator.label))
+    chart_with_data(fig, own, "own_trend", "eigen_resultaat_per_kwartaal.csv")
 
 
 ctx = current()
@@ -48,6 +114,19 @@ if ctx is None:
 elif ctx.pathway is None or ctx.month is None:
     st.info(t("no_pathways"))
 else:
-    st.caption(f"{ctx.centre_name} · {label(outcome_sets()[ctx.pathway].label)}")
-    st.write(t("compare_purpose", month=month_name(ctx.month)))
-    render_headline(ctx)
+    oset = outcome_sets()[ctx.pathway]
+    st.caption(f"{ctx.centre_name} · {label(oset.label)} · {month_name(ctx.month)}")
+    st.write(t("compare_funnel_purpose"))
+    choices = comparison_indicators(oset)
+    left, middle, right = st.columns(3)
+    indicator = left.selectbox(
+        t("compare_indicator"), choices, format_func=lambda i: label(i.label), key=f"compare_indicator_{ctx.pathway}"
+    )
+    months = middle.selectbox(t("compare_period"), [12, 24], format_func=lambda n: t("compare_months", n=n), key="compare_months")
+    mode = right.radio(
+        t("compare_mode"),
+        ["adjusted", "crude"],
+        format_func=lambda m: t("compare_adjusted" if m == "adjusted" else "compare_unadjusted"),
+        key="compare_mode",
+    )
+    render_comparison(ctx, indicator, months, mode)

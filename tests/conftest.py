@@ -15,6 +15,7 @@ from tests.fixtures import (
     CENTRES_CSV,
     REVIEW_DELIVERED_ON,
     write_agenda_delivery,
+    write_peer_delivery,
     write_review_delivery,
 )
 from warehouse.connection import writer
@@ -28,6 +29,14 @@ def demo_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo warehouse at the tiny scale, built through the real loader."""
     path = tmp_path_factory.mktemp("demo") / "warehouse.duckdb"
     build_demo(path, scale="tiny", seed=7)
+    return path
+
+
+@pytest.fixture(scope="session")
+def small_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo exactly as `make run` builds it (default scale and seed)."""
+    path = tmp_path_factory.mktemp("small") / "warehouse.duckdb"
+    build_demo(path)
     return path
 
 
@@ -49,6 +58,17 @@ def agenda_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = folder / "warehouse.duckdb"
     with writer(path) as con:
         reports = load_paths(con, write_agenda_delivery(folder / "delivery"), delivered_on=AGENDA_DELIVERED_ON)
+    assert all(r.status == "loaded" for r in reports), reports
+    return path
+
+
+@pytest.fixture(scope="session")
+def peer_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Six centres of different size, one of them below ten patients (``tests/fixtures.py``)."""
+    folder = tmp_path_factory.mktemp("peers")
+    path = folder / "warehouse.duckdb"
+    with writer(path) as con:
+        reports = load_paths(con, write_peer_delivery(folder / "delivery"), delivered_on=AGENDA_DELIVERED_ON)
     assert all(r.status == "loaded" for r in reports), reports
     return path
 

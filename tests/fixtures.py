@@ -124,3 +124,33 @@ def write_agenda_delivery(folder: Path) -> list[Path]:
         path.write_text(text, encoding="utf-8")
         paths.append(path)
     return paths
+
+
+# Peer comparison: six centres of different size, knee complications in the last year.
+# (centre, patients, events). DDD has fewer than 10 patients and must never show.
+PEER_CENTRES = [("AAA", 30, 3), ("BBB", 25, 2), ("CCC", 20, 6), ("DDD", 5, 4), ("EEE", 12, 1), ("FFF", 40, 4)]
+PEER_MONTH = dt.date(2026, 9, 1)
+
+
+def write_peer_delivery(folder: Path, centres: list[tuple[str, int, int]] = PEER_CENTRES) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    reference = ["centre_code,name,kind"] + [f"{c},Ziekenhuis {c.title()},umc" for c, _, _ in centres]
+    episodes = ["centre_code,episode_id,patient_id,pathway,treatment,treatment_date,age,sex,asa_class"]
+    outcomes = ["centre_code,episode_id,outcome,value,measured_on"]
+    for c, n, events in centres:
+        for i in range(n):
+            eid = f"{c}-X{i:03d}"
+            day = PEER_MONTH.replace(day=1 + i % 28)
+            episodes.append(f"{c},{eid},PT{c}{i:03d},knee_oa,tka,{day},{60 + i % 20},{'F' if i % 2 else 'M'},{1 + i % 3}")
+            outcomes.append(f"{c},{eid},complication_severe,{int(i < events)},{day}")
+    files = {
+        "centres.csv": "\n".join(reference) + "\n",
+        "episodes.csv": "\n".join(episodes) + "\n",
+        "clinical_outcomes.csv": "\n".join(outcomes) + "\n",
+    }
+    paths = []
+    for name, text in files.items():
+        path = folder / name
+        path.write_text(text, encoding="utf-8")
+        paths.append(path)
+    return paths

@@ -39,7 +39,9 @@ def test_an_older_centre_is_not_an_outlier_after_adjustment() -> None:
     age = np.where(centre == "old", rng.normal(75, 6, n), rng.normal(60, 6, n))
     risk = 1 / (1 + np.exp(-(-3 + 0.08 * (age - 65))))
     frame = pl.DataFrame({"centre": centre, "age": age, "event": (rng.random(n) < risk).astype(int)})
-    rows = {r["centre_code"]: r for r in standardise_events(frame, "event", "centre", ["age"], []).per_centre.iter_rows(named=True)}
+    rows = {
+        r["centre_code"]: r for r in standardise_events(frame, "event", "centre", ["age"], []).per_centre.iter_rows(named=True)
+    }
     assert rows["old"]["crude_rate"] > 2 * rows["young"]["crude_rate"]
     assert rows["old"]["oe_ratio"] == pytest.approx(1.0, abs=0.12)
     assert rows["young"]["oe_ratio"] == pytest.approx(1.0, abs=0.12)

@@ -1,24 +1,85 @@
-"""The comparison page: own centre beside all centres pooled, small numbers never shown."""
+"""The comparison page: the demo's outliers read correctly, and nothing of another centre leaks."""
 
 from __future__ import annotations
 
+import re
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from sample_data.centres import CENTRES
 from tests.apptest import app, texts
 
+DEMO_CENTRES = [c for c in CENTRES if c.pathways]
+PATIENT_ID = re.compile(r"PT\d{6,}|[A-Z]{2,5}-E\d{7}")
 
-def test_a_small_own_count_is_shown_as_less_than_ten_and_few_centres_block_it(review_warehouse, monkeypatch) -> None:
-    at = app(review_warehouse, monkeypatch, viewer_centre="UMCU").run()
+
+def main_area_text(at: AppTest) -> str:
+    """Everything the main area sends to the browser: texts, tables, chart specs, widget options."""
+    parts: list[str] = []
+
+    def walk(node) -> None:
+        proto = getattr(node, "proto", None)
+        if proto is not None:
+            parts.append(str(proto))
+        value = getattr(node, "value", None)
+        if value is not None and hasattr(value, "to_csv"):
+            parts.append(value.to_csv())
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(at.main)
+    return "\n".join(parts)
+
+
+def render(warehouse, monkeypatch, centre: str, pathway: str = "knee_oa", **state) -> AppTest:
+    at = app(warehouse, monkeypatch, viewer_centre=centre, pathway=pathway, **state).run()
     at.switch_page("pages/comparison.py").run()
-    assert not at.exception
-    # the fixture has only two centres: no comparison at all
-    assert "Te weinig centra" in texts(at)
-    assert not at.metric
+    assert not at.exception, [e.value for e in at.exception]
+    return at
 
 
-def test_the_demo_shows_own_and_pooled_rates(demo_warehouse, monkeypatch) -> None:
-    at = app(demo_warehouse, monkeypatch, viewer_centre="ZNK", pathway="knee_oa").run()
-    at.switch_page("pages/comparison.py").run()
-    assert not at.exception
-    labels = [m.label for m in at.metric]
-    assert labels == ["Uw centrum · Ernstige complicatie", "Alle centra samen · Ernstige complicatie"]
-    assert all(m.value.endswith("%") or m.value == "< 10" for m in at.metric)
-    assert "ruwe percentages" in texts(at)
+@pytest.mark.parametrize("centre", [c.code for c in DEMO_CENTRES])
+def test_no_other_centre_and_no_patient_appears_for_any_viewer(demo_warehouse, monkeypatch, centre) -> None:
+    at = render(demo_warehouse, monkeypatch, centre)
+    content = main_area_text(at)
+    for other in DEMO_CENTRES:
+        if other.code == centre:
+            continue
+        assert not re.search(rf"\b{re.escape(other.code)}\b", content), other.code
+        assert other.name not in content, other.name
+    assert not PATIENT_ID.search(content)
+
+
+def test_the_true_outlier_stays_outside_the_998_limit_after_adjustment(small_demo, monkeypatch) -> None:
+    at = render(small_demo, monkeypatch, "UMCG")
+    assert (
+        "gecorrigeerd voor patiëntkenmerken) ligt boven de 99,8%-grens: dit is waarschijnlijk geen toeval. Dit is ongunstig."
+        in texts(at)
+    )
+    crude = render(small_demo, monkeypatch, "UMCG", compare_mode="crude")
+    assert "ligt boven de 99,8%-grens" not in texts(crude)
+
+
+def test_the_centre_that_only_looks_like_an_outlier_moves_inside(small_demo, monkeypatch) -> None:
+    crude = render(small_demo, monkeypatch, "EMC", compare_mode="crude")
+    assert "ruw (niet gecorrigeerd)) ligt boven de 95%-grens" in texts(crude)
+    at = render(small_demo, monkeypatch, "EMC")
+    assert "gecorrigeerd voor patiëntkenmerken) ligt binnen de grenzen" in texts(at)
+    assert "Het verschil komt door uw patiëntenmix" in texts(at)
+
+
+def test_small_centres_and_few_peers_in_the_page(peer_warehouse, monkeypatch) -> None:
+    at = render(peer_warehouse, monkeypatch, "AAA")
+    content = main_area_text(at)
+    assert "< 10" in content
+    table = next(d.value for d in at.dataframe)
+    assert list(table["Patiënten"]).count("< 10") == 1
+    assert "Ziekenhuis Aaa" in content
+    for other in ("BBB", "CCC", "DDD", "EEE", "FFF"):
+        assert other not in content and f"Ziekenhuis {other.title()}" not in content
+
+
+def test_an_own_centre_below_ten_patients_is_told_so(peer_warehouse, monkeypatch) -> None:
+    at = render(peer_warehouse, monkeypatch, "DDD")
+    assert "Uw centrum heeft minder dan 10 patiënten" in texts(at)

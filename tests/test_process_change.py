@@ -11,20 +11,11 @@ from analytics.indicators import Indicator, agenda, control_chart, indicators_fo
 from analytics.monthly import add_months
 from data_models.outcome_sets import outcome_sets
 from sample_data.centres import CENTRES, PROCESS_CHANGE
-from sample_data.demo import build_demo
 from sample_data.generator import DEFAULT_END_MONTH, MONTHS, month_starts
 
 OSET = outcome_sets()[PROCESS_CHANGE["pathway"]]
 CHANGE = month_starts(DEFAULT_END_MONTH)[MONTHS - PROCESS_CHANGE["month_index_from_end"]]
 LOS: Indicator = next(i for i in indicators_for(OSET) if i.code == "length_of_stay_days")
-
-
-@pytest.fixture(scope="module")
-def small_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo exactly as `make run` builds it (default scale and seed)."""
-    path = tmp_path_factory.mktemp("small") / "warehouse.duckdb"
-    build_demo(path)
-    return path
 
 
 def indicator_rows(db: Path, centre: str):

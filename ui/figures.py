@@ -175,3 +175,59 @@ def grouped_bar_figure(groups: list[str], series: dict[str, list[float | None]],
         legend={"orientation": "h", "y": -0.2},
     )
     return fig
+
+
+def funnel_figure(
+    centres: pl.DataFrame, curve: pl.DataFrame, target: float, value: str, percent: bool, y_title: str, x_title: str
+) -> go.Figure:
+    """Funnel plot: 95% and 99.8% limits, the target, peers in grey and the viewer's centre highlighted."""
+    scale = 100.0 if percent else 1.0
+    fig = go.Figure()
+    x = curve["denominator"].to_list()
+    for column, dash in (("upper_998", "dot"), ("lower_998", "dot"), ("upper_95", "dash"), ("lower_95", "dash")):
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=[v * scale for v in curve[column].to_list()],
+                mode="lines",
+                line={"color": COMMON, "dash": dash, "width": 1},
+                hoverinfo="skip",
+                showlegend=False,
+            )
+        )
+    fig.add_hline(y=target * scale, line={"color": COMMON, "width": 1})
+    shown = centres.filter(~pl.col("is_suppressed"))
+    for is_own, colour, size in ((False, "#9aa0a6", 9), (True, CONCERN, 15)):
+        rows = shown.filter(pl.col("is_own") == is_own)
+        fig.add_trace(
+            go.Scatter(
+                x=rows["patients_n"].to_list(), y=[v * scale for v in rows[value].to_list()], mode="markers+text" if is_own else "markers",
+                text=rows["label"].to_list() if is_own else None, textposition="top center", customdata=rows["label"].to_list(),
+                marker={"color": colour, "size": size, "line": {"color": "white", "width": 1}}, showlegend=False,
+                hovertemplate="%{customdata}: %{y:.1f} (n = %{x})<extra></extra>",
+            )
+        )  # fmt: skip
+    fig.update_layout(
+        height=420, margin={"l": 10, "r": 10, "t": 10, "b": 10}, xaxis={"title": x_title, "rangemode": "tozero"},
+        yaxis={"title": y_title, "ticksuffix": "%" if percent else "", "rangemode": "tozero"},
+    )  # fmt: skip
+    return fig
+
+
+def own_trend_figure(trend: pl.DataFrame, own_label: str, pooled_label: str, percent: bool, y_title: str) -> go.Figure:
+    scale = 100.0 if percent else 1.0
+    fig = go.Figure()
+    for column, name, colour in (("pooled_value", pooled_label, COMMON), ("adjusted_value", own_label, CONCERN)):
+        fig.add_trace(
+            go.Scatter(
+                x=trend["quarter_start"].to_list(), y=[None if v is None else v * scale for v in trend[column].to_list()],
+                mode="lines+markers", name=name, line={"color": colour}, hovertemplate="%{x|%b %Y}: %{y:.1f}<extra></extra>",
+            )
+        )  # fmt: skip
+    fig.update_layout(
+        height=300,
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        yaxis={"title": y_title, "ticksuffix": "%" if percent else "", "rangemode": "tozero"},
+        legend={"orientation": "h", "y": -0.2},
+    )
+    return fig

@@ -210,6 +210,75 @@ TEXT: dict[str, dict[str, str]] = {
         "nl": "Dit zijn ruwe percentages, nog niet gecorrigeerd voor verschillen in patiëntkenmerken (case-mix).",
         "en": "These are crude percentages, not yet adjusted for differences in patient characteristics (case-mix).",
     },
+    "compare_funnel_purpose": {
+        "nl": "Uw centrum met naam, de andere centra anoniem. Centra met minder dan 10 patiënten worden niet getoond.",
+        "en": "Your centre by name, the other centres anonymously. Centres with fewer than 10 patients are not shown.",
+    },
+    "compare_indicator": {"nl": "Indicator", "en": "Indicator"},
+    "compare_period": {"nl": "Periode", "en": "Period"},
+    "compare_months": {"nl": "laatste {n} maanden", "en": "last {n} months"},
+    "compare_mode": {"nl": "Weergave", "en": "View"},
+    "compare_adjusted": {"nl": "gecorrigeerd voor patiëntkenmerken", "en": "adjusted for case-mix"},
+    "compare_unadjusted": {"nl": "ruw (niet gecorrigeerd)", "en": "crude (unadjusted)"},
+    "compare_hidden": {
+        "nl": "Deze vergelijking wordt niet getoond: minder dan 3 andere centra hebben 10 of meer patiënten in deze periode.",
+        "en": "This comparison is not shown: fewer than 3 other centres have 10 or more patients in this period.",
+    },
+    "compare_own_hidden": {
+        "nl": "Uw centrum heeft minder dan 10 patiënten in deze periode: uw resultaat wordt niet getoond.",
+        "en": "Your centre has fewer than 10 patients in this period: your result is not shown.",
+    },
+    "position_above_998": {
+        "nl": "ligt boven de 99,8%-grens: dit is waarschijnlijk geen toeval",
+        "en": "lies above the 99.8% limit: this is probably not chance",
+    },
+    "position_above_95": {
+        "nl": "ligt boven de 95%-grens, maar binnen de 99,8%-grens: mogelijk toeval, houd het in de gaten",
+        "en": "lies above the 95% limit but within the 99.8% limit: possibly chance, keep an eye on it",
+    },
+    "position_within": {
+        "nl": "ligt binnen de grenzen: het verschil met het gemiddelde past bij toeval",
+        "en": "lies within the limits: the difference from the average fits chance",
+    },
+    "position_below_95": {
+        "nl": "ligt onder de 95%-grens, maar binnen de 99,8%-grens: mogelijk toeval, houd het in de gaten",
+        "en": "lies below the 95% limit but within the 99.8% limit: possibly chance, keep an eye on it",
+    },
+    "position_below_998": {
+        "nl": "ligt onder de 99,8%-grens: dit is waarschijnlijk geen toeval",
+        "en": "lies below the 99.8% limit: this is probably not chance",
+    },
+    "compare_reading": {"nl": "Uw resultaat ({value}, {mode}) {position}.", "en": "Your result ({value}, {mode}) {position}."},
+    "compare_good": {"nl": "Dit is gunstig.", "en": "This is favourable."},
+    "compare_bad": {"nl": "Dit is ongunstig.", "en": "This is unfavourable."},
+    "compare_casemix_explains": {
+        "nl": "Zonder correctie leek uw resultaat af te wijken; na correctie voor patiëntkenmerken ligt het binnen de grenzen. Het verschil komt door uw patiëntenmix, niet door de zorg.",
+        "en": "Unadjusted your result seemed to differ; adjusted for case-mix it lies within the limits. The difference comes from your patient mix, not from the care.",
+    },
+    "compare_casemix_reveals": {
+        "nl": "Zonder correctie lag u binnen de 99,8%-grens; na correctie voor patiëntkenmerken ligt u erbuiten: uw patiëntenmix verklaart het verschil niet.",
+        "en": "Unadjusted you were within the 99.8% limit; adjusted for case-mix you are outside it: your patient mix does not explain the difference.",
+    },
+    "compare_overdispersion": {
+        "nl": "De centra verschillen meer dan toeval verklaart (overdispersie); de grenzen zijn daarom verbreed.",
+        "en": "Centres differ more than chance explains (overdispersion); the limits have been widened.",
+    },
+    "compare_missing": {
+        "nl": "Ontbrekende patiëntkenmerken zijn aangevuld met de mediaan en apart meegewogen: {items}.",
+        "en": "Missing patient characteristics were filled with the median and weighted separately: {items}.",
+    },
+    "compare_funnel_caption": {
+        "nl": "Elke stip is een centrum; hoe meer patiënten, hoe verder naar rechts. Gestreepte lijnen: 95%-grenzen, gestippelde lijnen: 99,8%-grenzen. Een stip buiten de trechter wijkt waarschijnlijk echt af.",
+        "en": "Each dot is a centre; the more patients, the further right. Dashed lines: 95% limits, dotted lines: 99.8% limits. A dot outside the funnel probably really differs.",
+    },
+    "compare_patients_axis": {"nl": "aantal patiënten", "en": "number of patients"},
+    "compare_trend": {"nl": "Uw gecorrigeerde resultaat per kwartaal", "en": "Your adjusted result per quarter"},
+    "compare_pooled": {"nl": "alle centra", "en": "all centres"},
+    "compare_table_centre": {"nl": "Centrum", "en": "Centre"},
+    "compare_table_n": {"nl": "Patiënten", "en": "Patients"},
+    "compare_table_crude": {"nl": "Ruw", "en": "Crude"},
+    "compare_table_adjusted": {"nl": "Gecorrigeerd", "en": "Adjusted"},
+    "compare_table_position": {"nl": "Positie", "en": "Position"},
     # adoption page
     "adoption_title": {"nl": "Adoptie", "en": "Adoption"},
     "adoption_purpose": {

@@ -1,0 +1,79 @@
+"""Peer comparison is protected in the data layer: anonymous codes, small numbers, too few peers."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from queries.peers import peer_code, peer_comparison
+from tests.fixtures import PEER_CENTRES, PEER_MONTH
+
+START = dt.date(2025, 10, 1)
+
+
+def compare(db, viewer="AAA", **kwargs):
+    return peer_comparison(
+        viewer, f"Ziekenhuis {viewer.title()}", "knee_oa", "outcome:complication_severe", START, PEER_MONTH, db=db, **kwargs
+    )
+
+
+def test_a_centre_under_ten_patients_is_shown_as_suppressed_without_any_figure(peer_warehouse) -> None:
+    result = compare(peer_warehouse)
+    assert result.is_shown
+    suppressed = result.centres.filter(result.centres["is_suppressed"])
+    assert suppressed.height == 1  # DDD, 5 patients
+    row = suppressed.row(0, named=True)
+    assert row["patients_n"] is None and row["crude_value"] is None and row["adjusted_value"] is None
+    assert row["crude_upper_998"] is None
+    assert row["label"].startswith("Peer ")
+
+
+def test_no_suppressed_figure_can_be_derived_from_shown_figures(peer_warehouse) -> None:
+    result = compare(peer_warehouse)
+    shown = result.centres.filter(~result.centres["is_suppressed"])
+    events = sum(round(r["crude_value"] * r["patients_n"]) for r in shown.iter_rows(named=True))
+    patients = shown["patients_n"].sum()
+    # the target is the rate of the shown centres alone: it carries nothing of the suppressed one
+    assert result.targets["crude"] == pytest.approx(events / patients)
+    shown_sizes = sorted(shown["patients_n"].to_list())
+    assert shown_sizes == sorted(n for _, n, _ in PEER_CENTRES if n >= 10)
+
+
+def test_the_viewer_sees_only_its_own_name(peer_warehouse) -> None:
+    result = compare(peer_warehouse, viewer="CCC")
+    labels = result.centres["label"].to_list()
+    assert labels[0] == "Ziekenhuis Ccc"
+    assert result.centres["is_own"].to_list() == [True] + [False] * 5
+    for code, _, _ in PEER_CENTRES:
+        assert all(code not in label for label in labels[1:])
+    assert all(label.startswith("Peer ") for label in labels[1:])
+
+
+def test_peer_codes_reveal_neither_name_nor_alphabetical_order() -> None:
+    codes = [f"C{i:02d}" for i in range(12)]
+    labels = [peer_code(c) for c in codes]
+    assert len(set(labels)) == 12
+    assert sorted(labels) != [labels[i] for i in range(12)]  # sorting by label does not sort by name
+    assert peer_code("C01") == peer_code("C01")  # stable
+    assert peer_code("C01", secret="another key") != peer_code("C01", secret="the demo key")
+
+
+def test_fewer_than_three_peers_with_enough_patients_shows_nothing(peer_warehouse) -> None:
+    result = compare(peer_warehouse, min_peers=5)  # AAA has four peers with 10 or more patients
+    assert not result.is_shown
+    assert result.centres.is_empty()
+    assert result.peers_enough == 4
+
+
+def test_an_own_centre_below_ten_is_suppressed_too(peer_warehouse) -> None:
+    result = compare(peer_warehouse, viewer="DDD")
+    own = result.centres.filter(result.centres["is_own"]).row(0, named=True)
+    assert result.own_suppressed
+    assert own["is_suppressed"] and own["crude_value"] is None
+
+
+def test_only_aggregates_leave_the_layer(peer_warehouse) -> None:
+    result = compare(peer_warehouse)
+    assert result.centres.height == len(PEER_CENTRES)
+    assert not {"episode_id", "patient_id", "centre_code", "age"} & set(result.centres.columns)
