@@ -27,8 +27,11 @@ run: $(VENV)/.runtime
 	$(BIN)/streamlit run app.py --server.port $(PORT)
 
 ## test: install what the tests need and run the whole suite
+CODE := access analytics bench data_models pages queries sample_data ui warehouse app.py
+
 test: $(VENV)/.dev browser
 	$(BIN)/python -m ruff check .
+	$(BIN)/bandit -q -r $(CODE)
 	$(BIN)/python -m pytest
 
 ## browser: Debian's Chromium for the end-to-end browser tests (installed once, when missing)

@@ -109,7 +109,10 @@ def indicators_for(oset: OutcomeSet) -> list[Indicator]:
     cost = [
         Indicator(
             "cost_mean_eur", {"nl": "Gemiddelde kosten per patiënt", "en": "Mean cost per patient"}, "xmr", "down", "cost", "eur"
-        )
+        ),
+        Indicator(
+            "cost_median_eur", {"nl": "Mediane kosten per patiënt", "en": "Median cost per patient"}, "xmr", "down", "cost", "eur"
+        ),
     ]
     rest = [i for i in outcomes if i not in headline]
     return headline + rest + _instrument_indicators(oset) + _process_indicators(oset) + experience + cost

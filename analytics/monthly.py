@@ -34,11 +34,11 @@ def add_months(month: dt.date, n: int) -> dt.date:
 def _pooled(frame: pl.DataFrame, kind: Kind, value: str, weight: str | None) -> tuple[float | None, int]:
     if kind == "count":
         return (float(frame[value].mean()) if frame.height else None), frame.height
+    if weight is None:
+        raise ValueError(f"kind {kind!r} needs a weight column")
     if kind == "proportion":
-        assert weight is not None
         den = frame[weight].sum()
         return (100.0 * frame[value].sum() / den if den else None), int((frame[weight] > 0).sum())
-    assert weight is not None
     rows = frame.filter(pl.col(weight) > 0, pl.col(value).is_not_null())
     den = rows[weight].sum()
     return (float((rows[value] * rows[weight]).sum() / den) if den else None), rows.height

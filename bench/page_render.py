@@ -37,7 +37,8 @@ def main() -> None:
         if args.page != "pages/review.py":
             at.switch_page(args.page).run()
         cold.append(time.perf_counter() - start)
-        assert not at.exception, [e.value for e in at.exception]
+        if at.exception:
+            raise RuntimeError(f"the page failed: {[e.value for e in at.exception]}")
         start = time.perf_counter()
         at.run()
         warm.append(time.perf_counter() - start)

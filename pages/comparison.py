@@ -66,13 +66,14 @@ def display_table(result: PeerComparison) -> pl.DataFrame:
 
 def render_comparison(ctx: Context, indicator: ComparisonIndicator, months: int, mode: str) -> None:
     start = add_months(ctx.month, -(months - 1))
-    result = peers(ctx.centre_code, ctx.centre_name, ctx.pathway, indicator.code, start, ctx.month)
+    result = peers(ctx.centre_name, ctx.pathway, indicator.code, start, ctx.month)
     if not result.is_shown:
         st.info(t("compare_hidden"))
         return
-    if result.own_suppressed:
+    has_own = bool(result.centres["is_own"].any())
+    if has_own and result.own_suppressed:
         st.info(t("compare_own_hidden"))
-    else:
+    elif has_own:
         st.markdown(f"**{position_sentence(result, mode)}**")
         extra = casemix_sentence(result)
         if extra:
@@ -93,13 +94,13 @@ def render_comparison(ctx: Context, indicator: ComparisonIndicator, months: int,
     )
     st.caption(t("compare_funnel_caption"))
     chart_with_data(fig, display_table(result), "funnel", "vergelijking.csv")
-    if mode == "adjusted":
+    if mode == "adjusted" and has_own:
         render_trend(ctx, indicator, percent)
 
 
 def render_trend(ctx: Context, indicator: ComparisonIndicator, percent: bool) -> None:
     st.subheader(t("compare_trend"))
-    own = trend(ctx.centre_code, ctx.pathway, indicator.code, ctx.month)
+    own = trend(ctx.pathway, indicator.code, ctx.month)
     if own.is_empty():
         st.info(t("compare_own_hidden"))
         return

@@ -17,7 +17,7 @@ from ui.text import t
 def render_load_log() -> None:
     st.subheader(t("load_log"))
     st.caption(t("load_log_caption"))
-    st.dataframe(query("data_load_log"), hide_index=True, width="stretch")
+    st.dataframe(query("data_load_log", centre_code=current().centre_code), hide_index=True, width="stretch")
 
 
 def render_quarantine(ctx: Context) -> None:

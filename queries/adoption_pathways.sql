@@ -1,6 +1,9 @@
 -- Is the cycle running? Adoption figures of one centre per pathway over the last 12 months.
 -- Grain: one row per pathway the centre has delivered.
 -- Parameters: $centre_code, $to_month (first day of the last month counted).
+-- Roles: care_team, centre_lead, programme_lead, admin
+-- Scope: own_centre
+-- Patient rows: no
 with own as (
     select s.*
     from store.episodes as s

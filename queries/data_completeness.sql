@@ -1,6 +1,9 @@
 -- How complete a centre's episode data are: the share of filled-in values per column.
 -- Grain: one row per pathway per episode column.
 -- Parameters: $centre_code.
+-- Roles: data_manager, admin
+-- Scope: own_centre
+-- Patient rows: no
 with own as (
     select * exclude (centre_code)
     from episodes

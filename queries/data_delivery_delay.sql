@@ -1,6 +1,9 @@
 -- How fast episodes reach the warehouse: days from treatment date to first delivery.
 -- Grain: one row per treatment month from $from_month on.
 -- Parameters: $centre_code, $from_month. Other centres appear only pooled, never by name.
+-- Roles: data_manager, admin
+-- Scope: own_centre
+-- Patient rows: no
 with delays as (
     select centre_code, date_trunc('month', treatment_date)::date as month_date,
         datediff('day', treatment_date, first_delivered_on) as delay_days

@@ -2,6 +2,9 @@
 -- (e.g. diabetes, tumour stage). Never returned to a page.
 -- Grain: one row per episode per case-mix outcome.
 -- Parameters: $pathway, $outcomes (list of outcome codes), $from_month, $to_month.
+-- Roles: none
+-- Scope: internal
+-- Patient rows: yes
 with final as (
     select o.centre_code, o.episode_id, o.outcome, o.value
     from clinical_outcomes as o

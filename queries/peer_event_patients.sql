@@ -3,6 +3,9 @@
 -- aggregates with anonymous labels do.
 -- Grain: one row per episode of the pathway treated in the period with the outcome recorded.
 -- Parameters: $pathway, $outcome, $from_month, $to_month (first days of months).
+-- Roles: none
+-- Scope: internal
+-- Patient rows: yes
 with final as (
     select e.centre_code, e.episode_id, e.treatment, e.age, e.sex, e.bmi, e.asa_class, e.charlson_index,
         e.low_health_literacy, date_trunc('month', e.treatment_date)::date as month_date, o.value as event

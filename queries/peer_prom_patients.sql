@@ -2,6 +2,9 @@
 -- baseline and a follow-up score, for the PROM case-mix model. Never returned to a page.
 -- Grain: one row per episode of the pathway treated in the period with both scores.
 -- Parameters: $pathway, $instrument, $followup (timepoint), $from_month, $to_month.
+-- Roles: none
+-- Scope: internal
+-- Patient rows: yes
 with scores as (
     select centre_code, episode_id,
         max(score) filter (where timepoint = 'baseline') as baseline_score,

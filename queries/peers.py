@@ -25,15 +25,16 @@ from pathlib import Path
 
 import polars as pl
 
+from access.roles import AccessDenied, Role, Viewer
 from analytics.casemix import Adjustment, standardise_events, standardise_scores
 from analytics.funnel import funnel, funnel_curve
 from analytics.monthly import add_months
 from data_models.outcome_sets import OutcomeSet, outcome_sets
-from queries import run
+from queries import run_internal
 
 MIN_PATIENTS = 10
 MIN_PEERS = 3
-DEMO_SECRET = "samen-leren-demo-only"  # the demo's key; set PEER_CODE_SECRET in production
+DEMO_SECRET = "samen-leren-demo-only"  # nosec B105 - the public demo's key; production sets PEER_CODE_SECRET
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 EPISODE_NUMERIC = ("age", "bmi", "asa_class", "charlson_index")
 EPISODE_CATEGORICAL = ("sex", "low_health_literacy")
@@ -108,9 +109,9 @@ def _casemix_variables(oset: OutcomeSet) -> tuple[list[str], list[str], list[str
 def _patients(indicator: ComparisonIndicator, oset: OutcomeSet, start: dt.date, end: dt.date, db: Path | None) -> pl.DataFrame:
     kind, _, code = indicator.code.partition(":")
     if kind == "outcome":
-        rows = run("peer_event_patients", db=db, pathway=oset.pathway, outcome=code, from_month=start, to_month=end)
+        rows = run_internal("peer_event_patients", db=db, pathway=oset.pathway, outcome=code, from_month=start, to_month=end)
     else:
-        rows = run(
+        rows = run_internal(
             "peer_prom_patients",
             db=db,
             pathway=oset.pathway,
@@ -121,7 +122,7 @@ def _patients(indicator: ComparisonIndicator, oset: OutcomeSet, start: dt.date, 
         )
     _, _, casemix_outcomes = _casemix_variables(oset)
     if casemix_outcomes and rows.height:
-        extra = run(
+        extra = run_internal(
             "peer_casemix_outcomes", db=db, pathway=oset.pathway, outcomes=casemix_outcomes, from_month=start, to_month=end
         )
         wide = extra.pivot(on="outcome", index=["centre_code", "episode_id"], values="value", aggregate_function="max")
@@ -140,7 +141,7 @@ def _adjust(indicator: ComparisonIndicator, oset: OutcomeSet, patients: pl.DataF
     return standardise_scores(patients, "followup_score", "baseline_score", "centre_code", numeric, categorical)
 
 
-def _labels(codes: list[str], own: str, own_name: str) -> dict[str, str]:
+def _labels(codes: list[str], own: str | None, own_name: str) -> dict[str, str]:
     labels: dict[str, str] = {}
     taken = frozenset(codes)
     for code in codes:
@@ -149,8 +150,22 @@ def _labels(codes: list[str], own: str, own_name: str) -> dict[str, str]:
     return labels
 
 
+NAMED_ROLES = frozenset({Role.CARE_TEAM, Role.CENTRE_LEAD})
+
+
+def _own_centre(viewer: Viewer, pathway: str) -> str | None:
+    """The centre shown by name: the viewer's own for care teams and centre leads, none for the programme lead."""
+    if not viewer.may_see_pathway(pathway):
+        raise AccessDenied(f"{viewer.user} may not see pathway {pathway}")
+    if viewer.role in NAMED_ROLES:
+        return viewer.centre_code
+    if viewer.role == Role.PROGRAMME_LEAD:
+        return None
+    raise AccessDenied(f"{viewer.role.value} may not compare outcomes")
+
+
 def peer_comparison(
-    viewer_centre: str,
+    viewer: Viewer,
     viewer_name: str,
     pathway: str,
     indicator_code: str,
@@ -160,7 +175,8 @@ def peer_comparison(
     min_patients: int = MIN_PATIENTS,
     min_peers: int = MIN_PEERS,
 ) -> PeerComparison:
-    """The viewer's centre against anonymous peers, crude and case-mix adjusted."""
+    """The viewer's centre against anonymous peers, crude and case-mix adjusted (all anonymous for a programme lead)."""
+    viewer_centre = _own_centre(viewer, pathway)
     oset = outcome_sets()[pathway]
     indicator = next(i for i in comparison_indicators(oset) if i.code == indicator_code)
     patients = _patients(indicator, oset, from_month, to_month, db)
@@ -184,7 +200,7 @@ def _protect(
     indicator: ComparisonIndicator,
     per_centre: pl.DataFrame,
     enough: list[str],
-    own: str,
+    own: str | None,
     labels: dict[str, str],
     adjustment: Adjustment,
 ) -> PeerComparison:
@@ -272,9 +288,12 @@ def _scaled_ratio_curve(target: float, scale: float, grid: list[float], tau2: fl
 
 
 def own_trend(
-    viewer_centre: str, pathway: str, indicator_code: str, to_month: dt.date, quarters: int = 8, db: Path | None = None
+    viewer: Viewer, pathway: str, indicator_code: str, to_month: dt.date, quarters: int = 8, db: Path | None = None
 ) -> pl.DataFrame:
     """The viewer's own case-mix adjusted result per quarter against the pooled value (own rows only)."""
+    viewer_centre = _own_centre(viewer, pathway)
+    if viewer_centre is None:
+        return pl.DataFrame()
     oset = outcome_sets()[pathway]
     indicator = next(i for i in comparison_indicators(oset) if i.code == indicator_code)
     start = add_months(to_month, -(3 * quarters - 1))

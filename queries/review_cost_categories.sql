@@ -1,6 +1,9 @@
 -- What the cost per patient is made of: mean cost per treated patient by category and month.
 -- Grain: one row per treatment month per cost category.
 -- Parameters: $centre_code, $pathway, $from_month, $to_month (first days of months).
+-- Roles: care_team, centre_lead
+-- Scope: own_centre
+-- Patient rows: no
 with own as (
     select centre_code, episode_id, date_trunc('month', treatment_date)::date as month_date
     from episodes

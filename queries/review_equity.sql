@@ -2,6 +2,9 @@
 -- work split by health literacy, over the twelve months up to $to_month.
 -- Grain: one row per health-literacy group (limited, adequate, unknown).
 -- Parameters: $centre_code, $pathway, $headline_outcome, $to_month (first day of the last month).
+-- Roles: care_team, centre_lead
+-- Scope: own_centre
+-- Patient rows: no
 with own as (
     select centre_code, episode_id, paid_work_baseline,
         case when low_health_literacy then 'limited' when not low_health_literacy then 'adequate' else 'unknown' end

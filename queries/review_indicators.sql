@@ -5,6 +5,9 @@
 --   $instrument_codes, $instrument_mics, $instrument_higher (lists describing the pathway's
 --   PROM instruments: code, minimal important change, whether a higher score is better).
 -- Proportions come as events_n / cases_n with value = their ratio (0–1); means as value with cases_n.
+-- Roles: care_team, centre_lead
+-- Scope: own_centre
+-- Patient rows: no
 with own as (
     select centre_code, episode_id, treatment, referral_date, treatment_date, discharge_date,
         sdm_documented, mdt_discussed, date_trunc('month', treatment_date)::date as month_date

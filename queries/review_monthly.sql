@@ -2,6 +2,9 @@
 -- Grain: one row per treatment month from $from_month to $to_month (months without episodes included).
 -- Parameters: $centre_code, $pathway, $headline_outcome (a clinical outcome code),
 --             $from_month, $to_month (first days of months).
+-- Roles: care_team, centre_lead
+-- Scope: own_centre
+-- Patient rows: no
 with calendar as (
     select unnest(generate_series($from_month::date, $to_month::date, interval 1 month))::date as month_date
 ),

@@ -1,12 +1,15 @@
 -- The months a centre has treated episodes in one pathway, and the last complete month:
 -- the month before the latest delivery of that centre, or the last treated month if earlier.
 -- Grain: one row per month with episodes.
--- Parameters: $centre_code, $pathway.
+-- Parameters: $centre_code (null: all centres, for national viewers), $pathway.
+-- Roles: care_team, centre_lead, data_manager, programme_lead, admin
+-- Scope: own_centre
+-- Patient rows: no
 with own as (
     select e.treatment_date, s.first_delivered_on
     from episodes as e
     join store.episodes as s using (centre_code, episode_id)
-    where e.centre_code = $centre_code and e.pathway = $pathway
+    where ($centre_code is null or e.centre_code = $centre_code) and e.pathway = $pathway
 ),
 
 months as (

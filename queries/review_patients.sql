@@ -2,6 +2,9 @@
 -- Grain: one row per episode treated in $month (pseudonymised ids; the viewer's own centre only).
 -- Parameters: $centre_code, $pathway, $month (first day), $adverse_outcomes (event codes where 1 is bad),
 --   $primary_instrument, $mic, $is_higher_better (the primary PROM and its minimal important change).
+-- Roles: care_team, centre_lead
+-- Scope: own_centre
+-- Patient rows: yes
 with own as (
     select centre_code, episode_id, patient_id, treatment, treatment_date, age, sex
     from episodes

@@ -1,6 +1,9 @@
 -- The centres a viewer can be, with the pathways they deliver.
 -- Grain: one row per centre.
 -- Parameters: none.
+-- Roles: programme_lead, admin
+-- Scope: all_centres
+-- Patient rows: no
 with delivered as (
     select centre_code, list(distinct pathway order by pathway) as pathways, count(*) as episodes_n
     from episodes

@@ -324,7 +324,9 @@ def simulate_outcomes(rng: np.random.Generator, ep: pl.DataFrame) -> pl.DataFram
     add(ibd, "crohns_disease", rng.random(len(bad)) < 0.55, 0)
     add(ibd, "smoking", rng.random(len(bad)) < 0.20, 0)
     frame = pl.concat(rows)
-    assert set(frame["outcome"].unique()) <= {o for s in sets.values() for o in s.clinical_outcomes}
+    unknown = set(frame["outcome"].unique()) - {o for s in sets.values() for o in s.clinical_outcomes}
+    if unknown:
+        raise ValueError(f"the generator makes outcomes no outcome set defines: {sorted(unknown)}")
     return _attach(ep, frame)
 
 

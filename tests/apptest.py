@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.viewers import lead
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -17,7 +19,11 @@ def app(warehouse: Path, monkeypatch: pytest.MonkeyPatch, **widgets: object) -> 
     that draws the sidebar, so sidebar choices are made before the first run.
     """
     monkeypatch.setenv("WAREHOUSE_PATH", str(warehouse))
+    monkeypatch.setenv("AUDIT_PATH", str(Path(warehouse).with_name("audit.jsonl")))
+    viewer = widgets.pop("viewer", None)
+    centre = widgets.pop("viewer_centre", None)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.session_state["viewer"] = viewer if viewer is not None or centre is None else lead(centre)
     for key, value in widgets.items():
         at.session_state[key] = value
     return at
@@ -26,5 +32,5 @@ def app(warehouse: Path, monkeypatch: pytest.MonkeyPatch, **widgets: object) -> 
 def texts(at: AppTest) -> str:
     parts = [e.value for e in at.markdown] + [e.value for e in at.caption] + [e.value for e in at.title]
     parts += [str(m.value) for m in at.metric] + [e.value for e in at.info] + [e.value for e in at.warning]
-    parts += [e.value for e in at.success]
+    parts += [e.value for e in at.success] + [e.value for e in at.error]
     return "\n".join(str(p) for p in parts)

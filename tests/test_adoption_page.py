@@ -6,10 +6,11 @@ import datetime as dt
 
 import queries
 from tests.apptest import app
+from tests.viewers import lead
 
 
 def test_adoption_figures_of_the_hand_built_fixture(review_warehouse) -> None:
-    [row] = queries.run("adoption_pathways", db=review_warehouse, centre_code="UMCU", to_month=dt.date(2026, 9, 1)).to_dicts()
+    [row] = queries.run("adoption_pathways", lead("UMCU"), db=review_warehouse, to_month=dt.date(2026, 9, 1)).to_dicts()
     assert row["pathway"] == "knee_oa"
     assert row["is_live"] is True
     assert row["episodes_n"] == 9
@@ -19,7 +20,7 @@ def test_adoption_figures_of_the_hand_built_fixture(review_warehouse) -> None:
 
 
 def test_a_pathway_without_recent_deliveries_is_not_live(review_warehouse) -> None:
-    [row] = queries.run("adoption_pathways", db=review_warehouse, centre_code="UMCU", to_month=dt.date(2027, 10, 1)).to_dicts()
+    [row] = queries.run("adoption_pathways", lead("UMCU"), db=review_warehouse, to_month=dt.date(2027, 10, 1)).to_dicts()
     assert row["is_live"] is False
     assert row["episodes_n"] == 0
 

@@ -37,25 +37,31 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(demo_warehouse: Path) -> Iterator[str]:
-    port = free_port()
-    env = {**os.environ, "WAREHOUSE_PATH": str(demo_warehouse)}
-    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
-           "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]  # fmt: skip
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+def wait_for_health(url: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
             with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as response:
                 if response.status == 200:
-                    break
+                    return
         except OSError:
             time.sleep(0.3)
-    else:
+    raise TimeoutError(f"streamlit did not start within {seconds:.0f} s")
+
+
+@pytest.fixture(scope="module")
+def server(demo_warehouse: Path) -> Iterator[str]:
+    port = free_port()
+    env = {**os.environ, "WAREHOUSE_PATH": str(demo_warehouse), "AUDIT_PATH": str(demo_warehouse.with_name("audit.jsonl"))}
+    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
+           "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]  # fmt: skip
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_health(url)
+    except TimeoutError:
         proc.kill()
-        pytest.fail("streamlit did not start within 60 s")
+        raise
     yield url
     proc.terminate()
     proc.wait(timeout=20)
@@ -78,20 +84,47 @@ def no_error_box(tab) -> None:
     assert tab.locator('[data-testid="stAlertContentError"]').count() == 0
 
 
-def test_review_page_renders_with_charts(server, page) -> None:
-    page.goto(server)
+def log_in(tab, server: str, user: str, password: str) -> None:
+    tab.context.clear_cookies()
+    tab.goto(server)
+    tab.get_by_role("heading", name="Inloggen").wait_for()
+    tab.get_by_label("Gebruikersnaam").fill(user)
+    tab.get_by_label("Wachtwoord").fill(password)
+    tab.get_by_role("button", name="Inloggen", exact=True).click()
+    tab.locator('[data-testid="stSidebar"]').get_by_text("Uitloggen").wait_for()
+
+
+def choose(tab, label: str, option: str) -> None:
+    tab.locator('[data-testid="stSidebar"]').get_by_role("combobox", name=label).click()
+    tab.get_by_role("option", name=option).click()
+
+
+def test_a_centre_lead_uses_every_page(server, page) -> None:
+    log_in(page, server, "centrumleider.umcg", "demo-centrumleider-umcg")
     page.get_by_role("heading", name="Maandreview").wait_for()
     page.locator(".js-plotly-plot").first.wait_for()
     assert page.locator('[data-testid="stMetric"]').count() >= 10
     no_error_box(page)
     page.screenshot(path=str(ARTIFACTS / "review.png"), full_page=True)
+    choose(page, "Zorgpad", "Chronische nierschade")
+    page.locator('[data-testid="stCaptionContainer"]').filter(has_text="Chronische nierschade").first.wait_for()
+    choose(page, "Maand", "september 2026")
+    page.get_by_text("patiënten van september 2026").wait_for()
+    no_error_box(page)
+    for title in ("Vergelijken", "Adoptie"):
+        page.locator('[data-testid="stSidebarNav"]').get_by_text(title).click()
+        page.get_by_role("heading", name=title).wait_for()
+        page.locator(".js-plotly-plot").first.wait_for()
+        no_error_box(page)
+        page.screenshot(path=str(ARTIFACTS / f"{title.lower()}.png"), full_page=True)
 
 
 def test_a_tile_opens_its_control_chart_and_its_data_downloads(server, page) -> None:
-    page.goto(server)
+    log_in(page, server, "zorgteam.umcu", "demo-zorgteam-umcu")
     page.get_by_role("heading", name="Maandreview").wait_for()
-    page.get_by_role("button", name="Regelkaart").last.click()
-    page.get_by_role("heading", name="Regelkaart: Gemiddelde kosten per patiënt").wait_for()
+    page.locator(".js-plotly-plot").first.wait_for()
+    page.locator(".st-key-open_cost_median_eur button").click()
+    page.get_by_role("heading", name="Regelkaart: Mediane kosten per patiënt").wait_for()
     with page.expect_download() as download:
         page.get_by_role("button", name="Download CSV").first.click()
     text = Path(download.value.path()).read_text(encoding="utf-8-sig")
@@ -99,23 +132,53 @@ def test_a_tile_opens_its_control_chart_and_its_data_downloads(server, page) -> 
     no_error_box(page)
 
 
-def test_choosing_another_centre_keeps_the_sidebar_and_updates_the_page(server, page) -> None:
-    page.goto(server)
-    page.get_by_role("heading", name="Maandreview").wait_for()
-    sidebar = page.locator('[data-testid="stSidebar"]')
-    viewer = sidebar.get_by_role("combobox", name="Wie kijkt er? (demo)")
-    viewer.click()
-    page.get_by_role("option", name="UMC Utrecht (UMCU)").click()
-    page.locator('[data-testid="stCaptionContainer"]').filter(has_text="UMC Utrecht").first.wait_for()
-    assert viewer.input_value() == "UMC Utrecht (UMCU)"
-    page.locator(".js-plotly-plot").first.wait_for()
-    no_error_box(page)
-
-
-def test_data_page_shows_the_quarantine(server, page) -> None:
-    page.goto(server + "/data")
+def test_a_data_manager_sees_the_quarantine_and_uploads(server, page, tmp_path) -> None:
+    log_in(page, server, "datamanager.aumc", "demo-datamanager-aumc")
     page.get_by_role("heading", name="Gegevens en aanlevering").wait_for()
     page.get_by_role("heading", name="Quarantaine: afgewezen rijen").wait_for()
     page.locator(".js-plotly-plot").first.wait_for()
     no_error_box(page)
     page.screenshot(path=str(ARTIFACTS / "data.png"), full_page=True)
+    page.locator('[data-testid="stSidebarNav"]').get_by_text("Aanleveren").click()
+    page.get_by_role("heading", name="Aanleveren").wait_for()
+    other = tmp_path / "costs.csv"
+    other.write_text("centre_code,episode_id,category,amount_eur\nUMCU,UMCU-E0000001,other,5\n", encoding="utf-8")
+    page.locator('input[type="file"]').set_input_files(str(other))
+    page.get_by_role("button", name="Laden").click()
+    page.get_by_text("Niet alle bestanden zijn geladen").wait_for()
+    page.get_by_text("bevat rijen van een ander centrum (UMCU)").first.wait_for()
+    page.screenshot(path=str(ARTIFACTS / "upload.png"), full_page=True)
+
+
+def test_an_error_shows_no_details(page, tmp_path) -> None:
+    broken = tmp_path / "warehouse.duckdb"
+    broken.write_bytes(b"this is not a duckdb file" * 100)
+    port = free_port()
+    env = {**os.environ, "WAREHOUSE_PATH": str(broken), "AUDIT_PATH": str(tmp_path / "audit.jsonl")}
+    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
+           "--server.address", "127.0.0.1"]  # fmt: skip
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        wait_for_health(url)
+        context = page.context.browser.new_context()
+        tab = context.new_page()
+        tab.set_default_timeout(TIMEOUT_MS)
+        log_in_without_waiting(tab, url)
+        tab.locator('[data-testid="stException"], [data-testid="stAlertContentError"]').first.wait_for()
+        body = tab.locator("body").inner_text()
+        tab.screenshot(path=str(ARTIFACTS / "error.png"), full_page=True)
+        context.close()
+        assert str(tmp_path) not in body and "duckdb" not in body.lower() and "select" not in body.lower()
+        assert "Traceback" not in body
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+def log_in_without_waiting(tab, server: str) -> None:
+    tab.goto(server)
+    tab.get_by_role("heading", name="Inloggen").wait_for()
+    tab.get_by_label("Gebruikersnaam").fill("zorgteam.umcu")
+    tab.get_by_label("Wachtwoord").fill("demo-zorgteam-umcu")
+    tab.get_by_role("button", name="Inloggen", exact=True).click()

@@ -6,15 +6,17 @@ import datetime as dt
 
 import pytest
 
+from access.roles import AccessDenied
 from queries.peers import peer_code, peer_comparison
 from tests.fixtures import PEER_CENTRES, PEER_MONTH
+from tests.viewers import ADMIN, PROGRAMME, data_manager, lead, team
 
 START = dt.date(2025, 10, 1)
 
 
 def compare(db, viewer="AAA", **kwargs):
     return peer_comparison(
-        viewer, f"Ziekenhuis {viewer.title()}", "knee_oa", "outcome:complication_severe", START, PEER_MONTH, db=db, **kwargs
+        lead(viewer), f"Ziekenhuis {viewer.title()}", "knee_oa", "outcome:complication_severe", START, PEER_MONTH, db=db, **kwargs
     )
 
 
@@ -77,3 +79,18 @@ def test_only_aggregates_leave_the_layer(peer_warehouse) -> None:
     result = compare(peer_warehouse)
     assert result.centres.height == len(PEER_CENTRES)
     assert not {"episode_id", "patient_id", "centre_code", "age"} & set(result.centres.columns)
+
+
+def test_the_programme_lead_sees_every_centre_anonymously(peer_warehouse) -> None:
+    result = peer_comparison(PROGRAMME, "", "knee_oa", "outcome:complication_severe", START, PEER_MONTH, db=peer_warehouse)
+    assert result.is_shown
+    assert not result.centres["is_own"].any()
+    assert all(label.startswith("Peer ") for label in result.centres["label"])
+
+
+@pytest.mark.parametrize(
+    "viewer", [ADMIN, data_manager("AAA"), team("AAA", "ckd")], ids=["admin", "data_manager", "other_pathway"]
+)
+def test_roles_without_outcome_access_are_refused(peer_warehouse, viewer) -> None:
+    with pytest.raises(AccessDenied):
+        peer_comparison(viewer, "", "knee_oa", "outcome:complication_severe", START, PEER_MONTH, db=peer_warehouse)

@@ -12,6 +12,7 @@ from analytics.monthly import add_months
 from data_models.outcome_sets import outcome_sets
 from sample_data.centres import CENTRES, PROCESS_CHANGE
 from sample_data.generator import DEFAULT_END_MONTH, MONTHS, month_starts
+from tests.viewers import lead
 
 OSET = outcome_sets()[PROCESS_CHANGE["pathway"]]
 CHANGE = month_starts(DEFAULT_END_MONTH)[MONTHS - PROCESS_CHANGE["month_index_from_end"]]
@@ -22,8 +23,8 @@ def indicator_rows(db: Path, centre: str):
     instruments = list(OSET.instruments.values())
     return queries.run(
         "review_indicators",
+        lead(centre),
         db=db,
-        centre_code=centre,
         pathway=OSET.pathway,
         from_month=add_months(CHANGE, -36),
         to_month=add_months(CHANGE, 12),

@@ -1,25 +1,50 @@
-"""Query results for the pages, cached per data version so a new load is picked up at once."""
+"""Query results for the pages, for the logged-in viewer, cached per viewer scope and data version.
+
+Every call goes through ``queries.run`` with the viewer, so the data layer decides what
+may be seen; the cache key holds the viewer's scope, so one user's cached rows can never
+serve another. Each view of patient rows writes an audit row, cached or not.
+"""
 
 from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
 
 import polars as pl
 import streamlit as st
 
 import queries
+from access import audit
+from access.roles import AccessDenied, Viewer
 from queries.peers import PeerComparison, own_trend, peer_comparison
 from warehouse.connection import data_version, warehouse_path
 
 
+def current_viewer() -> Viewer | None:
+    return st.session_state.get("viewer")
+
+
 @st.cache_data(max_entries=512, show_spinner=False)
-def _cached(name: str, params: tuple[tuple[str, object], ...], path: str, version: str) -> pl.DataFrame:
-    del version  # part of the cache key only
-    return queries.run(name, db=warehouse_path().__class__(path), **dict(params))
+def _cached(
+    name: str, params: tuple[tuple[str, object], ...], _viewer: Viewer, scope: tuple, path: str, version: str
+) -> pl.DataFrame:
+    del scope, version  # part of the cache key only
+    return queries.run(name, _viewer, db=Path(path), **dict(params))
 
 
 def query(name: str, **params: object) -> pl.DataFrame:
-    """Run a named query; the cache key holds the parameters (the viewer's centre among them)."""
+    """Run a named query as the logged-in viewer (refused when nobody is logged in)."""
+    viewer = current_viewer()
+    authorised = queries.authorise(name, viewer, params)
+    if viewer is None:  # authorise has refused already; this keeps type checkers informed
+        raise AccessDenied("nobody is logged in")
+    if queries.rule(name).patient_rows:
+        described = ", ".join(f"{k}={v}" for k, v in sorted(authorised.items()) if not isinstance(v, list))
+        audit.record("view_patient_rows", f"{name}: {described}", viewer)
     path = warehouse_path()
-    return _cached(name, tuple(sorted(params.items())), str(path), data_version(path))
+    return _cached(
+        name, tuple(sorted(authorised.items(), key=lambda kv: kv[0])), viewer, viewer.scope, str(path), data_version(path)
+    )
 
 
 def warehouse_exists() -> bool:
@@ -27,23 +52,27 @@ def warehouse_exists() -> bool:
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
-def _peers(viewer: str, name: str, pathway: str, code: str, start, end, path: str, version: str) -> PeerComparison:
-    del version
-    return peer_comparison(viewer, name, pathway, code, start, end, db=warehouse_path().__class__(path))
+def _peers(
+    _viewer: Viewer, scope: tuple, name: str, pathway: str, code: str, start: dt.date, end: dt.date, path: str, version: str
+) -> PeerComparison:
+    del scope, version
+    return peer_comparison(_viewer, name, pathway, code, start, end, db=Path(path))
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
-def _trend(viewer: str, pathway: str, code: str, end, path: str, version: str) -> pl.DataFrame:
-    del version
-    return own_trend(viewer, pathway, code, end, db=warehouse_path().__class__(path))
+def _trend(_viewer: Viewer, scope: tuple, pathway: str, code: str, end: dt.date, path: str, version: str) -> pl.DataFrame:
+    del scope, version
+    return own_trend(_viewer, pathway, code, end, db=Path(path))
 
 
-def peers(viewer: str, name: str, pathway: str, code: str, start, end) -> PeerComparison:
-    """The protected peer comparison for this viewer (cached per viewer, parameters and data version)."""
+def peers(name: str, pathway: str, code: str, start: dt.date, end: dt.date) -> PeerComparison:
+    """The protected peer comparison for the logged-in viewer (cached per scope and data version)."""
+    viewer = current_viewer()
     path = warehouse_path()
-    return _peers(viewer, name, pathway, code, start, end, str(path), data_version(path))
+    return _peers(viewer, viewer.scope if viewer else None, name, pathway, code, start, end, str(path), data_version(path))
 
 
-def trend(viewer: str, pathway: str, code: str, end) -> pl.DataFrame:
+def trend(pathway: str, code: str, end: dt.date) -> pl.DataFrame:
+    viewer = current_viewer()
     path = warehouse_path()
-    return _trend(viewer, pathway, code, end, str(path), data_version(path))
+    return _trend(viewer, viewer.scope if viewer else None, pathway, code, end, str(path), data_version(path))

@@ -231,3 +231,19 @@ def own_trend_figure(trend: pl.DataFrame, own_label: str, pooled_label: str, per
         legend={"orientation": "h", "y": -0.2},
     )
     return fig
+
+
+def heatmap_figure(frame: pl.DataFrame, rows: str, columns: str, value: str, title: str) -> go.Figure:
+    """A centre × pathway heat map of a percentage (blue is high, orange is low)."""
+    row_labels = frame[rows].unique(maintain_order=True).to_list()
+    column_labels = frame[columns].unique(maintain_order=True).to_list()
+    lookup = {(r[rows], r[columns]): r[value] for r in frame.iter_rows(named=True)}
+    z = [[lookup.get((r, c)) for c in column_labels] for r in row_labels]
+    fig = go.Figure(
+        go.Heatmap(
+            z=z, x=column_labels, y=row_labels, zmin=0, zmax=100, colorscale=[[0, CONCERN], [0.6, "#f5f5f5"], [1, IMPROVEMENT]],
+            hovertemplate="%{y} · %{x}: %{z:.1f}%<extra></extra>", colorbar={"title": title, "ticksuffix": "%"},
+        )
+    )  # fmt: skip
+    fig.update_layout(height=120 + 28 * len(row_labels), margin={"l": 10, "r": 10, "t": 10, "b": 10})
+    return fig

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import getpass
+import os
 import sys
 from pathlib import Path
 
@@ -34,12 +36,27 @@ def format_report(r: LoadReport) -> str:
 
 
 def cmd_load(args: argparse.Namespace) -> int:
+    from access import audit
+
     delivered_on = dt.date.fromisoformat(args.delivered_on) if args.delivered_on else None
-    with writer(Path(args.db)) as con:
+    db = Path(args.db)
+    with writer(db) as con:
         reports = load_paths(con, [Path(f) for f in args.files], delivered_on)
+    audit_file = Path(os.environ.get("AUDIT_PATH", str(db.with_name("audit.jsonl"))))
     for r in reports:
         print(format_report(r))
+        audit.record("load", format_report(r), user=getpass.getuser(), path=audit_file)
     return exit_code(reports)
+
+
+def cmd_user_add(args: argparse.Namespace) -> int:
+    from access.accounts import add_user
+
+    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("Wachtwoord: ")
+    pathways = [p.strip() for p in args.pathways.split(",")] if args.pathways else None
+    add_user(Path(args.config), args.username, password, args.role, args.name or args.username, args.centre, pathways)
+    print(f"gebruiker {args.username} ({args.role}) opgeslagen in {args.config}")
+    return 0
 
 
 def _show(db: str, sql: str) -> int:
@@ -101,6 +118,16 @@ def parser() -> argparse.ArgumentParser:
     demo.add_argument("--scale", default="small", choices=["tiny", "small", "medium", "large"])
     demo.add_argument("--seed", type=int, default=20261123)
     demo.set_defaults(run=cmd_demo)
+    user = sub.add_parser("user", help="beheer lokale accounts").add_subparsers(dest="user_command", required=True)
+    add = user.add_parser("add", help="voeg een lokaal account toe (wachtwoord als argon2-hash)")
+    add.add_argument("--config", default="config/access.toml", help="toegangsconfiguratie (TOML)")
+    add.add_argument("--username", required=True)
+    add.add_argument("--name", help="naam zoals getoond in de app")
+    add.add_argument("--role", required=True, choices=["care_team", "centre_lead", "data_manager", "programme_lead", "admin"])
+    add.add_argument("--centre", help="centrumcode (verplicht voor zorgteam, centrumleider en datamanager)")
+    add.add_argument("--pathways", help="zorgpaden, met komma's (alleen zorgteams; leeg = alle)")
+    add.add_argument("--password-stdin", action="store_true", help="lees het wachtwoord van standaardinvoer")
+    add.set_defaults(run=cmd_user_add)
     return p
 
 

@@ -41,6 +41,7 @@ class LoadReport:
     ignored_columns: list[str] = field(default_factory=list)
     message: str = ""
     load_id: int | None = None
+    centre_codes: list[str] = field(default_factory=list)
 
     @property
     def rows_loaded(self) -> int:
@@ -233,7 +234,7 @@ def write_quarantine(con: duckdb.DuckDBPyConnection, raw: RawTable, errors: pl.D
 def write_log(con: duckdb.DuckDBPyConnection, report: LoadReport, digest: str | None, delivered_on: dt.date) -> None:
     con.execute(
         "insert into load_log values ($load_id, $file, $table, $digest, current_timestamp::timestamp, $delivered_on,"
-        " $read, $loaded, $new, $updated, $unchanged, $quarantined, $duplicate, $status, $message, $ignored)",
+        " $read, $loaded, $new, $updated, $unchanged, $quarantined, $duplicate, $status, $message, $ignored, $centres)",
         {
             "load_id": report.load_id,
             "file": report.file_name,
@@ -250,6 +251,7 @@ def write_log(con: duckdb.DuckDBPyConnection, report: LoadReport, digest: str | 
             "status": report.status,
             "message": report.message,
             "ignored": ", ".join(report.ignored_columns) or None,
+            "centres": ", ".join(report.centre_codes) or None,
         },
     )
 
@@ -271,6 +273,7 @@ def load_table(con: duckdb.DuckDBPyConnection, raw: RawTable, load_id: int, dige
         rows_duplicate=checked.duplicates,
         ignored_columns=raw.ignored_columns,
         load_id=load_id,
+        centre_codes=centre_codes(raw),
     )
     if raw.ignored_columns:
         report.message = "onbekende kolommen genegeerd: " + ", ".join(raw.ignored_columns)
@@ -279,6 +282,24 @@ def load_table(con: duckdb.DuckDBPyConnection, raw: RawTable, load_id: int, dige
 
 
 # ---------------------------------------------------------------- files
+
+
+def centre_codes(raw: RawTable) -> list[str]:
+    return sorted(raw.frame["centre_code"].drop_nulls().unique().to_list())
+
+
+def check_centre(tables: list[RawTable], allowed_centre: str | None) -> None:
+    """A data manager loads for one centre only: a file with any other centre is refused whole."""
+    if allowed_centre is None:
+        return
+    for raw in tables:
+        if raw.table.name == "centres":
+            raise UnusableFile(f"{raw.source}: de lijst van centra wordt door het programma beheerd, niet per centrum geleverd")
+        others = [c for c in centre_codes(raw) if c != allowed_centre]
+        if others:
+            raise UnusableFile(
+                f"{raw.source}: bevat rijen van een ander centrum ({', '.join(others[:3])}); u levert alleen voor {allowed_centre}"
+            )
 
 
 def _next_load_id(con: duckdb.DuckDBPyConnection) -> int:
@@ -305,8 +326,14 @@ def load_file(con: duckdb.DuckDBPyConnection, tables: list[RawTable], data: byte
     return reports
 
 
-def load_paths(con: duckdb.DuckDBPyConnection, paths: list[Path], delivered_on: dt.date | None = None) -> list[LoadReport]:
-    """Load delivered files, parents first; unusable files are reported and logged, never half-loaded."""
+def load_paths(
+    con: duckdb.DuckDBPyConnection, paths: list[Path], delivered_on: dt.date | None = None, allowed_centre: str | None = None
+) -> list[LoadReport]:
+    """Load delivered files, parents first; unusable files are reported and logged, never half-loaded.
+
+    With ``allowed_centre`` (a data manager's upload) a file holding rows of any other centre,
+    or the programme's list of centres, is refused whole.
+    """
     ensure_schema(con)
     delivered_on = delivered_on or dt.date.today()
     reports: list[LoadReport] = []
@@ -314,6 +341,7 @@ def load_paths(con: duckdb.DuckDBPyConnection, paths: list[Path], delivered_on: 
     for order, path in enumerate(paths):
         try:
             tables, data = read_file(Path(path))
+            check_centre(tables, allowed_centre)
         except UnusableFile as err:
             report = LoadReport(Path(path).name, None, "rejected", message=str(err), load_id=_next_load_id(con))
             digest = checksum(Path(path).read_bytes()) if Path(path).is_file() else None

@@ -38,7 +38,8 @@ create table if not exists load_log (
     rows_duplicate bigint not null default 0,
     status varchar not null,
     message varchar,
-    ignored_columns varchar
+    ignored_columns varchar,
+    centre_codes varchar
 );
 create table if not exists quarantine (
     load_id bigint not null,
@@ -67,9 +68,12 @@ def table_ddl(name: str) -> str:
     return "create table if not exists store." + quote(name) + " (" + ", ".join(cols) + ")"
 
 
+VIEW_TEMPLATE = "create or replace view main.{table} as select {columns} from store.{table}"
+
+
 def view_ddl(name: str) -> str:
-    cols = ", ".join(quote(c) for c in TABLES[name].columns)
-    return "create or replace view main." + quote(name) + " as " + "select " + cols + " from store." + quote(name)
+    """The view exposing a stored table under the data standard's name and columns."""
+    return VIEW_TEMPLATE.format(table=quote(name), columns=", ".join(quote(c) for c in TABLES[name].columns))
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -79,6 +83,9 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     for name in TABLES:
         con.execute(table_ddl(name))
         con.execute(view_ddl(name))
+    # columns added after schema version 1 first shipped
+    con.execute("alter table load_log add column if not exists centre_codes varchar")
+    con.execute("alter table quarantine add column if not exists centre_code varchar")
     con.execute(
         "insert into store.meta values ('schema_version', $v) on conflict (key) do update set value = excluded.value",
         {"v": str(SCHEMA_VERSION)},

@@ -1,0 +1,1 @@
+"""Who may see what: viewers and roles, local accounts, and the audit trail."""

@@ -1,0 +1,28 @@
+"""Audit trail, for administrators: every view or export of patient rows and every data load."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from access import audit
+from ui.context import current
+from ui.review_view import csv_bytes
+from ui.text import t
+
+
+def render_audit() -> None:
+    rows = audit.read()
+    actions = sorted(rows["action"].unique().to_list())
+    chosen = st.multiselect(t("audit_filter"), actions, key="audit_actions")
+    if chosen:
+        rows = rows.filter(pl.col("action").is_in(chosen))
+    st.dataframe(rows, hide_index=True, width="stretch")
+    st.download_button(t("download_csv"), csv_bytes(rows), file_name="audit.csv", mime="text/csv", icon=":material/download:")
+
+
+ctx = current()
+st.title(t("audit_title"))
+st.write(t("audit_purpose"))
+if ctx is not None and ctx.viewer.may_open("audit"):
+    render_audit()

@@ -1,0 +1,50 @@
+"""Log in: with the organisation's account (OIDC) when configured, else with a local account."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from access.accounts import DEMO_CONFIG, authenticate, config_path, load_users, viewer_for
+from ui.auth import log_in, oidc_configured
+from ui.text import t
+
+
+def render_oidc() -> None:
+    st.button(t("login_oidc"), on_click=st.login, type="primary", icon=":material/login:")
+    unknown = st.session_state.get("unknown_identity")
+    if unknown:
+        st.error(t("login_unknown"))
+
+
+def render_local() -> None:
+    with st.form("login"):
+        username = st.text_input(t("login_user"))
+        password = st.text_input(t("login_password"), type="password")
+        submitted = st.form_submit_button(t("login_button"), type="primary")
+    if submitted:
+        viewer = authenticate(username, password)
+        if viewer is None:
+            st.error(t("login_failed"))
+        else:
+            log_in(viewer, "local")
+            st.rerun()
+
+
+def render_demo_accounts() -> None:
+    st.subheader(t("demo_accounts"))
+    st.caption(t("demo_accounts_caption"))
+    for user in load_users(DEMO_CONFIG):
+        viewer = viewer_for(user, DEMO_CONFIG)
+        if viewer is not None and st.button(f"{user} · {t('role_' + viewer.role.value)}", key=f"demo_{user}"):
+            log_in(viewer, "demo")
+            st.rerun()
+
+
+st.title(t("login_title"))
+st.write(t("login_purpose"))
+if oidc_configured():
+    render_oidc()
+else:
+    render_local()
+if config_path().resolve() == DEMO_CONFIG.resolve():
+    render_demo_accounts()

@@ -1,0 +1,43 @@
+"""Logging in with a local account, the demo's one-click accounts, and the shared cache per viewer."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from tests.apptest import ROOT, app, texts
+from tests.viewers import data_manager
+
+
+def fresh(warehouse, monkeypatch) -> AppTest:
+    monkeypatch.setenv("WAREHOUSE_PATH", str(warehouse))
+    monkeypatch.setenv("AUDIT_PATH", str(warehouse.with_name("audit.jsonl")))
+    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+
+
+def test_a_local_account_logs_in_with_the_right_password_only(review_warehouse, monkeypatch) -> None:
+    at = fresh(review_warehouse, monkeypatch)
+    at.text_input[0].input("zorgteam.umcu")
+    at.text_input[1].input("wrong password")
+    at.button[0].click().run()
+    assert "klopt niet" in texts(at)
+    assert "viewer" not in at.session_state or at.session_state["viewer"] is None
+    at.text_input[1].input("demo-zorgteam-umcu")
+    at.button[0].click().run()
+    viewer = at.session_state["viewer"]
+    assert (viewer.user, viewer.centre_code, viewer.pathways) == ("zorgteam.umcu", "UMCU", ("knee_oa",))
+
+
+def test_demo_accounts_log_in_with_one_click(review_warehouse, monkeypatch) -> None:
+    at = fresh(review_warehouse, monkeypatch)
+    at.button(key="demo_beheerder").click().run()
+    assert at.session_state["viewer"].role.value == "admin"
+
+
+def test_two_centres_hitting_the_same_cached_query_get_their_own_rows(demo_warehouse, monkeypatch) -> None:
+    first = app(demo_warehouse, monkeypatch, viewer=data_manager("AUMC")).run()
+    first.switch_page("pages/data.py").run()
+    second = app(demo_warehouse, monkeypatch, viewer=data_manager("UMCU")).run()
+    second.switch_page("pages/data.py").run()
+    aumc = first.dataframe[1].value
+    assert not aumc.empty and "lijkt op een BSN" in " ".join(aumc["reason"])  # AUMC's own quarantine
+    assert "Geen afgewezen rijen" in texts(second)  # UMCU has none: AUMC's cached rows never reach it
