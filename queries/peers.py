@@ -216,14 +216,15 @@ def _protect(
             "ratio",
             target=float(shown["observed"].sum() / shown["expected"].sum()),
         )
-        scale = pooled / adjusted["target"][0]
+        ratio_target = float(adjusted["target"][0])
+        scale = pooled / ratio_target
         adjusted = adjusted.with_columns(
             pl.col(c) * scale for c in ("indicator", "target", "lower_95", "upper_95", "lower_998", "upper_998")
         )
         crude_values = crude["indicator"].to_list()
         curves = {
             "crude": funnel_curve("proportion", pooled, _grid(n), tau2=crude["tau2"][0]),
-            "adjusted": _scaled_ratio_curve(adjusted["target"][0], scale, _grid(n), adjusted["tau2"][0]),
+            "adjusted": _scaled_ratio_curve(ratio_target, scale, _grid(n), adjusted["tau2"][0], pooled),
         }
     else:
         sd = adjustment.residual_sd or 1.0
@@ -281,10 +282,10 @@ def _grid(n: list[int]) -> list[float]:
     return [max(1.0, top * k / 100) for k in range(1, 101)]
 
 
-def _scaled_ratio_curve(target: float, scale: float, grid: list[float], tau2: float) -> pl.DataFrame:
-    """Limits of O/E (around its target) drawn on the adjusted-rate scale, against patients."""
-    curve = funnel_curve("ratio", target, [g * 1.0 for g in grid], tau2=tau2)
-    return curve.with_columns(pl.exclude("denominator") * scale)
+def _scaled_ratio_curve(target: float, scale: float, grid: list[float], tau2: float, pooled: float) -> pl.DataFrame:
+    """Limits of O/E drawn on the adjusted-rate scale against patients (a centre of n patients expects n × pooled events)."""
+    curve = funnel_curve("ratio", target, [g * pooled for g in grid], tau2=tau2)
+    return curve.with_columns(pl.exclude("denominator") * scale, pl.Series("denominator", grid))
 
 
 def own_trend(

@@ -94,3 +94,12 @@ def test_the_programme_lead_sees_every_centre_anonymously(peer_warehouse) -> Non
 def test_roles_without_outcome_access_are_refused(peer_warehouse, viewer) -> None:
     with pytest.raises(AccessDenied):
         peer_comparison(viewer, "", "knee_oa", "outcome:complication_severe", START, PEER_MONTH, db=peer_warehouse)
+
+
+def test_the_drawn_funnel_surrounds_the_target(peer_warehouse) -> None:
+    result = compare(peer_warehouse)
+    for mode in ("crude", "adjusted"):
+        curve = result.curves[mode]
+        target = result.targets[mode]
+        assert (curve["upper_998"] >= target).all() and (curve["lower_998"] <= target).all(), mode
+        assert curve["upper_998"][0] > curve["upper_998"][-1]  # narrower with more patients
