@@ -14,6 +14,8 @@ from pathlib import Path
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from access.roles import Role, Viewer
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -26,11 +28,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     os.environ["WAREHOUSE_PATH"] = str(Path(args.db).resolve())
+    os.environ.setdefault("AUDIT_PATH", str(Path(args.db).resolve().with_name("bench-audit.jsonl")))
     cold, warm = [], []
     for _ in range(args.runs):
         st.cache_data.clear()
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
-        at.session_state["viewer_centre"] = args.centre
+        at.session_state["viewer"] = Viewer(f"bench.{args.centre.lower()}", "Benchmark", Role.CENTRE_LEAD, args.centre)
         at.session_state["pathway"] = args.pathway
         start = time.perf_counter()
         at.run()

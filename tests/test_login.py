@@ -41,3 +41,30 @@ def test_two_centres_hitting_the_same_cached_query_get_their_own_rows(demo_wareh
     aumc = first.dataframe[1].value
     assert not aumc.empty and "lijkt op een BSN" in " ".join(aumc["reason"])  # AUMC's own quarantine
     assert "Geen afgewezen rijen" in texts(second)  # UMCU has none: AUMC's cached rows never reach it
+
+
+AUTH = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "test", "client_id": "x", "client_secret": "y",
+        "server_metadata_url": "http://localhost:9999/.well-known/openid-configuration"}  # fmt: skip
+
+
+def oidc_app(warehouse, monkeypatch, email: str) -> AppTest:
+    monkeypatch.setenv("WAREHOUSE_PATH", str(warehouse))
+    monkeypatch.setenv("AUDIT_PATH", str(warehouse.with_name("audit.jsonl")))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.secrets["auth"] = AUTH
+    at.user = {"is_logged_in": True, "email": email}
+    return at.run()
+
+
+def test_an_oidc_identity_is_mapped_through_the_access_configuration(review_warehouse, monkeypatch) -> None:
+    at = oidc_app(review_warehouse, monkeypatch, "CentrumLeider.UMCG")
+    assert not at.exception
+    viewer = at.session_state["viewer"]
+    assert (viewer.role.value, viewer.centre_code) == ("centre_lead", "UMCG")
+
+
+def test_an_unknown_oidc_identity_sees_no_data(review_warehouse, monkeypatch) -> None:
+    at = oidc_app(review_warehouse, monkeypatch, "stranger@example.org")
+    assert "viewer" not in at.session_state or at.session_state["viewer"] is None
+    assert at.title[0].value == "Inloggen"
+    assert "geen toegang" in texts(at)
