@@ -42,7 +42,7 @@ def build_demo(
     """Build a fresh demo warehouse at ``db`` through the same loader a hospital uses."""
     start = time.perf_counter()
     for stale in (db, db.with_name(db.name + ".wal")):
-        stale.unlink(missing_ok=True)
+        stale.unlink(missing_ok=True)  # a fresh demo starts from nothing (older versions are pruned)
     sim = simulate(seed=seed, scale=scale, end_month=end_month)
     with tempfile.TemporaryDirectory() as tmp:
         out = delivery_dir or Path(tmp)
@@ -51,7 +51,6 @@ def build_demo(
         with writer(db) as con:
             for d in deliveries:
                 reports.extend(load_paths(con, list(d.files), delivered_on=d.delivered_on))
-            con.execute("checkpoint")
     broken = [r for r in reports if not r.usable]
     if broken:
         raise RuntimeError(f"demo delivery did not load: {broken[0].file_name}: {broken[0].message}")

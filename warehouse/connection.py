@@ -1,57 +1,31 @@
-"""The one place that opens the DuckDB warehouse.
+"""The one place that opens the DuckDB warehouse, and how a new version is published.
 
-Readers (the app, the query runner) open the file read-only with access to outside
-files switched off; the loader opens it read-write. DuckDB allows one writing process or
-several reading ones, so readers keep a connection only for the duration of a query.
+DuckDB allows one writing process or several reading ones, never both. So a load never
+writes to the file readers use: it copies the current version, loads into the copy, and
+publishes it by switching the symbolic link ``WAREHOUSE_PATH`` (an atomic rename). Readers
+resolve the link when they open a connection: a running query keeps its version, the next
+one sees the new version, and nobody ever sees a half-loaded delivery. A crash (even
+SIGKILL) before the switch leaves the published version untouched; the unfinished copy is
+cleared by the next load. Writers take a file lock, so two loads never race.
+
+Readers open read-only with access to outside files switched off, one connection per query.
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
-import threading
+import shutil
+import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
 
-
-class _ReadWriteLock:
-    """Many readers or one writer within this process (DuckDB refuses mixed opens of one file)."""
-
-    def __init__(self) -> None:
-        self._cond = threading.Condition()
-        self._readers = 0
-        self._writing = False
-
-    @contextmanager
-    def shared(self) -> Iterator[None]:
-        with self._cond:
-            self._cond.wait_for(lambda: not self._writing)
-            self._readers += 1
-        try:
-            yield
-        finally:
-            with self._cond:
-                self._readers -= 1
-                self._cond.notify_all()
-
-    @contextmanager
-    def exclusive(self) -> Iterator[None]:
-        with self._cond:
-            self._cond.wait_for(lambda: not self._writing and self._readers == 0)
-            self._writing = True
-        try:
-            yield
-        finally:
-            with self._cond:
-                self._writing = False
-                self._cond.notify_all()
-
-
-_LOCK = _ReadWriteLock()
-
 DEFAULT_PATH = Path("data/warehouse.duckdb")
+KEEP_VERSIONS = 2  # the published version and the one before it (for readers still on it)
 
 
 def warehouse_path() -> Path:
@@ -59,39 +33,102 @@ def warehouse_path() -> Path:
     return Path(os.environ.get("WAREHOUSE_PATH", str(DEFAULT_PATH)))
 
 
+def versions_dir(root: Path) -> Path:
+    return root.with_name(root.name + ".versions")
+
+
+def published(path: Path | None = None) -> Path:
+    """The file of the currently published version (the link's target, or a plain file)."""
+    return (path or warehouse_path()).resolve()
+
+
 def data_version(path: Path | None = None) -> str:
-    """Changes whenever the warehouse file changes; used to key cached query results."""
-    p = path or warehouse_path()
+    """Changes whenever a new version is published; used to key cached query results."""
+    real = published(path)
     try:
-        stat = p.stat()
+        stat = real.stat()
     except FileNotFoundError:
         return "missing"
-    wal = p.with_name(p.name + ".wal")
-    wal_mtime = wal.stat().st_mtime_ns if wal.exists() else 0
-    return f"{stat.st_mtime_ns}-{stat.st_size}-{wal_mtime}"
+    return f"{real.name}-{stat.st_mtime_ns}-{stat.st_size}"
 
 
 @contextmanager
 def reader(path: Path | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-only connection that cannot touch files outside the warehouse."""
+    """A read-only connection to the published version that cannot touch outside files."""
     p = path or warehouse_path()
     if not p.exists():
         raise FileNotFoundError(f"no warehouse at {p}; build one with: python -m warehouse demo --db {p}")
-    with _LOCK.shared():
-        con = duckdb.connect(str(p), read_only=True, config={"enable_external_access": False})
-        try:
-            yield con
-        finally:
-            con.close()
+    con = duckdb.connect(str(published(p)), read_only=True, config={"enable_external_access": False})
+    try:
+        yield con
+    finally:
+        con.close()
 
 
 @contextmanager
-def writer(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    """The read-write connection of a loading process; creates the file when needed."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with _LOCK.exclusive():
-        con = duckdb.connect(str(path))
+def _exclusive(root: Path) -> Iterator[None]:
+    lock = root.with_name(root.name + ".lock")
+    with lock.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _new_version(root: Path) -> Path:
+    folder = versions_dir(root)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{time.time_ns():020d}-{uuid.uuid4().hex[:8]}.duckdb"
+
+
+def _switch(root: Path, target: Path) -> None:
+    """Point ``root`` at ``target`` atomically (a relative link, so the folder can move)."""
+    link = root.with_name(f".{root.name}.{uuid.uuid4().hex[:8]}.link")
+    os.symlink(os.path.relpath(target, root.parent), link)
+    os.replace(link, root)
+    directory = os.open(root.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+
+
+def _prune(root: Path) -> None:
+    """Remove unfinished copies and versions older than the one before the published one."""
+    current = published(root)
+    versions = sorted(versions_dir(root).glob("*.duckdb"))
+    keep = {current}
+    older = [v for v in versions if v.name < current.name]
+    keep.update(older[-(KEEP_VERSIONS - 1) :] if KEEP_VERSIONS > 1 else [])
+    for version in versions:
+        if version not in keep:
+            version.unlink(missing_ok=True)
+            version.with_name(version.name + ".wal").unlink(missing_ok=True)
+
+
+@contextmanager
+def writer(root: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-write connection to a new version; published when the block ends without error."""
+    root.parent.mkdir(parents=True, exist_ok=True)
+    with _exclusive(root):
+        new = _new_version(root)
+        if root.exists():
+            shutil.copyfile(published(root), new)
+            wal = published(root).with_name(published(root).name + ".wal")
+            if wal.exists():
+                shutil.copyfile(wal, new.with_name(new.name + ".wal"))
+        con = duckdb.connect(str(new))
         try:
             yield con
-        finally:
+            con.execute("checkpoint")
+        except BaseException:
             con.close()
+            new.unlink(missing_ok=True)
+            new.with_name(new.name + ".wal").unlink(missing_ok=True)
+            raise
+        con.close()
+        with new.open("rb+") as handle:
+            os.fsync(handle.fileno())
+        _switch(root, new)
+        _prune(root)
