@@ -17,7 +17,17 @@ import queries
 from access import audit
 from access.roles import AccessDenied, Viewer
 from queries.peers import PeerComparison, own_trend, peer_comparison
-from warehouse.connection import data_version, warehouse_path
+from warehouse.connection import data_version, published, warehouse_path
+
+
+def pin_version() -> None:
+    """Pin the published version for this script run, so one page never mixes two versions."""
+    st.session_state["pinned_version"] = published() if warehouse_path().exists() else None
+
+
+def _db() -> Path:
+    pinned = st.session_state.get("pinned_version")
+    return pinned if pinned is not None and pinned.exists() else warehouse_path()
 
 
 def current_viewer() -> Viewer | None:
@@ -41,7 +51,7 @@ def query(name: str, **params: object) -> pl.DataFrame:
     if queries.rule(name).patient_rows:
         described = ", ".join(f"{k}={v}" for k, v in sorted(authorised.items()) if not isinstance(v, list))
         audit.record("view_patient_rows", f"{name}: {described}", viewer)
-    path = warehouse_path()
+    path = _db()
     return _cached(
         name, tuple(sorted(authorised.items(), key=lambda kv: kv[0])), viewer, viewer.scope, str(path), data_version(path)
     )
@@ -68,11 +78,11 @@ def _trend(_viewer: Viewer, scope: tuple, pathway: str, code: str, end: dt.date,
 def peers(name: str, pathway: str, code: str, start: dt.date, end: dt.date) -> PeerComparison:
     """The protected peer comparison for the logged-in viewer (cached per scope and data version)."""
     viewer = current_viewer()
-    path = warehouse_path()
+    path = _db()
     return _peers(viewer, viewer.scope if viewer else None, name, pathway, code, start, end, str(path), data_version(path))
 
 
 def trend(pathway: str, code: str, end: dt.date) -> pl.DataFrame:
     viewer = current_viewer()
-    path = warehouse_path()
+    path = _db()
     return _trend(viewer, viewer.scope if viewer else None, pathway, code, end, str(path), data_version(path))

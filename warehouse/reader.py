@@ -58,9 +58,15 @@ def table_for_name(name: str) -> TableSpec:
 def decode(data: bytes) -> str:
     """Text of a CSV export: UTF-8 (BOM or not), UTF-16 with BOM, else Windows-1252."""
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8")
+        try:
+            return data[3:].decode("utf-8")
+        except UnicodeDecodeError as err:
+            raise UnusableFile(f"onleesbare tekenset: UTF-8 met BOM maar ongeldige tekens (byte {err.start})") from err
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as err:
+            raise UnusableFile(f"onleesbare tekenset: UTF-16 afgebroken of beschadigd (byte {err.start})") from err
     if b"\x00" in data:
         raise UnusableFile("onleesbare tekenset: het bestand bevat binaire gegevens")
     try:
