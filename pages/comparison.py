@@ -117,7 +117,7 @@ elif ctx.pathway is None or ctx.month is None:
 else:
     oset = outcome_sets()[ctx.pathway]
     st.caption(f"{ctx.centre_name} · {label(oset.label)} · {month_name(ctx.month)}")
-    st.write(t("compare_funnel_purpose"))
+    st.write(t("compare_funnel_purpose_national" if ctx.viewer.is_national else "compare_funnel_purpose"))
     choices = comparison_indicators(oset)
     left, middle, right = st.columns(3)
     indicator = left.selectbox(

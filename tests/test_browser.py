@@ -182,3 +182,21 @@ def log_in_without_waiting(tab, server: str) -> None:
     tab.get_by_label("Gebruikersnaam").fill("zorgteam.umcu")
     tab.get_by_label("Wachtwoord").fill("demo-zorgteam-umcu")
     tab.get_by_role("button", name="Inloggen", exact=True).click()
+
+
+def test_the_programme_lead_and_the_administrator_see_their_pages(server, page) -> None:
+    log_in(page, server, "programmaleider", "demo-programmaleider")
+    page.get_by_role("heading", name="Adoptie").wait_for()
+    page.locator(".js-plotly-plot").first.wait_for()
+    page.screenshot(path=str(ARTIFACTS / "adoptie_landelijk.png"), full_page=True)
+    page.locator('[data-testid="stSidebarNav"]').get_by_text("Vergelijken").click()
+    page.get_by_role("heading", name="Vergelijken").wait_for()
+    page.get_by_text("Alle centra anoniem").wait_for()
+    page.locator(".js-plotly-plot").first.wait_for()
+    no_error_box(page)
+    page.locator('[data-testid="stSidebar"]').get_by_role("button", name="Uitloggen").click()
+    log_in(page, server, "beheerder", "demo-beheerder-2026")
+    page.get_by_role("heading", name="Audittrail").wait_for()
+    page.locator('[data-testid="stDataFrame"]').first.wait_for()
+    no_error_box(page)
+    page.screenshot(path=str(ARTIFACTS / "audit.png"), full_page=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from access.roles import Viewer
+from access.roles import PAGES, Viewer
 from ui.text import t
 
 PAGE_FILES = {
@@ -21,7 +21,8 @@ def pages_for(viewer: Viewer | None) -> dict[str, list[st.Page]] | list[st.Page]
     if viewer is None:
         return [st.Page("pages/login.py", title=t("login_title"), icon=":material/login:", default=True)]
     sections: dict[str, list[st.Page]] = {}
+    first = PAGES[viewer.role][0]  # the role's main page opens first
     for page in (p for p in PAGE_FILES if viewer.may_open(p)):
         path, title, icon, section = PAGE_FILES[page]
-        sections.setdefault(t(section), []).append(st.Page(path, title=t(title), icon=icon, default=not sections))
+        sections.setdefault(t(section), []).append(st.Page(path, title=t(title), icon=icon, default=page == first))
     return sections

@@ -214,6 +214,10 @@ TEXT: dict[str, dict[str, str]] = {
         "nl": "Uw centrum met naam, de andere centra anoniem. Centra met minder dan 10 patiënten worden niet getoond.",
         "en": "Your centre by name, the other centres anonymously. Centres with fewer than 10 patients are not shown.",
     },
+    "compare_funnel_purpose_national": {
+        "nl": "Alle centra anoniem: u ziet de spreiding, niet wie wie is. Centra met minder dan 10 patiënten worden niet getoond.",
+        "en": "All centres anonymous: you see the spread, not who is who. Centres with fewer than 10 patients are not shown.",
+    },
     "compare_indicator": {"nl": "Indicator", "en": "Indicator"},
     "compare_period": {"nl": "Periode", "en": "Period"},
     "compare_months": {"nl": "laatste {n} maanden", "en": "last {n} months"},
