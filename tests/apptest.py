@@ -34,3 +34,21 @@ def texts(at: AppTest) -> str:
     parts += [str(m.value) for m in at.metric] + [e.value for e in at.info] + [e.value for e in at.warning]
     parts += [e.value for e in at.success] + [e.value for e in at.error]
     return "\n".join(str(p) for p in parts)
+
+
+def main_text(at: AppTest) -> str:
+    """Everything the main area sends to the browser: texts, tables, chart specs, widget options."""
+    parts: list[str] = []
+
+    def walk(node) -> None:
+        proto = getattr(node, "proto", None)
+        if proto is not None:
+            parts.append(str(proto))
+        value = getattr(node, "value", None)
+        if value is not None and hasattr(value, "to_csv"):
+            parts.append(value.to_csv())
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(at.main)
+    return "\n".join(parts)

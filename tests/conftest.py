@@ -40,37 +40,31 @@ def small_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+def hand_built(folder: Path, write_delivery: Callable[[Path], list[Path]], delivered_on) -> Path:
+    """A warehouse loaded, through the real loader, from a hand-built delivery."""
+    path = folder / "warehouse.duckdb"
+    with writer(path) as con:
+        reports = load_paths(con, write_delivery(folder / "delivery"), delivered_on=delivered_on)
+    assert all(r.status == "loaded" for r in reports), reports
+    return path
+
+
 @pytest.fixture(scope="session")
 def review_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The hand-built review fixture of ``tests/fixtures.py``."""
-    folder = tmp_path_factory.mktemp("review")
-    path = folder / "warehouse.duckdb"
-    with writer(path) as con:
-        reports = load_paths(con, write_review_delivery(folder / "delivery"), delivered_on=REVIEW_DELIVERED_ON)
-    assert all(r.status == "loaded" for r in reports), reports
-    return path
+    return hand_built(tmp_path_factory.mktemp("review"), write_review_delivery, REVIEW_DELIVERED_ON)
 
 
 @pytest.fixture(scope="session")
 def agenda_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Thirteen months per pathway with one special cause in the last (``tests/fixtures.py``)."""
-    folder = tmp_path_factory.mktemp("agenda")
-    path = folder / "warehouse.duckdb"
-    with writer(path) as con:
-        reports = load_paths(con, write_agenda_delivery(folder / "delivery"), delivered_on=AGENDA_DELIVERED_ON)
-    assert all(r.status == "loaded" for r in reports), reports
-    return path
+    return hand_built(tmp_path_factory.mktemp("agenda"), write_agenda_delivery, AGENDA_DELIVERED_ON)
 
 
 @pytest.fixture(scope="session")
 def peer_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Six centres of different size, one of them below ten patients (``tests/fixtures.py``)."""
-    folder = tmp_path_factory.mktemp("peers")
-    path = folder / "warehouse.duckdb"
-    with writer(path) as con:
-        reports = load_paths(con, write_peer_delivery(folder / "delivery"), delivered_on=AGENDA_DELIVERED_ON)
-    assert all(r.status == "loaded" for r in reports), reports
-    return path
+    return hand_built(tmp_path_factory.mktemp("peers"), write_peer_delivery, AGENDA_DELIVERED_ON)
 
 
 @pytest.fixture(autouse=True)

@@ -63,8 +63,18 @@ REVIEW_COSTS = "centre_code,episode_id,category,amount_eur\n" + "".join(
 REVIEW_DELIVERED_ON = dt.date(2026, 10, 10)
 
 
-def write_review_delivery(folder: Path) -> list[Path]:
+def write_files(folder: Path, files: dict[str, str]) -> list[Path]:
+    """Write a delivery's files (name → text) into ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, text in files.items():
+        path = folder / name
+        path.write_text(text, encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def write_review_delivery(folder: Path) -> list[Path]:
     files = {
         "centres.csv": CENTRES_CSV,
         "episodes.csv": REVIEW_EPISODES,
@@ -72,12 +82,7 @@ def write_review_delivery(folder: Path) -> list[Path]:
         "prom_measurements.csv": REVIEW_PROMS,
         "costs.csv": REVIEW_COSTS,
     }
-    paths = []
-    for name, text in files.items():
-        path = folder / name
-        path.write_text(text, encoding="utf-8")
-        paths.append(path)
-    return paths
+    return write_files(folder, files)
 
 
 # One pathway per case: twelve ordinary months (10 patients, 1 or 3 headline events
@@ -101,7 +106,6 @@ def _agenda_month(k: int) -> dt.date:
 
 
 def write_agenda_delivery(folder: Path) -> list[Path]:
-    folder.mkdir(parents=True, exist_ok=True)
     episodes = ["centre_code,episode_id,patient_id,pathway,treatment,treatment_date,age,sex"]
     outcomes = ["centre_code,episode_id,outcome,value,measured_on"]
     for pathway, treatment in AGENDA_TREATMENT.items():
@@ -118,12 +122,7 @@ def write_agenda_delivery(folder: Path) -> list[Path]:
         "episodes.csv": "\n".join(episodes) + "\n",
         "clinical_outcomes.csv": "\n".join(outcomes) + "\n",
     }
-    paths = []
-    for name, text in files.items():
-        path = folder / name
-        path.write_text(text, encoding="utf-8")
-        paths.append(path)
-    return paths
+    return write_files(folder, files)
 
 
 # Peer comparison: six centres of different size, knee complications in the last year.
@@ -133,7 +132,6 @@ PEER_MONTH = dt.date(2026, 9, 1)
 
 
 def write_peer_delivery(folder: Path, centres: list[tuple[str, int, int]] = PEER_CENTRES) -> list[Path]:
-    folder.mkdir(parents=True, exist_ok=True)
     reference = ["centre_code,name,kind"] + [f"{c},Ziekenhuis {c.title()},umc" for c, _, _ in centres]
     episodes = ["centre_code,episode_id,patient_id,pathway,treatment,treatment_date,age,sex,asa_class"]
     outcomes = ["centre_code,episode_id,outcome,value,measured_on"]
@@ -148,9 +146,4 @@ def write_peer_delivery(folder: Path, centres: list[tuple[str, int, int]] = PEER
         "episodes.csv": "\n".join(episodes) + "\n",
         "clinical_outcomes.csv": "\n".join(outcomes) + "\n",
     }
-    paths = []
-    for name, text in files.items():
-        path = folder / name
-        path.write_text(text, encoding="utf-8")
-        paths.append(path)
-    return paths
+    return write_files(folder, files)

@@ -8,28 +8,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from sample_data.centres import CENTRES
-from tests.apptest import app, texts
+from tests.apptest import app, main_text, texts
 
 DEMO_CENTRES = [c for c in CENTRES if c.pathways]
 PATIENT_ID = re.compile(r"PT\d{6,}|[A-Z]{2,5}-E\d{7}")
-
-
-def main_area_text(at: AppTest) -> str:
-    """Everything the main area sends to the browser: texts, tables, chart specs, widget options."""
-    parts: list[str] = []
-
-    def walk(node) -> None:
-        proto = getattr(node, "proto", None)
-        if proto is not None:
-            parts.append(str(proto))
-        value = getattr(node, "value", None)
-        if value is not None and hasattr(value, "to_csv"):
-            parts.append(value.to_csv())
-        for child in getattr(node, "children", {}).values():
-            walk(child)
-
-    walk(at.main)
-    return "\n".join(parts)
 
 
 def render(warehouse, monkeypatch, centre: str, pathway: str = "knee_oa", **state) -> AppTest:
@@ -42,7 +24,7 @@ def render(warehouse, monkeypatch, centre: str, pathway: str = "knee_oa", **stat
 @pytest.mark.parametrize("centre", [c.code for c in DEMO_CENTRES])
 def test_no_other_centre_and_no_patient_appears_for_any_viewer(demo_warehouse, monkeypatch, centre) -> None:
     at = render(demo_warehouse, monkeypatch, centre)
-    content = main_area_text(at)
+    content = main_text(at)
     for other in DEMO_CENTRES:
         if other.code == centre:
             continue
@@ -71,7 +53,7 @@ def test_the_centre_that_only_looks_like_an_outlier_moves_inside(small_demo, mon
 
 def test_small_centres_and_few_peers_in_the_page(peer_warehouse, monkeypatch) -> None:
     at = render(peer_warehouse, monkeypatch, "AAA")
-    content = main_area_text(at)
+    content = main_text(at)
     assert "< 10" in content
     table = next(d.value for d in at.dataframe)
     assert list(table["Patiënten"]).count("< 10") == 1

@@ -11,29 +11,12 @@ from access.accounts import DEMO_CONFIG, load_users, viewer_for
 from access.roles import Viewer
 from data_models.outcome_sets import outcome_sets
 from sample_data.centres import CENTRES
-from tests.apptest import app, texts
+from tests.apptest import app, main_text, texts
 from tests.viewers import data_manager
 from ui.navigation import PAGE_FILES
 
 DEMO_VIEWERS = {user: viewer_for(user, DEMO_CONFIG) for user in load_users(DEMO_CONFIG)}
 PATIENT_ID = re.compile(r"PT\d{6,}|[A-Z]{2,5}-E\d{7}")
-
-
-def main_text(at: AppTest) -> str:
-    parts: list[str] = []
-
-    def walk(node) -> None:
-        proto = getattr(node, "proto", None)
-        if proto is not None:
-            parts.append(str(proto))
-        value = getattr(node, "value", None)
-        if value is not None and hasattr(value, "to_csv"):
-            parts.append(value.to_csv())
-        for child in getattr(node, "children", {}).values():
-            walk(child)
-
-    walk(at.main)
-    return "\n".join(parts)
 
 
 def open_page(warehouse, monkeypatch, viewer: Viewer | None, page: str) -> AppTest:
