@@ -24,15 +24,22 @@ from sample_data.generator import simulate
 from warehouse.connection import published, versions_dir
 
 ROOT = Path(__file__).resolve().parent.parent
-TABLES = ("centres", "episodes", "prom_measurements", "clinical_outcomes", "prem_responses", "costs", "quarantine")
+FINGERPRINTS = {
+    "centres": "select count(*), sum(hash(columns(*))) from centres",
+    "episodes": "select count(*), sum(hash(columns(*))) from episodes",
+    "prom_measurements": "select count(*), sum(hash(columns(*))) from prom_measurements",
+    "clinical_outcomes": "select count(*), sum(hash(columns(*))) from clinical_outcomes",
+    "prem_responses": "select count(*), sum(hash(columns(*))) from prem_responses",
+    "costs": "select count(*), sum(hash(columns(*))) from costs",
+    "quarantine": "select count(*), sum(hash(columns(*))) from quarantine",
+    "load_log": "select count(*), sum(hash(columns(* exclude (loaded_at)))) from load_log",
+}
 KILLS = 6
 
 
 def fingerprint(db: Path) -> dict[str, tuple]:
     with duckdb.connect(str(db), read_only=True) as con:
-        tables = {t: con.execute(f"select count(*), sum(hash(columns(*))) from {t}").fetchone() for t in TABLES}
-        tables["load_log"] = con.execute("select count(*), sum(hash(columns(* exclude (loaded_at)))) from load_log").fetchone()
-    return tables
+        return {table: con.execute(sql).fetchone() for table, sql in FINGERPRINTS.items()}
 
 
 def fresh_copy(base: Path, folder: Path) -> Path:

@@ -15,11 +15,13 @@ from tests.fixtures import CENTRES_CSV
 EPISODE = "centre_code,episode_id,patient_id,pathway,treatment,treatment_date,age,sex,bmi,sdm_documented\n"
 ROW = "UMCU,E1,P1,knee_oa,tka,2026-02-01,70,F,28.5,true\n"
 EXPECTED = ("UMCU", "E1", "P1", "knee_oa", "tka", dt.date(2026, 2, 1), 70, "F", 28.5, True)
-COLUMNS = "centre_code, episode_id, patient_id, pathway, treatment, treatment_date, age, sex, bmi, sdm_documented"
+STORED = (
+    "select centre_code, episode_id, patient_id, pathway, treatment, treatment_date, age, sex, bmi, sdm_documented from episodes"
+)
 
 
 def stored(db) -> list[tuple]:
-    return fetch(db, f"select {COLUMNS} from episodes")
+    return fetch(db, STORED)
 
 
 @pytest.mark.usefixtures("with_centres")
