@@ -71,6 +71,26 @@ def _exact_poisson(e: np.ndarray, prob: float) -> np.ndarray:
         return np.maximum(r - alpha, 0) / e
 
 
+def _standard_error(kind: Kind, target: float, d: np.ndarray, sd: float | None) -> np.ndarray:
+    """sᵢ under the target: binomial for proportions, Poisson for O/E, σ/√n for means."""
+    if kind == "proportion":
+        return np.sqrt(target * (1 - target) / d)
+    if kind == "ratio":
+        return np.sqrt(target / d)
+    return (sd or 0.0) / np.sqrt(d)
+
+
+def _normal_limits(kind: Kind, target: float, s: np.ndarray, tau2: float, z: float) -> tuple[np.ndarray, np.ndarray]:
+    """target ± z·√(sᵢ² + τ²), kept within the indicator's scale."""
+    half = z * np.sqrt(s**2 + tau2)
+    lo, hi = target - half, target + half
+    if kind == "proportion":
+        return np.clip(lo, 0, 1), np.clip(hi, 0, 1)
+    if kind == "ratio":
+        return np.maximum(lo, 0), hi
+    return lo, hi
+
+
 def _position(y: np.ndarray, limits: dict[str, np.ndarray]) -> list[str | None]:
     out: list[str | None] = []
     for i, v in enumerate(y):
@@ -112,19 +132,17 @@ def funnel(
             raise ValueError("events must lie between 0 and their denominator")
         y = o / d
         theta = float(o.sum() / d.sum()) if target is None else float(target)
-        s = np.sqrt(theta * (1 - theta) / d)
     elif kind == "ratio":
         y = o / d
         theta = 1.0 if target is None else float(target)
-        s = np.sqrt(theta / d)
     elif kind == "mean":
         if sd is None or sd <= 0:
             raise ValueError("kind 'mean' needs the standard deviation sd > 0")
         y = o
         theta = float((o * d).sum() / d.sum()) if target is None else float(target)
-        s = sd / np.sqrt(d)
     else:
         raise ValueError("kind must be 'proportion', 'ratio' or 'mean'")
+    s = _standard_error(kind, theta, d, sd)
     phi, tau2 = overdispersion(y, theta, s) if adjust_overdispersion and len(y) else (float("nan"), 0.0)
     applied = tau2 > 0
     limits: dict[str, np.ndarray] = {}
@@ -135,12 +153,7 @@ def funnel(
             else:
                 lo, hi = _exact_poisson(d * theta, 1 - prob) * theta, _exact_poisson(d * theta, prob) * theta
         else:
-            half = z * np.sqrt(s**2 + tau2)
-            lo, hi = theta - half, theta + half
-            if kind == "proportion":
-                lo, hi = np.clip(lo, 0, 1), np.clip(hi, 0, 1)
-            elif kind == "ratio":
-                lo = np.maximum(lo, 0)
+            lo, hi = _normal_limits(kind, theta, s, tau2, z)
         limits[f"lower_{name}"], limits[f"upper_{name}"] = lo, hi
     with np.errstate(invalid="ignore", divide="ignore"):
         z_score = np.where(s > 0, (y - theta) / np.sqrt(s**2 + tau2), np.nan)
@@ -168,19 +181,8 @@ def funnel(
 def funnel_curve(kind: Kind, target: float, x: Sequence[float], *, sd: float | None = None, tau2: float = 0.0) -> pl.DataFrame:
     """The funnel's limit lines over a range of denominators, for drawing (normal limits)."""
     d = np.asarray(x, dtype=float)
-    if kind == "proportion":
-        s = np.sqrt(target * (1 - target) / d)
-    elif kind == "ratio":
-        s = np.sqrt(target / d)
-    else:
-        s = (sd or 0.0) / np.sqrt(d)
+    s = _standard_error(kind, target, d, sd)
     out = {"denominator": d}
     for name, z in (("95", Z95), ("998", Z998)):
-        half = z * np.sqrt(s**2 + tau2)
-        lo, hi = target - half, target + half
-        if kind == "proportion":
-            lo, hi = np.clip(lo, 0, 1), np.clip(hi, 0, 1)
-        elif kind == "ratio":
-            lo = np.maximum(lo, 0)
-        out[f"lower_{name}"], out[f"upper_{name}"] = lo, hi
+        out[f"lower_{name}"], out[f"upper_{name}"] = _normal_limits(kind, target, s, tau2, z)
     return pl.DataFrame(out)
