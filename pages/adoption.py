@@ -8,7 +8,7 @@ import polars as pl
 import streamlit as st
 
 from data_models.outcome_sets import outcome_sets
-from ui.context import Context, current
+from ui.context import Context, current_with_month
 from ui.data import query
 from ui.figures import heatmap_figure, target_bar_figure
 from ui.review_view import chart_with_data
@@ -51,13 +51,9 @@ def render_all_centres(month: dt.date) -> None:
     chart_with_data(fig, adoption_table(rows), "adoption_all", "adoptie_alle_centra.csv")
 
 
-ctx = current()
 st.title(t("adoption_title"))
-if ctx is None:
-    st.warning(t("no_warehouse"))
-elif ctx.month is None:
-    st.info(t("no_pathways"))
-else:
+ctx = current_with_month()
+if ctx is not None:
     st.write(t("adoption_purpose", month=month_name(ctx.month)))
     if ctx.viewer.is_national and ctx.centre_code is None:
         render_all_centres(ctx.month)

@@ -8,7 +8,7 @@ import streamlit as st
 from analytics.monthly import add_months
 from data_models.outcome_sets import outcome_sets
 from queries.peers import ComparisonIndicator, PeerComparison, comparison_indicators
-from ui.context import Context, current
+from ui.context import Context, current_with_month
 from ui.data import peers, trend
 from ui.figures import funnel_figure, own_trend_figure
 from ui.review_view import chart_with_data
@@ -108,13 +108,9 @@ def render_trend(ctx: Context, indicator: ComparisonIndicator, percent: bool) ->
     chart_with_data(fig, own, "own_trend", "eigen_resultaat_per_kwartaal.csv")
 
 
-ctx = current()
 st.title(t("compare_title"))
-if ctx is None:
-    st.warning(t("no_warehouse"))
-elif ctx.pathway is None or ctx.month is None:
-    st.info(t("no_pathways"))
-else:
+ctx = current_with_month()
+if ctx is not None:
     oset = outcome_sets()[ctx.pathway]
     st.caption(f"{ctx.centre_name} · {label(oset.label)} · {month_name(ctx.month)}")
     st.write(t("compare_funnel_purpose_national" if ctx.viewer.is_national else "compare_funnel_purpose"))

@@ -10,7 +10,7 @@ import streamlit as st
 from analytics.indicators import Summary, agenda, control_chart, indicators_for, month_range, review, summarise
 from analytics.monthly import cost_driver, versus_previous
 from data_models.outcome_sets import OutcomeSet, common, outcome_sets
-from ui.context import Context, current
+from ui.context import Context, current_with_month
 from ui.data import query
 from ui.figures import control_chart_figure, grouped_bar_figure, stacked_cost_figure
 from ui.review_view import chart_with_data, fmt, sentence, variation_text
@@ -199,13 +199,9 @@ def render_equity(ctx: Context, oset: OutcomeSet) -> None:
     chart_with_data(grouped_bar_figure(groups, series, "%"), rows, "equity", "gelijke_uitkomsten.csv")
 
 
-ctx = current()
 st.title(t("review_title"))
-if ctx is None:
-    st.warning(t("no_warehouse"))
-elif ctx.pathway is None or ctx.month is None:
-    st.info(t("no_pathways"))
-else:
+ctx = current_with_month()
+if ctx is not None:
     oset = outcome_sets()[ctx.pathway]
     st.caption(f"{ctx.centre_name} · {label(oset.label)}")
     st.write(t("review_purpose", month=month_name(ctx.month)))

@@ -74,3 +74,15 @@ def sidebar(viewer: Viewer | None) -> Context | None:
 
 def current() -> Context | None:
     return st.session_state.get("context")
+
+
+def current_with_month() -> Context | None:
+    """The context when there is a pathway and month to show (a month implies a pathway); else say why."""
+    ctx = current()
+    if ctx is None:
+        st.warning(t("no_warehouse"))
+    elif ctx.month is None:
+        st.info(t("no_pathways"))
+    else:
+        return ctx
+    return None
