@@ -97,7 +97,7 @@ def _switch(root: Path, target: Path) -> None:
 def _prune(root: Path) -> None:
     """Remove unfinished copies and versions older than the one before the published one."""
     current = published(root)
-    versions = sorted(versions_dir(root).glob("*.duckdb"))
+    versions = sorted(v.resolve() for v in versions_dir(root).glob("*.duckdb"))  # absolute, as ``current`` is
     keep = {current}
     older = [v for v in versions if v.name < current.name]
     keep.update(older[-(KEEP_VERSIONS - 1) :] if KEEP_VERSIONS > 1 else [])
