@@ -74,6 +74,7 @@ class Common:
     centre_kinds: tuple[str, ...]
     prem_instruments: dict[str, Instrument]
     cost_categories: dict[str, dict[str, str]]
+    adoption_targets: dict[str, float] = field(default_factory=dict)
 
 
 class OutcomeSetError(ValueError):
@@ -165,6 +166,7 @@ def common() -> Common:
         centre_kinds=tuple(raw["centre_kinds"]),
         prem_instruments={c: _instrument(c, s) for c, s in raw["prem_instruments"].items()},
         cost_categories=raw["cost_categories"],
+        adoption_targets={k: float(v) for k, v in raw.get("adoption_targets", {}).items()},
     )
 
 

@@ -10,6 +10,7 @@ import streamlit as st
 from analytics.indicators import Summary, agenda, control_chart, indicators_for, month_range, review, summarise
 from analytics.monthly import cost_driver, versus_previous
 from data_models.outcome_sets import OutcomeSet, common, outcome_sets
+from ui.actions_view import load_actions, on_chart, render_actions, render_open
 from ui.context import Context, current_with_month
 from ui.data import query
 from ui.figures import control_chart_figure, grouped_bar_figure, stacked_cost_figure
@@ -55,14 +56,14 @@ def render_volume(ctx: Context, oset: OutcomeSet, months: list[dt.date]) -> None
     st.caption(t("previous_12", value=count(volume.previous)))
 
 
-def render_agenda(summaries: list[Summary]) -> None:
+def render_agenda(summaries: list[Summary], actions: pl.DataFrame, month: dt.date) -> None:
     st.subheader(t("agenda"))
     items = agenda(summaries)
     if not items:
         st.success(t("agenda_empty"))
-        return
     for item in items:
         st.markdown(f"- {sentence(item)}")
+    render_open(actions, month, {s.indicator.code: label(s.indicator.label) for s in summaries})
 
 
 def render_tile(summary: Summary) -> None:
@@ -93,11 +94,16 @@ def render_tiles(summaries: list[Summary]) -> None:
                     render_tile(summary)
 
 
-def render_control_chart(summaries: list[Summary], rows: pl.DataFrame, months: list[dt.date], month: dt.date) -> None:
+def chosen_indicator(summaries: list[Summary]) -> Summary:
+    """The indicator whose chart is open: the one asked for, else the first on the agenda."""
     by_code = {s.indicator.code: s for s in summaries}
     first = agenda(summaries)[0] if agenda(summaries) else summaries[0]
-    code = st.session_state.get("chart_indicator", first.indicator.code)
-    summary = by_code.get(code, first)
+    return by_code.get(st.session_state.get("chart_indicator", first.indicator.code), first)
+
+
+def render_control_chart(
+    summary: Summary, rows: pl.DataFrame, months: list[dt.date], month: dt.date, actions: pl.DataFrame
+) -> None:
     ind = summary.indicator
     st.subheader(t("chart_title", label=label(ind.label)))
     st.caption(t("chart_caption"))
@@ -114,7 +120,7 @@ def render_control_chart(summaries: list[Summary], rows: pl.DataFrame, months: l
     if summary.is_provisional:
         st.info(t("provisional"))
     chart = summary.chart
-    fig = control_chart_figure(chart, label(ind.label), ind.unit == "pct", month)
+    fig = control_chart_figure(chart, label(ind.label), ind.unit == "pct", month, on_chart(actions, ind.code))
     table = chart.select(
         "month_date",
         "value",
@@ -206,10 +212,13 @@ if ctx is not None:
     st.caption(f"{ctx.centre_name} · {label(oset.label)}")
     st.write(t("review_purpose", month=month_name(ctx.month)))
     summaries, indicator_rows, chart_months = load_summaries(ctx, oset)
+    actions = load_actions(ctx)
+    chosen = chosen_indicator(summaries)
     render_volume(ctx, oset, chart_months)
-    render_agenda(summaries)
+    render_agenda(summaries, actions, ctx.month)
     render_tiles(summaries)
-    render_control_chart(summaries, indicator_rows, chart_months, ctx.month)
+    render_control_chart(chosen, indicator_rows, chart_months, ctx.month, actions)
+    render_actions(ctx, [s.indicator for s in summaries], chosen.indicator.code)
     render_patients(ctx, oset)
     render_costs(ctx, chart_months)
     render_equity(ctx, oset)

@@ -5,6 +5,7 @@ Each file's header states who may ask it and for which centres::
     -- Roles: care_team, centre_lead          which roles may run it
     -- Scope: own_centre                      own_centre | all_centres | internal
     -- Patient rows: yes                      whether it returns rows of individual patients
+    -- Store: actions                         optional: read the teams' action store, not the data
 
 ``run(name, viewer, centre_code=…, …)`` enforces this before anything is read: a role not
 listed is refused; for ``own_centre`` queries a centre-bound viewer always gets its own
@@ -24,7 +25,8 @@ from pathlib import Path
 import polars as pl
 
 from access.roles import AccessDenied, Viewer
-from warehouse.connection import reader
+from warehouse.actions import actions_reader
+from warehouse.connection import reader, warehouse_path
 
 QUERY_DIR = Path(__file__).parent
 
@@ -34,6 +36,7 @@ class Rule:
     roles: frozenset[str]
     scope: str
     patient_rows: bool
+    store: str = "data"  # data | actions
 
 
 @cache
@@ -54,18 +57,20 @@ def parameters(name: str) -> frozenset[str]:
 @cache
 def rule(name: str) -> Rule:
     """The access rule in a query's header; a query without one can never run."""
-    header = dict(re.findall(r"^-- (Roles|Scope|Patient rows): (.*)$", sql_text(name), flags=re.MULTILINE))
-    if set(header) != {"Roles", "Scope", "Patient rows"}:
+    header = dict(re.findall(r"^-- (Roles|Scope|Patient rows|Store): (.*)$", sql_text(name), flags=re.MULTILINE))
+    store = header.pop("Store", "data").strip()
+    if set(header) != {"Roles", "Scope", "Patient rows"} or store not in ("data", "actions"):
         raise KeyError(f"query {name} declares no access rule")
     roles = frozenset(r.strip() for r in header["Roles"].split(",") if r.strip() != "none")
-    return Rule(roles, header["Scope"].strip(), header["Patient rows"].strip() == "yes")
+    return Rule(roles, header["Scope"].strip(), header["Patient rows"].strip() == "yes", store)
 
 
 def _execute(name: str, db: Path | None, params: dict[str, object]) -> pl.DataFrame:
     expected = parameters(name)
     if set(params) != expected:
         raise TypeError(f"query {name} takes {sorted(expected)}, got {sorted(params)}")
-    with reader(db) as con:
+    opened = actions_reader(db or warehouse_path()) if rule(name).store == "actions" else reader(db)
+    with opened as con:
         return con.sql(sql_text(name), params=params or None).pl()
 
 

@@ -7,8 +7,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from sample_data.actions import seed_actions
 from sample_data.deliveries import write_deliveries
 from sample_data.generator import DEFAULT_END_MONTH, simulate
+from warehouse.actions import actions_path
 from warehouse.connection import writer
 from warehouse.loader import LoadReport, load_paths
 
@@ -41,7 +43,7 @@ def build_demo(
 ) -> DemoSummary:
     """Build a fresh demo warehouse at ``db`` through the same loader a hospital uses."""
     start = time.perf_counter()
-    for stale in (db, db.with_name(db.name + ".wal")):
+    for stale in (db, db.with_name(db.name + ".wal"), actions_path(db)):
         stale.unlink(missing_ok=True)  # a fresh demo starts from nothing (older versions are pruned)
     sim = simulate(seed=seed, scale=scale, end_month=end_month)
     with tempfile.TemporaryDirectory() as tmp:
@@ -54,4 +56,5 @@ def build_demo(
     broken = [r for r in reports if not r.usable]
     if broken:
         raise RuntimeError(f"demo delivery did not load: {broken[0].file_name}: {broken[0].message}")
+    seed_actions(db, end_month)
     return DemoSummary(db, time.perf_counter() - start, reports)

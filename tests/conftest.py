@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from tests.fixtures import (
     write_peer_delivery,
     write_review_delivery,
 )
-from warehouse.connection import writer
+from warehouse.connection import published, writer
 from warehouse.loader import LoadReport, load_paths
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,6 +66,14 @@ def agenda_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def peer_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Six centres of different size, one of them below ten patients (``tests/fixtures.py``)."""
     return hand_built(tmp_path_factory.mktemp("peers"), write_peer_delivery, AGENDA_DELIVERED_ON)
+
+
+@pytest.fixture
+def own_review_warehouse(review_warehouse: Path, tmp_path: Path) -> Path:
+    """A private copy of the review fixture, for tests that record improvement actions beside it."""
+    path = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(published(review_warehouse), path)
+    return path
 
 
 @pytest.fixture(autouse=True)

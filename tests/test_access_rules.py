@@ -27,8 +27,9 @@ def test_a_care_team_sees_only_its_pathways(review_warehouse) -> None:
     with pytest.raises(AccessDenied, match="pathway knee_oa"):
         queries.run("review_months", ckd_team, db=review_warehouse, pathway="knee_oa")
     # a query over all pathways leaves out the rows of other pathways
-    assert queries.run("adoption_pathways", ckd_team, db=review_warehouse, to_month=SEPT).is_empty()
-    assert queries.run("adoption_pathways", knee_team, db=review_warehouse, to_month=SEPT)["pathway"].to_list() == ["knee_oa"]
+    window = {"from_month": dt.date(2026, 6, 1), "to_month": SEPT}
+    assert queries.run("adoption_response", ckd_team, db=review_warehouse, **window).is_empty()
+    assert set(queries.run("adoption_response", knee_team, db=review_warehouse, **window)["pathway"]) == {"knee_oa"}
 
 
 @pytest.mark.parametrize(
@@ -38,11 +39,11 @@ def test_a_care_team_sees_only_its_pathways(review_warehouse) -> None:
         (ADMIN, "review_indicators", {"centre_code": "UMCU"}),
         (data_manager("UMCU"), "review_monthly", {}),
         (lead("UMCU"), "data_quarantine", {}),
-        (lead("UMCU"), "adoption_centres", {}),
+        (data_manager("UMCU"), "adoption_response", {}),
         (lead("UMCU"), "peer_event_patients", {}),
         (None, "viewer_pathways", {}),
     ],
-    ids=["programme-patients", "admin-outcomes", "dm-review", "lead-quarantine", "lead-all-centres", "internal", "nobody"],
+    ids=["programme-patients", "admin-outcomes", "dm-review", "lead-quarantine", "dm-adoption", "internal", "nobody"],
 )
 def test_queries_outside_a_role_are_refused_before_reading(review_warehouse, viewer, query, params) -> None:
     with pytest.raises(AccessDenied):
@@ -51,7 +52,10 @@ def test_queries_outside_a_role_are_refused_before_reading(review_warehouse, vie
 
 def test_national_roles_choose_a_centre_or_all(review_warehouse) -> None:
     one = queries.run("data_quarantine", ADMIN, db=review_warehouse, centre_code="UMCU")
-    everything = queries.run("adoption_centres", PROGRAMME, db=review_warehouse, to_month=SEPT)
+    everything = queries.run(
+        "adoption_monthly", PROGRAMME, db=review_warehouse, from_month=SEPT, to_month=SEPT,
+        casemix_pathways=["knee_oa"], casemix_fields=["bmi"],
+    )  # fmt: skip
     assert one.is_empty()
     assert set(everything["centre_code"]) == {"UMCU", "AUMC"}
 

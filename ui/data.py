@@ -17,6 +17,7 @@ import queries
 from access import audit
 from access.roles import AccessDenied, Viewer
 from queries.peers import PeerComparison, own_trend, peer_comparison
+from warehouse import actions
 from warehouse.connection import data_version, published, warehouse_path
 
 
@@ -51,6 +52,8 @@ def query(name: str, **params: object) -> pl.DataFrame:
     if queries.rule(name).patient_rows:
         described = ", ".join(f"{k}={v}" for k, v in sorted(authorised.items()) if not isinstance(v, list))
         audit.record("view_patient_rows", f"{name}: {described}", viewer)
+    if queries.rule(name).store == "actions":  # small, changes without a new data version: never cached
+        return queries.run(name, viewer, db=warehouse_path(), **authorised)
     path = _db()
     return _cached(
         name, tuple(sorted(authorised.items(), key=lambda kv: kv[0])), viewer, viewer.scope, str(path), data_version(path)
@@ -86,3 +89,28 @@ def trend(pathway: str, code: str, end: dt.date) -> pl.DataFrame:
     viewer = current_viewer()
     path = _db()
     return _trend(viewer, viewer.scope if viewer else None, pathway, code, end, str(path), data_version(path))
+
+
+def may_record_actions() -> bool:
+    viewer = current_viewer()
+    return viewer is not None and viewer.role in actions.WRITERS
+
+
+def record_action(action: dict[str, object], indicator_codes: list[str]) -> int:
+    """Store a new improvement action of the logged-in viewer's centre (validated; raises ActionInvalid)."""
+    viewer = current_viewer()
+    if viewer is None:
+        raise AccessDenied("nobody is logged in")
+    action_id = actions.record_action(warehouse_path(), viewer, action, indicator_codes)
+    audit.record("action_recorded", f"action {action_id}: {action.get('pathway')}", viewer)
+    return action_id
+
+
+def update_action(action_id: int, changes: dict[str, object], indicator_codes: list[str]) -> int:
+    viewer = current_viewer()
+    if viewer is None:
+        raise AccessDenied("nobody is logged in")
+    changed = actions.update_action(warehouse_path(), viewer, action_id, changes, indicator_codes)
+    if changed:
+        audit.record("action_updated", f"action {action_id}: {changed} fields", viewer)
+    return changed

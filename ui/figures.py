@@ -79,29 +79,20 @@ def delay_figure(delay: pl.DataFrame, own_label: str, national_label: str, y_tit
     return fig
 
 
-def target_bar_figure(labels: list[str], values: list[float | None], target: float, y_title: str) -> go.Figure:
-    """Horizontal bars per category against a dotted target line (values in percent)."""
-    colors = [BLUE if v is not None and v >= target else ORANGE for v in values]
-    fig = go.Figure(
-        go.Bar(x=values, y=labels, orientation="h", marker={"color": colors}, hovertemplate="%{x:.1f}%<extra></extra>")
-    )
-    fig.add_vline(x=target, line={"dash": "dot", "color": GREY})
-    fig.update_layout(
-        height=80 + 40 * len(labels),
-        margin={"l": 10, "r": 10, "t": 10, "b": 10},
-        xaxis={"title": y_title, "range": [0, 100], "ticksuffix": "%"},
-    )
-    return fig
-
-
 IMPROVEMENT = "#289de0"
 CONCERN = "#e07b00"
 COMMON = "#7b7d7d"
 POINT_COLOURS = {"improvement": IMPROVEMENT, "concern": CONCERN, "common": COMMON}
 
 
-def control_chart_figure(chart: pl.DataFrame, y_title: str, percent: bool, month: dt.date | None = None) -> go.Figure:
-    """A control chart: values coloured by variation, centre line, limits per phase."""
+def control_chart_figure(
+    chart: pl.DataFrame,
+    y_title: str,
+    percent: bool,
+    month: dt.date | None = None,
+    actions: list[tuple[dt.date, str]] | None = None,
+) -> go.Figure:
+    """A control chart: values coloured by variation, centre line, limits per phase, actions where they start."""
     scale = 100.0 if percent else 1.0
     x = chart["month_date"].to_list()
     fig = go.Figure()
@@ -134,6 +125,10 @@ def control_chart_figure(chart: pl.DataFrame, y_title: str, percent: bool, month
     )  # fmt: skip
     if month is not None and month in x:
         fig.add_vline(x=month, line={"color": "#d0d4d8", "width": 8}, layer="below")
+    for start, text in actions or []:
+        if x and x[0] <= start <= x[-1]:
+            fig.add_vline(x=start, line={"color": BLUE, "dash": "dash", "width": 1})
+            fig.add_annotation(x=start, y=1, yref="paper", text=text, showarrow=False, xanchor="left", font={"color": BLUE})
     fig.update_layout(
         height=320, margin={"l": 10, "r": 10, "t": 10, "b": 10}, showlegend=False,
         yaxis={"title": y_title, "ticksuffix": "%" if percent else ""}, xaxis={"tickformat": "%b %Y"},
@@ -233,17 +228,42 @@ def own_trend_figure(trend: pl.DataFrame, own_label: str, pooled_label: str, per
     return fig
 
 
-def heatmap_figure(frame: pl.DataFrame, rows: str, columns: str, value: str, title: str) -> go.Figure:
-    """A centre × pathway heat map of a percentage (blue is high, orange is low)."""
+def heatmap_figure(
+    frame: pl.DataFrame, rows: str, columns: str, value: str, target: float | None, higher_is_better: bool, unit: str
+) -> go.Figure:
+    """A centre × pathway heat map; blue meets the target, orange falls short, grey lies near it."""
     row_labels = frame[rows].unique(maintain_order=True).to_list()
     column_labels = frame[columns].unique(maintain_order=True).to_list()
     lookup = {(r[rows], r[columns]): r[value] for r in frame.iter_rows(named=True)}
     z = [[lookup.get((r, c)) for c in column_labels] for r in row_labels]
+    values = [v for v in frame[value].to_list() if v is not None]
+    top = 100.0 if unit == "%" else max([*values, (target or 0) * 2, 1.0])
+    middle = min(max((target if target is not None else top / 2) / top, 0.01), 0.99)
+    low, high = (CONCERN, IMPROVEMENT) if higher_is_better else (IMPROVEMENT, CONCERN)
     fig = go.Figure(
         go.Heatmap(
-            z=z, x=column_labels, y=row_labels, zmin=0, zmax=100, colorscale=[[0, CONCERN], [0.6, "#f5f5f5"], [1, IMPROVEMENT]],
-            hovertemplate="%{y} · %{x}: %{z:.1f}%<extra></extra>", colorbar={"title": title, "ticksuffix": "%"},
+            z=z, x=column_labels, y=row_labels, zmin=0, zmax=top, colorscale=[[0, low], [middle, "#f5f5f5"], [1, high]],
+            hovertemplate="%{y} · %{x}: %{z:.1f}" + unit + "<extra></extra>", colorbar={"ticksuffix": unit},
         )
     )  # fmt: skip
     fig.update_layout(height=120 + 28 * len(row_labels), margin={"l": 10, "r": 10, "t": 10, "b": 10})
+    return fig
+
+
+def lines_figure(frame: pl.DataFrame, value: str, group: str, target: float | None, y_title: str, unit: str) -> go.Figure:
+    """One line per group (centre or pathway) over the months, the target dotted."""
+    fig = go.Figure()
+    for (name,), rows in frame.sort("month_date").group_by(group, maintain_order=True):
+        fig.add_trace(
+            go.Scatter(
+                x=rows["month_date"].to_list(), y=rows[value].to_list(), mode="lines+markers", name=str(name),
+                connectgaps=False, hovertemplate=f"{name} · %{{x|%b %Y}}: %{{y:.1f}}{unit}<extra></extra>",
+            )
+        )  # fmt: skip
+    if target is not None:
+        fig.add_hline(y=target, line={"dash": "dot", "color": GREY})
+    fig.update_layout(
+        height=340, margin={"l": 10, "r": 10, "t": 10, "b": 10}, legend={"orientation": "h", "y": -0.2},
+        yaxis={"title": y_title, "rangemode": "tozero", "ticksuffix": unit}, xaxis={"tickformat": "%b %Y"},
+    )  # fmt: skip
     return fig

@@ -1,0 +1,86 @@
+"""Improvement actions for the demo: some teams run their review cycle, some do not.
+
+UMC Utrecht's knee team records the change behind the demo's process shift (length of stay
+from four to two days) and closes it with what it did; most university centres record an
+action on a lagging figure every few months and move it through plan, do, study, act;
+Erasmus MC, LUMC and the general hospitals record none, so the adoption page has something
+to show. Timestamps are set in the past months, as if each was saved after that meeting.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from access.roles import Role, Viewer
+from analytics.indicators import indicators_for
+from analytics.monthly import add_months
+from data_models.outcome_sets import outcome_sets
+from sample_data.centres import PROCESS_CHANGE
+from warehouse.actions import record_action, update_action
+
+RUNNING = ("AUMC", "MUMC", "RUMC", "UMCG", "UMCU")
+TEMPLATES = (
+    ("prom_response:12m", "Herinnering per sms en een papieren vragenlijst voor wie na twee weken niet antwoordt",
+     "Polikliniekassistent", "PROM-respons op 12 maanden van ruim 40% naar 60%",
+     "Respons steeg naar 52%; papieren lijst blijft nodig voor ouderen."),
+    ("sdm_documented", "Keuzehulp meegeven bij het eerste consult en het gesprek vastleggen in het EPD",
+     "Verpleegkundig specialist", "Samen beslissen vastgelegd bij 85% van de patiënten",
+     "Vastlegging steeg van 68% naar 81%."),
+    ("prom_response:baseline", "Vragenlijst invullen in de wachtkamer op een tablet",
+     "Secretariaat", "Meer patiënten vullen de startmeting in", "Startmeting nu bij 78%."),
+)  # fmt: skip
+STEPS = (("do", 1), ("study", 3), ("done", 5))  # status reached, months after the start
+
+
+def _at(month: dt.date, day: int = 12) -> dt.datetime:
+    return dt.datetime(month.year, month.month, day, 14, 30)
+
+
+def _viewer(centre: str) -> Viewer:
+    return Viewer(f"demo-team-{centre.lower()}", f"Zorgteam {centre}", Role.CARE_TEAM, centre)
+
+
+def _progress(root: Path, viewer: Viewer, action_id: int, start: dt.date, end: dt.date, result: str, codes: list[str]) -> None:
+    for status, after in STEPS:
+        when = add_months(start, after)
+        if when > add_months(end, 1):
+            return
+        note = result if status == "done" else None
+        update_action(root, viewer, action_id, {"status": status, "result_note": note}, codes, at=_at(when, 20))
+
+
+def seed_actions(root: Path, end_month: str) -> int:
+    """Record the demo's actions beside the warehouse at ``root``; returns how many."""
+    end = dt.date.fromisoformat(end_month + "-01")
+    n = 0
+    for k, centre in enumerate(RUNNING):
+        for j, pathway in enumerate(("knee_oa", "ibd")):
+            codes = [i.code for i in indicators_for(outcome_sets()[pathway])]
+            for step in range(3):
+                code, what, who, effect, result = TEMPLATES[(k + j + step) % len(TEMPLATES)]
+                start = add_months(end, -10 + 4 * step + (k % 2))
+                action = {"pathway": pathway, "indicator_code": code, "what": what, "who": who, "start_month": start,
+                          "expected_effect": effect, "status": "plan"}  # fmt: skip
+                action_id = record_action(root, _viewer(centre), action, codes, at=_at(add_months(start, -1) if step else start))
+                _progress(root, _viewer(centre), action_id, start, end, result, codes)
+                n += 1
+    n += _seed_process_change(root, end)
+    return n
+
+
+def _seed_process_change(root: Path, end: dt.date) -> int:
+    centre, pathway = PROCESS_CHANGE["centre"], PROCESS_CHANGE["pathway"]
+    start = add_months(end, 1 - PROCESS_CHANGE["month_index_from_end"])
+    codes = [i.code for i in indicators_for(outcome_sets()[pathway])]
+    action = {
+        "pathway": pathway, "indicator_code": "length_of_stay_days",
+        "what": "Versneld herstelprotocol: mobiliseren op de dag van de operatie, ontslag met fysiotherapie thuis",
+        "who": "Orthopedisch chirurg en fysiotherapeut", "start_month": start,
+        "expected_effect": "Opnameduur van gemiddeld 4 naar 2 dagen, zonder meer heropnames", "status": "plan",
+    }  # fmt: skip
+    viewer = _viewer(centre)
+    action_id = record_action(root, viewer, action, codes, at=_at(add_months(start, -1)))
+    result = "Opnameduur daalde vanaf de start naar gemiddeld 2 dagen; heropnames bleven gelijk."
+    _progress(root, viewer, action_id, start, end, result, codes)
+    return 1

@@ -1,0 +1,144 @@
+"""The review page's improvement actions: the open ones on the agenda, the log, and the forms."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import streamlit as st
+
+from analytics.indicators import Indicator
+from analytics.monthly import add_months
+from data_models.actions import STATUS_LABELS, STATUSES, ActionInvalid
+from ui.context import Context
+from ui.data import may_record_actions, query, record_action, update_action
+from ui.text import label, month_name, t
+
+
+def load_actions(ctx: Context) -> pl.DataFrame:
+    return query("review_actions", centre_code=ctx.centre_code, pathway=ctx.pathway)
+
+
+def open_to_review(actions: pl.DataFrame, month: dt.date) -> pl.DataFrame:
+    """Open actions that had started by the month after the reviewed one (when the meeting is held)."""
+    return actions.filter(pl.col("is_open"), pl.col("start_month_date") <= add_months(month, 1))
+
+
+def status_name(status: str) -> str:
+    return label(STATUS_LABELS.get(status, {"nl": status}))
+
+
+def action_line(row: dict, names: dict[str, str]) -> str:
+    return t(
+        "action_line", what=row["what"], indicator=names.get(row["indicator_code"], row["indicator_code"]), who=row["who"],
+        start=month_name(row["start_month_date"]), status=status_name(row["status"]), effect=row["expected_effect"],
+    )  # fmt: skip
+
+
+def on_chart(actions: pl.DataFrame, indicator_code: str) -> list[tuple[dt.date, str]]:
+    """(start month, label) of every action aimed at the indicator, for the control chart."""
+    mine = actions.filter(pl.col("indicator_code") == indicator_code)
+    return [(r["start_month_date"], t("action_on_chart", what=r["what"][:40])) for r in mine.iter_rows(named=True)]
+
+
+def render_open(actions: pl.DataFrame, month: dt.date, names: dict[str, str]) -> None:
+    rows = open_to_review(actions, month)
+    if rows.is_empty():
+        return
+    st.markdown(f"**{t('actions_to_review')}**")
+    for row in rows.iter_rows(named=True):
+        st.markdown(f"- :material/flag: {action_line(row, names)}")
+
+
+def _show_errors(err: ActionInvalid) -> None:
+    st.error(t("action_invalid") + "\n" + "\n".join(f"- {e}" for e in err.errors))
+
+
+def _done(message: str) -> None:
+    """Say it after a rerun, so the agenda and the chart above show the change too."""
+    st.session_state["action_message"] = message
+    st.rerun()
+
+
+def _start_options(ctx: Context) -> list[dt.date]:
+    return [*ctx.months[-12:], add_months(ctx.month, 1), add_months(ctx.month, 2)]
+
+
+def render_new(ctx: Context, indicators: list[Indicator], chosen_code: str) -> None:
+    codes = [i.code for i in indicators]
+    names = {i.code: label(i.label) for i in indicators}
+    starts = _start_options(ctx)
+    with st.expander(t("action_new"), icon=":material/add:"), st.form("new_action", clear_on_submit=True):
+        code = st.selectbox(t("action_indicator"), codes, index=codes.index(chosen_code) if chosen_code in codes else 0,
+                            format_func=names.get, key="new_action_indicator")  # fmt: skip
+        what = st.text_area(t("action_what"), key="new_action_what", max_chars=500)
+        who = st.text_input(t("action_who"), key="new_action_who", max_chars=100)
+        start = st.selectbox(t("action_start"), starts, index=len(starts) - 2, format_func=month_name, key="new_action_start")
+        effect = st.text_area(t("action_effect"), key="new_action_effect", max_chars=500)
+        status = st.selectbox(t("action_status"), STATUSES, format_func=status_name, key="new_action_status")
+        if st.form_submit_button(t("action_save"), icon=":material/save:"):
+            action = {"pathway": ctx.pathway, "indicator_code": code, "what": what, "who": who, "start_month": start,
+                      "expected_effect": effect, "status": status, "result_note": None}  # fmt: skip
+            try:
+                _done(t("action_saved", id=record_action(action, codes)))
+            except ActionInvalid as err:
+                _show_errors(err)
+
+
+def render_edit(actions: pl.DataFrame, indicators: list[Indicator]) -> None:
+    if actions.is_empty():
+        return
+    codes = [i.code for i in indicators]
+    by_id = {r["action_id"]: r for r in actions.iter_rows(named=True)}
+    with st.expander(t("action_edit"), icon=":material/edit:"):
+        action_id = st.selectbox(
+            t("action_choose"), list(by_id), format_func=lambda i: f"#{i} · {by_id[i]['what'][:60]}", key="edit_action_id"
+        )
+        row = by_id[action_id]
+        with st.form(f"edit_action_{action_id}"):
+            status = st.selectbox(t("action_status"), STATUSES, index=STATUSES.index(row["status"]), format_func=status_name)
+            result = st.text_area(t("action_result"), value=row["result_note"] or "", max_chars=500)
+            who = st.text_input(t("action_who"), value=row["who"], max_chars=100)
+            effect = st.text_area(t("action_effect"), value=row["expected_effect"], max_chars=500)
+            if st.form_submit_button(t("action_save"), icon=":material/save:"):
+                changes = {"status": status, "result_note": result, "who": who, "expected_effect": effect}
+                try:
+                    n = update_action(action_id, changes, codes)
+                except ActionInvalid as err:
+                    _show_errors(err)
+                else:
+                    _done(t("action_updated", id=action_id, n=n) if n else t("action_unchanged"))
+
+
+def render_log(ctx: Context, actions: pl.DataFrame, names: dict[str, str]) -> None:
+    if actions.is_empty():
+        st.info(t("actions_none"))
+        return
+    table = actions.select(
+        "action_id",
+        pl.col("indicator_code").replace_strict(names, default=pl.col("indicator_code")).alias(t("action_indicator")),
+        pl.col("what").alias(t("action_what")),
+        pl.col("who").alias(t("action_who")),
+        pl.col("start_month_date").alias(t("action_start")),
+        pl.col("status").map_elements(status_name, return_dtype=pl.String).alias(t("action_status")),
+        pl.col("expected_effect").alias(t("action_effect")),
+        pl.col("result_note").alias(t("action_result")),
+    )
+    st.dataframe(table, hide_index=True, width="stretch", key="actions_table")
+    with st.expander(t("action_history"), icon=":material/history:"):
+        history = query("review_action_changes", centre_code=ctx.centre_code, pathway=ctx.pathway)
+        st.dataframe(history, hide_index=True, width="stretch", key="actions_history")
+
+
+def render_actions(ctx: Context, indicators: list[Indicator], chosen_code: str) -> None:
+    st.subheader(t("actions_title"))
+    st.caption(t("actions_caption"))
+    if "action_message" in st.session_state:
+        st.success(st.session_state.pop("action_message"))
+    actions = load_actions(ctx)
+    if may_record_actions():
+        render_new(ctx, indicators, chosen_code)
+        render_edit(actions, indicators)
+    else:
+        st.caption(t("action_read_only"))
+    render_log(ctx, actions, {i.code: label(i.label) for i in indicators})
