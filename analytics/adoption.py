@@ -111,7 +111,9 @@ def summarise(
         lambda c: c if c in ("centre_code", "pathway") else f"response_{c}_pct"
     )
     out = base.join(cycle, on=["centre_code", "pathway"], how="left").join(wide, on=["centre_code", "pathway"], how="left")
-    out = out.with_columns(pl.col("recent_actions_n").fill_null(0), (pl.col("recent_actions_n").fill_null(0) > 0).alias("is_cycle_running"))
+    out = out.with_columns(
+        pl.col("recent_actions_n").fill_null(0), (pl.col("recent_actions_n").fill_null(0) > 0).alias("is_cycle_running")
+    )
     lags = [_lags(row, targets, timepoints.get(row["pathway"], ())) for row in out.iter_rows(named=True)]
     return out.with_columns(pl.Series("lags", lags, dtype=pl.List(pl.String))).sort("centre_name", "pathway")
 

@@ -45,7 +45,9 @@ def lag_text(code: str, row: dict, targets: dict[str, float]) -> str:
     goal = lambda key: number(targets[key], 0, "%")  # noqa: E731
     if code.startswith("response:"):
         timepoint = code.split(":", 1)[1]
-        return t("lag_response", timepoint=timepoint, value=pct(row[f"response_{timepoint}_pct"]), target=goal("prom_response_pct"))
+        return t(
+            "lag_response", timepoint=timepoint, value=pct(row[f"response_{timepoint}_pct"]), target=goal("prom_response_pct")
+        )
     if code == "sdm":
         return t("lag_sdm", value=pct(row["sdm_documented_pct"]), target=goal("sdm_documented_pct"))
     if code == "casemix":

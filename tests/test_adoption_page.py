@@ -78,7 +78,9 @@ def test_an_action_recorded_after_the_review_means_the_cycle_runs(own_review_war
     # the trend counts actions in the month they were recorded
     assert months.filter(pl.col("month_date") == SEPT)["actions_n"].to_list() == [0]
     national, _ = adoption(own_review_warehouse, PROGRAMME, month=dt.date(2026, 10, 1))
-    assert national.filter(pl.col("centre_code") == "UMCU", pl.col("month_date") == dt.date(2026, 10, 1))["actions_n"].to_list() == [1]
+    assert national.filter(pl.col("centre_code") == "UMCU", pl.col("month_date") == dt.date(2026, 10, 1))[
+        "actions_n"
+    ].to_list() == [1]
 
 
 def test_the_programme_lead_sees_every_centre(review_warehouse) -> None:

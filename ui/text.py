@@ -387,11 +387,23 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "adoption_lag_line": {"nl": "**{centre} · {pathway}:** {items}.", "en": "**{centre} · {pathway}:** {items}."},
     "lag_not_live": {"nl": "geen gegevens aangeleverd in de laatste 3 maanden", "en": "no data delivered in the last 3 months"},
-    "lag_response": {"nl": "PROM-respons {timepoint} {value} (doel {target})", "en": "PROM response {timepoint} {value} (target {target})"},
-    "lag_sdm": {"nl": "samen beslissen vastgelegd bij {value} (doel {target})", "en": "shared decision making recorded for {value} (target {target})"},
+    "lag_response": {
+        "nl": "PROM-respons {timepoint} {value} (doel {target})",
+        "en": "PROM response {timepoint} {value} (target {target})",
+    },
+    "lag_sdm": {
+        "nl": "samen beslissen vastgelegd bij {value} (doel {target})",
+        "en": "shared decision making recorded for {value} (target {target})",
+    },
     "lag_casemix": {"nl": "case-mix {value} volledig (doel {target})", "en": "case-mix {value} complete (target {target})"},
-    "lag_delay": {"nl": "gegevens komen na {value} dagen (doel hooguit {target})", "en": "data arrives after {value} days (target at most {target})"},
-    "lag_cycle": {"nl": "geen verbeteracties vastgelegd in de laatste {n} maanden", "en": "no improvement actions recorded in the last {n} months"},
+    "lag_delay": {
+        "nl": "gegevens komen na {value} dagen (doel hooguit {target})",
+        "en": "data arrives after {value} days (target at most {target})",
+    },
+    "lag_cycle": {
+        "nl": "geen verbeteracties vastgelegd in de laatste {n} maanden",
+        "en": "no improvement actions recorded in the last {n} months",
+    },
     "adoption_lags_count": {"nl": "{n} zorgpaden blijven ergens achter", "en": "{n} pathways lag somewhere"},
     "headline_live": {"nl": "Uitkomstenset live", "en": "Outcome set live"},
     "headline_response": {"nl": "Respons ≥ {target} op elk meetmoment", "en": "Response ≥ {target} at every timepoint"},
