@@ -27,7 +27,7 @@ run: $(VENV)/.runtime
 	$(BIN)/streamlit run app.py --server.port $(PORT)
 
 ## test: install what the tests need and run the whole suite
-CODE := access analytics bench data_models pages queries sample_data ui warehouse app.py
+CODE := access analytics bench data_models pages queries reports sample_data ui warehouse app.py
 
 test: $(VENV)/.dev browser
 	$(BIN)/python -m ruff check .

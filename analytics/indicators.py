@@ -207,3 +207,33 @@ def agenda(summaries: list[Summary]) -> list[Summary]:
     """Indicators with a special cause this month: concerns first, then improvements."""
     special = [s for s in summaries if s.is_special]
     return sorted(special, key=lambda s: (s.variation != "concern", summaries.index(s)))
+
+
+def indicator_params(oset: OutcomeSet, centre_code: str | None, months: list[dt.date]) -> dict[str, object]:
+    """The parameters of the ``review_indicators`` query for a pathway over ``months`` (page and pack alike)."""
+    instruments = list(oset.instruments.values())
+    return {
+        "centre_code": centre_code,
+        "pathway": oset.pathway,
+        "from_month": months[0],
+        "to_month": months[-1],
+        "primary_followup": oset.primary_followup,
+        "instrument_codes": [i.code for i in instruments],
+        "instrument_mics": [i.mic or 0.0 for i in instruments],
+        "instrument_higher": [i.better == "higher" for i in instruments],
+    }
+
+
+def patient_params(oset: OutcomeSet, centre_code: str | None, month: dt.date) -> dict[str, object]:
+    """The parameters of the ``review_patients`` query: the month's patients and what flags them."""
+    primary = oset.instruments[oset.primary_instrument]
+    adverse = [o.code for o in oset.clinical_outcomes.values() if o.kind == "event" and o.better == "lower"]
+    return {
+        "centre_code": centre_code,
+        "pathway": oset.pathway,
+        "month": month,
+        "adverse_outcomes": adverse,
+        "primary_instrument": primary.code,
+        "mic": primary.mic or 0.0,
+        "is_higher_better": primary.better == "higher",
+    }

@@ -7,12 +7,22 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from analytics.indicators import Summary, agenda, control_chart, indicators_for, month_range, review, summarise
+from analytics.indicators import (
+    Summary,
+    agenda,
+    control_chart,
+    indicator_params,
+    indicators_for,
+    month_range,
+    patient_params,
+    review,
+    summarise,
+)
 from analytics.monthly import cost_driver, versus_previous
 from data_models.outcome_sets import OutcomeSet, common, outcome_sets
 from ui.actions_view import load_actions, on_chart, render_actions, render_open
 from ui.context import Context, current_with_month
-from ui.data import query
+from ui.data import meeting_pack, query
 from ui.figures import control_chart_figure, grouped_bar_figure, stacked_cost_figure
 from ui.review_view import chart_with_data, fmt, sentence, variation_text
 from ui.text import label, month_name, number, t
@@ -24,18 +34,7 @@ GROUPS = ("outcome", "prom", "process", "experience", "cost")
 
 def load_summaries(ctx: Context, oset: OutcomeSet) -> tuple[list[Summary], pl.DataFrame, list[dt.date]]:
     months = month_range(ctx.month, CHART_MONTHS)
-    instruments = list(oset.instruments.values())
-    rows = query(
-        "review_indicators",
-        centre_code=ctx.centre_code,
-        pathway=ctx.pathway,
-        from_month=months[0],
-        to_month=ctx.month,
-        primary_followup=oset.primary_followup,
-        instrument_codes=[i.code for i in instruments],
-        instrument_mics=[i.mic or 0.0 for i in instruments],
-        instrument_higher=[i.better == "higher" for i in instruments],
-    )
+    rows = query("review_indicators", **indicator_params(oset, ctx.centre_code, months))
     return review(indicators_for(oset), rows, months, ctx.month), rows, months
 
 
@@ -66,6 +65,11 @@ def render_agenda(summaries: list[Summary], actions: pl.DataFrame, month: dt.dat
     render_open(actions, month, {s.indicator.code: label(s.indicator.label) for s in summaries})
 
 
+def open_chart(code: str) -> None:
+    """A callback, so the chart chosen is known before the page draws the agenda and actions."""
+    st.session_state["chart_indicator"] = code
+
+
 def render_tile(summary: Summary) -> None:
     ind = summary.indicator
     with st.container(border=True):
@@ -77,8 +81,7 @@ def render_tile(summary: Summary) -> None:
         )
         st.caption(t("previous_level", value=fmt(ind, summary.previous)))
         st.markdown(variation_text(summary))
-        if st.button(t("open_chart"), key=f"open_{ind.code}", icon=":material/show_chart:"):
-            st.session_state["chart_indicator"] = ind.code
+        st.button(t("open_chart"), key=f"open_{ind.code}", icon=":material/show_chart:", on_click=open_chart, args=(ind.code,))
 
 
 def render_tiles(summaries: list[Summary]) -> None:
@@ -138,18 +141,7 @@ def render_control_chart(
 def render_patients(ctx: Context, oset: OutcomeSet) -> None:
     st.subheader(t("patients"))
     st.caption(t("patients_caption"))
-    primary = oset.instruments[oset.primary_instrument]
-    adverse = [o.code for o in oset.clinical_outcomes.values() if o.kind == "event" and o.better == "lower"]
-    patients = query(
-        "review_patients",
-        centre_code=ctx.centre_code,
-        pathway=ctx.pathway,
-        month=ctx.month,
-        adverse_outcomes=adverse,
-        primary_instrument=primary.code,
-        mic=primary.mic or 0.0,
-        is_higher_better=primary.better == "higher",
-    )
+    patients = query("review_patients", **patient_params(oset, ctx.centre_code, ctx.month))
     if patients.is_empty():
         st.info(t("patients_none"))
         return
@@ -163,6 +155,20 @@ def render_patients(ctx: Context, oset: OutcomeSet) -> None:
     if chosen:
         patients = patients.filter(pl.any_horizontal(pl.col(c).fill_null(False) for c in chosen))
     st.dataframe(patients, hide_index=True, width="stretch", key="patients_table")
+
+
+def render_pack(ctx: Context) -> None:
+    st.subheader(t("pack_section"))
+    st.caption(t("pack_caption"))
+    with_patients = st.checkbox(t("pack_include_patients"), key="pack_patients")
+    name = f"maandreview_{ctx.centre_code}_{ctx.pathway}_{ctx.month:%Y-%m}"
+    html_column, pdf_column = st.columns(2)
+    for column, file_format, mime in ((html_column, "html", "text/html"), (pdf_column, "pdf", "application/pdf")):
+        column.download_button(
+            t(f"pack_{file_format}"), meeting_pack(ctx.centre_code, ctx.pathway, ctx.month, file_format, with_patients),
+            file_name=f"{name}.{file_format}", mime=mime, key=f"pack_{file_format}", icon=":material/description:",
+            on_click="ignore",
+        )  # fmt: skip
 
 
 def render_costs(ctx: Context, months: list[dt.date]) -> None:
@@ -219,6 +225,7 @@ if ctx is not None:
     render_tiles(summaries)
     render_control_chart(chosen, indicator_rows, chart_months, ctx.month, actions)
     render_actions(ctx, [s.indicator for s in summaries], chosen.indicator.code)
+    render_pack(ctx)
     render_patients(ctx, oset)
     render_costs(ctx, chart_months)
     render_equity(ctx, oset)

@@ -45,7 +45,15 @@ def test_an_action_is_recorded_with_who_and_when(own_review_warehouse) -> None:
     assert row["status"] == "plan" and row["is_open"] is True
     assert row["created_by"] == "lead.umcu" and row["start_month_date"] == dt.date(2026, 8, 1)
     history = queries.run("review_action_changes", lead("UMCU"), db=own_review_warehouse, pathway="knee_oa")
-    assert set(history["field_name"]) == {"indicator_code", "what", "who", "start_month", "expected_effect", "status", "result_note"}
+    assert set(history["field_name"]) == {
+        "indicator_code",
+        "what",
+        "who",
+        "start_month",
+        "expected_effect",
+        "status",
+        "result_note",
+    }
     assert history.filter(history["field_name"] == "status")["new_value"].to_list() == ["plan"]
 
 
@@ -106,11 +114,13 @@ def test_only_the_own_team_records_and_edits(own_review_warehouse) -> None:
 def test_actions_survive_reloads_of_the_data(own_review_warehouse, tmp_path) -> None:
     action_id = record_action(own_review_warehouse, lead("UMCU"), action(), CODES)
     before = published(own_review_warehouse)
-    extra = "centre_code,episode_id,patient_id,pathway,treatment,treatment_date,age,sex\nUMCU,e99,Pe99,knee_oa,tka,2026-10-02,66,M\n"
+    extra = (
+        "centre_code,episode_id,patient_id,pathway,treatment,treatment_date,age,sex\nUMCU,e99,Pe99,knee_oa,tka,2026-10-02,66,M\n"
+    )
     files = write_files(tmp_path / "october", {"centres.csv": CENTRES_CSV, "episodes.csv": extra})
     for _ in range(2):  # a new delivery, then the same again (an idempotent reload)
         load = [sys.executable, "-m", "warehouse", "load", "--db", str(own_review_warehouse), *map(str, files)]
-        done = subprocess.run(load, cwd=ROOT, capture_output=True, text=True, check=False, timeout=120)  # noqa: S603
+        done = subprocess.run(load, cwd=ROOT, capture_output=True, text=True, check=False, timeout=120)
         assert done.returncode == 0, done.stderr
     assert published(own_review_warehouse) != before  # a new version was published
     assert [r["action_id"] for r in actions_of(own_review_warehouse)] == [action_id]
@@ -119,7 +129,9 @@ def test_actions_survive_reloads_of_the_data(own_review_warehouse, tmp_path) -> 
 
 def test_the_review_page_lists_open_actions_and_marks_them_on_the_chart(own_review_warehouse, monkeypatch) -> None:
     record_action(own_review_warehouse, lead("UMCU"), action(), CODES)
-    record_action(own_review_warehouse, lead("UMCU"), action(what="Afgerond voorbeeld", status="done", result_note="Klaar."), CODES)
+    record_action(
+        own_review_warehouse, lead("UMCU"), action(what="Afgerond voorbeeld", status="done", result_note="Klaar."), CODES
+    )
     at = app(own_review_warehouse, monkeypatch, viewer_centre="UMCU", month_UMCU_knee_oa=SEPT).run()
     assert not at.exception
     agenda = [m.value for m in at.markdown if ":material/flag:" in m.value]

@@ -8,6 +8,7 @@ serve another. Each view of patient rows writes an audit row, cached or not.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
@@ -17,6 +18,8 @@ import queries
 from access import audit
 from access.roles import AccessDenied, Viewer
 from queries.peers import PeerComparison, own_trend, peer_comparison
+from reports.meeting_pack import build as meeting_pack_build
+from ui.text import lang
 from warehouse import actions
 from warehouse.connection import data_version, published, warehouse_path
 
@@ -114,3 +117,15 @@ def update_action(action_id: int, changes: dict[str, object], indicator_codes: l
     if changed:
         audit.record("action_updated", f"action {action_id}: {changed} fields", viewer)
     return changed
+
+
+def meeting_pack(
+    centre_code: str | None, pathway: str, month: dt.date, file_format: str, with_patients: bool
+) -> Callable[[], bytes]:
+    """A function that makes the meeting pack when the download is clicked (on its own thread, so
+    everything it needs is captured now: the viewer, the pinned data version and the language)."""
+    viewer = current_viewer()
+    if viewer is None:
+        raise AccessDenied("nobody is logged in")
+    path, chosen = _db(), lang()
+    return lambda: meeting_pack_build(viewer, path, centre_code, pathway, month, file_format, with_patients, chosen)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 import streamlit as st
 
 TEXT: dict[str, dict[str, str]] = {
@@ -370,6 +374,36 @@ TEXT: dict[str, dict[str, str]] = {
     "action_history": {"nl": "Wie veranderde wat en wanneer", "en": "Who changed what, and when"},
     "action_on_chart": {"nl": "Actie: {what}", "en": "Action: {what}"},
     "actions_table": {"nl": "Alle acties", "en": "All actions"},
+    # meeting pack
+    "pack_section": {"nl": "Vergaderstuk", "en": "Meeting pack"},
+    "pack_caption": {
+        "nl": "De agenda, de indicatoren, de regelkaarten en de lopende acties in één bestand dat ook zonder internet opent.",
+        "en": "The agenda, the indicators, the control charts and the open actions in one file that opens without internet.",
+    },
+    "pack_include_patients": {"nl": "Met de patiëntenlijst (vertrouwelijk)", "en": "With the patient list (confidential)"},
+    "pack_html": {"nl": "Download als HTML", "en": "Download as HTML"},
+    "pack_pdf": {"nl": "Download als PDF", "en": "Download as PDF"},
+    "pack_title": {"nl": "Maandreview {centre} · {pathway} · {month}", "en": "Monthly review {centre} · {pathway} · {month}"},
+    "pack_with_patients": {
+        "nl": "Vertrouwelijk: dit stuk bevat gegevens van individuele patiënten. Deel het alleen binnen het eigen team.",
+        "en": "Confidential: this document holds data of individual patients. Share it only within the own team.",
+    },
+    "pack_without_patients": {
+        "nl": "Dit stuk bevat geen gegevens van individuele patiënten.",
+        "en": "This document holds no data of individual patients.",
+    },
+    "pack_volume": {
+        "nl": "Behandelde patiënten deze maand: {value} (gemiddeld {previous} per maand in de twaalf maanden ervoor).",
+        "en": "Patients treated this month: {value} (on average {previous} a month in the twelve months before).",
+    },
+    "pack_no_open_actions": {"nl": "Geen lopende acties.", "en": "No open actions."},
+    "pack_indicator": {"nl": "Indicator", "en": "Indicator"},
+    "pack_value": {"nl": "Deze maand", "en": "This month"},
+    "pack_previous": {"nl": "Vorige 12 maanden", "en": "Previous 12 months"},
+    "pack_change": {"nl": "Verschil", "en": "Change"},
+    "pack_variation": {"nl": "Wat zegt de regelkaart?", "en": "What does the chart say?"},
+    "pack_charts": {"nl": "Regelkaarten (24 maanden)", "en": "Control charts (24 months)"},
+    "pack_made": {"nl": "Gemaakt op {at} met Samen Leren.", "en": "Made on {at} with Samen Leren."},
     # adoption page
     "adoption_title": {"nl": "Adoptie", "en": "Adoption"},
     "adoption_purpose": {
@@ -438,8 +472,25 @@ TEXT: dict[str, dict[str, str]] = {
 }
 
 
+_LANGUAGE: ContextVar[str | None] = ContextVar("language", default=None)
+
+
 def lang() -> str:
-    return st.session_state.get("lang", "nl")
+    """The chosen language: set explicitly (a pack built off the page), else the session's, else Dutch."""
+    chosen = _LANGUAGE.get()
+    if chosen is not None:
+        return chosen
+    return st.session_state.get("lang", "nl") if st.runtime.exists() else "nl"
+
+
+@contextmanager
+def language(code: str) -> Iterator[None]:
+    """Speak ``code`` (nl or en) inside the block, whatever the session says."""
+    token = _LANGUAGE.set(code)
+    try:
+        yield
+    finally:
+        _LANGUAGE.reset(token)
 
 
 def t(key: str, **values: object) -> str:

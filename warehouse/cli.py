@@ -4,6 +4,7 @@ python -m warehouse load --db PATH FILE...        exit 0 all loaded, 1 rows quar
 python -m warehouse status --db PATH              the load log
 python -m warehouse quarantine --db PATH          the rejected rows with their reasons
 python -m warehouse demo --db PATH [--scale small|medium|large] [--seed N]
+python -m warehouse pack --db PATH --centre CODE --pathway ID --month YYYY-MM --out FILE [--patients] [--lang nl|en]
 """
 
 from __future__ import annotations
@@ -98,6 +99,32 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_pack(args: argparse.Namespace) -> int:
+    from access import audit
+    from access.roles import Role, Viewer
+    from data_models.outcome_sets import outcome_sets
+    from reports.meeting_pack import build
+
+    db, out = Path(args.db), Path(args.out)
+    if not db.exists():
+        print(f"fout: geen warehouse op {db}", file=sys.stderr)
+        return USAGE_ERROR
+    if args.pathway not in outcome_sets():
+        print(f"fout: onbekend zorgpad {args.pathway!r}; kies uit {', '.join(outcome_sets())}", file=sys.stderr)
+        return USAGE_ERROR
+    month = dt.datetime.strptime(args.month, "%Y-%m").date()
+    # whoever runs the command line can read the warehouse file itself: they act as the centre's lead
+    viewer = Viewer(getpass.getuser(), getpass.getuser(), Role.CENTRE_LEAD, args.centre)
+    file_format = "pdf" if out.suffix.lower() == ".pdf" else "html"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(build(viewer, db, args.centre, args.pathway, month, file_format, args.patients, args.lang))
+    audit_file = Path(os.environ.get("AUDIT_PATH", str(db.with_name("audit.jsonl"))))
+    what = f"{args.centre} {args.pathway} {args.month} -> {out.name}" + (" (met patiënten)" if args.patients else "")
+    audit.record("pack", what, user=getpass.getuser(), path=audit_file)
+    print(f"vergaderstuk geschreven: {out}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m warehouse", description="Samen Leren warehouse: laden en beheren.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -118,6 +145,15 @@ def parser() -> argparse.ArgumentParser:
     demo.add_argument("--scale", default="small", choices=["tiny", "small", "medium", "large"])
     demo.add_argument("--seed", type=int, default=20261123)
     demo.set_defaults(run=cmd_demo)
+    pack = sub.add_parser("pack", help="maak het vergaderstuk van een maandreview (HTML of PDF)")
+    pack.add_argument("--db", required=True)
+    pack.add_argument("--centre", required=True, help="centrumcode, bv. UMCU")
+    pack.add_argument("--pathway", required=True, help="zorgpad, bv. knee_oa")
+    pack.add_argument("--month", required=True, help="maand JJJJ-MM")
+    pack.add_argument("--out", required=True, help="uitvoerbestand; .pdf geeft PDF, anders HTML")
+    pack.add_argument("--patients", action="store_true", help="neem de patiëntenlijst op (vertrouwelijk)")
+    pack.add_argument("--lang", default="nl", choices=["nl", "en"])
+    pack.set_defaults(run=cmd_pack)
     user = sub.add_parser("user", help="beheer lokale accounts").add_subparsers(dest="user_command", required=True)
     add = user.add_parser("add", help="voeg een lokaal account toe (wachtwoord als argon2-hash)")
     add.add_argument("--config", default="config/access.toml", help="toegangsconfiguratie (TOML)")

@@ -1,0 +1,59 @@
+"""Control charts as still images (SVG for the HTML pack, PNG for the PDF), drawn with matplotlib.
+
+They show what the page's interactive chart shows: the values coloured by variation, the
+centre line and limits per phase (steps), the chosen month shaded and actions marked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display: files only
+
+import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
+import polars as pl
+
+COLOURS = {"improvement": "#289de0", "concern": "#e07b00", "common": "#7b7d7d"}
+ACTION = "#1f5fa8"
+
+
+def control_chart_image(
+    chart: pl.DataFrame,
+    y_title: str,
+    percent: bool,
+    month: dt.date | None,
+    actions: list[tuple[dt.date, str]],
+    image_format: str = "svg",
+) -> bytes:
+    """One control chart as an SVG or PNG image."""
+    scale = 100.0 if percent else 1.0
+    x = chart["month_date"].to_list()
+    fig, ax = plt.subplots(figsize=(7.2, 2.4), dpi=110)
+    try:
+        for column, style in (("upper_limit", ":"), ("lower_limit", ":"), ("centre_line", "-")):
+            y = [None if v is None else v * scale for v in chart[column].to_list()]
+            ax.step(x, [float("nan") if v is None else v for v in y], where="mid", color="#7b7d7d", linestyle=style, lw=1)
+        values = [float("nan") if v is None else v * scale for v in chart["value"].to_list()]
+        ax.plot(x, values, color="#c0c4c8", lw=1)
+        colours = [COLOURS[v] for v in chart["variation"].to_list()]
+        ax.scatter(x, values, c=colours, s=18, zorder=3)
+        if month is not None and month in x:
+            ax.axvspan(month - dt.timedelta(days=14), month + dt.timedelta(days=14), color="#e6e8eb", zorder=0)
+        for start, text in actions:
+            if x and x[0] <= start <= x[-1]:
+                ax.axvline(start, color=ACTION, linestyle="--", lw=1)
+                ax.annotate(text, (start, 1.0), xycoords=("data", "axes fraction"), fontsize=7, color=ACTION, va="top")
+        ax.set_ylabel(y_title + (" (%)" if percent else ""), fontsize=7)
+        ax.tick_params(labelsize=7)
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%m-%Y"))
+        ax.spines[["top", "right"]].set_visible(False)
+        fig.tight_layout()
+        out = io.BytesIO()
+        fig.savefig(out, format=image_format, metadata={"Date": None} if image_format == "svg" else None)
+        return out.getvalue()
+    finally:
+        plt.close(fig)

@@ -1,0 +1,297 @@
+"""The monthly meeting pack: the review of one pathway and month as one self-contained file.
+
+``collect`` asks the same questions as the review page, through the same access rules, and
+runs the same analytics, so the pack shows the page's numbers. ``to_html`` writes one HTML
+file with its styles and charts (SVG) inside, which opens offline in any browser; ``to_pdf``
+writes the same content as a PDF. Patient rows are only included when asked for, and then
+the pack says so on its first line and the audit trail records it.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import html
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import matplotlib
+import polars as pl
+from fpdf import FPDF
+
+import queries
+from access import audit
+from access.roles import Viewer
+from analytics.indicators import Summary, agenda, indicator_params, indicators_for, month_range, patient_params, review
+from analytics.monthly import Comparison, add_months, versus_previous
+from data_models.actions import STATUS_LABELS
+from data_models.outcome_sets import outcome_sets
+from reports.charts import control_chart_image
+from ui.review_view import fmt, sentence
+from ui.text import label, language, month_name, number, t
+
+CHART_MONTHS = 24
+
+
+@dataclass(frozen=True)
+class Pack:
+    centre_name: str
+    pathway_label: str
+    month: dt.date
+    volume: Comparison
+    summaries: list[Summary]
+    open_actions: pl.DataFrame
+    actions: pl.DataFrame
+    patients: pl.DataFrame | None
+    made_at: dt.datetime
+
+    @property
+    def agenda(self) -> list[Summary]:
+        return agenda(self.summaries)
+
+    @property
+    def names(self) -> dict[str, str]:
+        return {s.indicator.code: label(s.indicator.label) for s in self.summaries}
+
+
+def collect(viewer: Viewer, db: Path, centre_code: str | None, pathway: str, month: dt.date, with_patients: bool = False) -> Pack:
+    """Everything the pack shows, read as ``viewer`` (refused outside the viewer's scope)."""
+    oset = outcome_sets()[pathway]
+    months = month_range(month, CHART_MONTHS)
+    rows = queries.run("review_indicators", viewer, db=db, **indicator_params(oset, centre_code, months))
+    monthly = queries.run(
+        "review_monthly", viewer, db=db, centre_code=centre_code, pathway=pathway,
+        headline_outcome=oset.headline_outcome, from_month=months[0], to_month=month,
+    )  # fmt: skip
+    actions = queries.run("review_actions", viewer, db=db, centre_code=centre_code, pathway=pathway)
+    centre = queries.run("viewer_centre", viewer, db=db, centre_code=centre_code)
+    patients = None
+    if with_patients:
+        patients = queries.run("review_patients", viewer, db=db, **patient_params(oset, centre_code, month))
+        audit.record("pack_with_patient_rows", f"{centre_code} {pathway} {month:%Y-%m}", viewer)
+    return Pack(
+        centre_name=centre["centre_name"][0] if centre.height else str(centre_code),
+        pathway_label=label(oset.label),
+        month=month,
+        volume=versus_previous(monthly, month, "count", "episodes_n"),
+        summaries=review(indicators_for(oset), rows, months, month),
+        open_actions=actions.filter(pl.col("is_open"), pl.col("start_month_date") <= add_months(month, 1)),
+        actions=actions,
+        patients=patients,
+        made_at=dt.datetime.now().replace(microsecond=0),
+    )
+
+
+def plain(summary: Summary) -> str:
+    """The variation (and assurance) in words, without the page's icons."""
+    text = t("variation_" + summary.variation)
+    return text + (f" · {t('assurance_' + summary.assurance)}" if summary.assurance else "")
+
+
+def _markdown_bold(text: str) -> str:
+    return re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", html.escape(text))
+
+
+def _status(code: str) -> str:
+    return label(STATUS_LABELS.get(code, {"nl": code}))
+
+
+def action_lines(pack: Pack, frame: pl.DataFrame) -> list[str]:
+    return [
+        t(
+            "action_line", what=r["what"], indicator=pack.names.get(r["indicator_code"], r["indicator_code"]), who=r["who"],
+            start=month_name(r["start_month_date"]), status=_status(r["status"]), effect=r["expected_effect"],
+        )
+        for r in frame.iter_rows(named=True)
+    ]  # fmt: skip
+
+
+def tile_rows(pack: Pack) -> list[tuple[str, str, str, str, str]]:
+    """(indicator, value, previous 12 months, change, variation) as the page's tiles say them."""
+    return [
+        (
+            label(s.indicator.label), fmt(s.indicator, s.value), fmt(s.indicator, s.previous),
+            fmt(s.indicator, s.change, signed=True) if s.change else "–", plain(s),
+        )
+        for s in pack.summaries
+    ]  # fmt: skip
+
+
+def chart_for(pack: Pack, summary: Summary, image_format: str) -> bytes:
+    ind = summary.indicator
+    marks = [
+        (r["start_month_date"], t("action_on_chart", what=r["what"][:40]))
+        for r in pack.actions.filter(pl.col("indicator_code") == ind.code).iter_rows(named=True)
+    ]
+    return control_chart_image(summary.chart, label(ind.label), ind.unit == "pct", pack.month, marks, image_format)
+
+
+def title(pack: Pack) -> str:
+    return t("pack_title", centre=pack.centre_name, pathway=pack.pathway_label, month=month_name(pack.month))
+
+
+def notice(pack: Pack) -> str:
+    return t("pack_with_patients") if pack.patients is not None else t("pack_without_patients")
+
+
+def volume_line(pack: Pack) -> str:
+    count = lambda v: number(v, 0 if v is None or float(v).is_integer() else 1)  # noqa: E731
+    return t("pack_volume", value=count(pack.volume.value), previous=count(pack.volume.previous))
+
+
+STYLE = """
+body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2rem auto; max-width: 60rem;
+       color: #1d2125; line-height: 1.45; padding: 0 1rem; }
+h1 { font-size: 1.5rem; margin-bottom: .2rem; } h2 { font-size: 1.15rem; margin-top: 2rem;
+     border-bottom: 1px solid #d0d4d8; padding-bottom: .2rem; }
+.notice { background: #f3f5f7; padding: .5rem .8rem; border-left: 4px solid #1f5fa8; }
+table { border-collapse: collapse; width: 100%; font-size: .85rem; }
+th, td { text-align: left; padding: .25rem .5rem; border-bottom: 1px solid #e6e8eb; vertical-align: top; }
+td.num { text-align: right; white-space: nowrap; }
+figure { margin: 1rem 0; page-break-inside: avoid; } figcaption { font-size: .85rem; color: #4a5057; }
+img { max-width: 100%; }
+@media print { body { margin: 0; max-width: none; } h2 { page-break-after: avoid; } }
+"""
+
+
+def _table(headers: list[str], rows: list[tuple], numeric: set[int] = frozenset()) -> str:
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
+    body = "".join(
+        "<tr>"
+        + "".join(f"<td{' class=num' if i in numeric else ''}>{html.escape(str(v))}</td>" for i, v in enumerate(r))
+        + "</tr>"
+        for r in rows
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _list(items: list[str]) -> str:
+    return "<ul>" + "".join(f"<li>{_markdown_bold(i)}</li>" for i in items) + "</ul>"
+
+
+def _patients_table(patients: pl.DataFrame) -> str:
+    shown = patients.with_columns(pl.col(pl.Float64).round(1))
+    return _table(shown.columns, [tuple("" if v is None else v for v in r) for r in shown.iter_rows()])
+
+
+def to_html(pack: Pack) -> str:
+    """One self-contained HTML file: styles and charts inside, no scripts, nothing fetched."""
+    parts = [f"<h1>{html.escape(title(pack))}</h1>", f'<p class="notice">{html.escape(notice(pack))}</p>']
+    parts.append(f"<p>{html.escape(volume_line(pack))}</p>")
+    parts.append(f"<h2>{html.escape(t('agenda'))}</h2>")
+    parts.append(_list([sentence(s) for s in pack.agenda]) if pack.agenda else f"<p>{html.escape(t('agenda_empty'))}</p>")
+    parts.append(f"<h2>{html.escape(t('actions_to_review'))}</h2>")
+    lines = action_lines(pack, pack.open_actions)
+    parts.append(_list(lines) if lines else f"<p>{html.escape(t('pack_no_open_actions'))}</p>")
+    parts.append(f"<h2>{html.escape(t('indicators'))}</h2>")
+    headers = [t("pack_indicator"), t("pack_value"), t("pack_previous"), t("pack_change"), t("pack_variation")]
+    parts.append(_table(headers, tile_rows(pack), numeric={1, 2, 3}))
+    parts.append(f"<h2>{html.escape(t('pack_charts'))}</h2><p>{html.escape(t('chart_caption'))}</p>")
+    for s in pack.summaries:
+        svg = base64.b64encode(chart_for(pack, s, "svg")).decode("ascii")
+        caption = html.escape(f"{label(s.indicator.label)}: {fmt(s.indicator, s.value)} · {plain(s)}")
+        parts.append(
+            f'<figure><img alt="{caption}" src="data:image/svg+xml;base64,{svg}"><figcaption>{caption}</figcaption></figure>'
+        )
+    parts.append(f"<h2>{html.escape(t('actions_table'))}</h2>")
+    parts.append(_list(action_lines(pack, pack.actions)) if pack.actions.height else f"<p>{html.escape(t('actions_none'))}</p>")
+    if pack.patients is not None:
+        parts.append(f"<h2>{html.escape(t('patients'))}</h2>" + _patients_table(pack.patients))
+    parts.append(f"<p><small>{html.escape(t('pack_made', at=pack.made_at.isoformat(sep=' ')))}</small></p>")
+    lang = "en" if t("yes") == "yes" else "nl"
+    return (
+        f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
+        f"<title>{html.escape(title(pack))}</title><style>{STYLE}</style></head><body>" + "\n".join(parts) + "</body></html>"
+    )
+
+
+class _PackPdf(FPDF):
+    def footer(self) -> None:
+        self.set_y(-12)
+        self.set_font("pack", size=7)
+        self.cell(0, 8, f"{self.page_no()}", align="C")
+
+
+def _font_dir() -> Path:
+    return Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+
+
+def _pdf_text(pdf: FPDF, text: str, size: float = 9.5, bold: bool = False) -> None:
+    pdf.set_font("pack", style="B" if bold else "", size=size)
+    pdf.multi_cell(0, size * 0.5, text, markdown=True, new_x="LMARGIN", new_y="NEXT")
+
+
+def _pdf_heading(pdf: FPDF, text: str) -> None:
+    pdf.ln(3)
+    _pdf_text(pdf, text, size=12.5, bold=True)
+    pdf.ln(1)
+
+
+def _pdf_table(pdf: FPDF, headers: list[str], rows: list[tuple]) -> None:
+    pdf.set_font("pack", size=7.5)
+    with pdf.table(col_widths=(34, 12, 12, 12, 30), text_align="LEFT", line_height=4) as table:
+        table.row(headers)
+        for row in rows:
+            table.row([str(v) for v in row])
+
+
+def to_pdf(pack: Pack) -> bytes:
+    """The pack as a PDF (A4), with the same text, table and charts as the HTML."""
+    pdf = _PackPdf(format="A4")
+    pdf.set_margins(15, 15, 15)
+    pdf.set_auto_page_break(True, margin=15)
+    pdf.add_font("pack", "", str(_font_dir() / "DejaVuSans.ttf"))
+    pdf.add_font("pack", "B", str(_font_dir() / "DejaVuSans-Bold.ttf"))
+    pdf.set_title(title(pack))
+    pdf.set_creation_date(pack.made_at)
+    pdf.add_page()
+    _pdf_text(pdf, title(pack), size=15, bold=True)
+    _pdf_text(pdf, notice(pack))
+    _pdf_text(pdf, volume_line(pack))
+    _pdf_heading(pdf, t("agenda"))
+    for s in pack.agenda or []:
+        _pdf_text(pdf, "• " + sentence(s))
+    if not pack.agenda:
+        _pdf_text(pdf, t("agenda_empty"))
+    _pdf_heading(pdf, t("actions_to_review"))
+    for line in action_lines(pack, pack.open_actions) or [t("pack_no_open_actions")]:
+        _pdf_text(pdf, "• " + line)
+    _pdf_heading(pdf, t("indicators"))
+    _pdf_table(
+        pdf, [t("pack_indicator"), t("pack_value"), t("pack_previous"), t("pack_change"), t("pack_variation")], tile_rows(pack)
+    )
+    _pdf_heading(pdf, t("pack_charts"))
+    for s in pack.summaries:
+        _pdf_text(pdf, f"**{label(s.indicator.label)}**: {fmt(s.indicator, s.value)} · {plain(s)}", size=8.5)
+        pdf.image(io.BytesIO(chart_for(pack, s, "png")), w=175)
+    _pdf_heading(pdf, t("actions_table"))
+    for line in action_lines(pack, pack.actions) or [t("actions_none")]:
+        _pdf_text(pdf, "• " + line)
+    if pack.patients is not None:
+        _pdf_heading(pdf, t("patients"))
+        shown = pack.patients.with_columns(pl.col(pl.Float64).round(1))
+        pdf.set_font("pack", size=6)
+        with pdf.table(text_align="LEFT", line_height=3) as table:
+            table.row(shown.columns)
+            for row in shown.iter_rows():
+                table.row(["" if v is None else str(v) for v in row])
+    _pdf_text(pdf, t("pack_made", at=pack.made_at.isoformat(sep=" ")), size=7)
+    return bytes(pdf.output())
+
+
+def build(
+    viewer: Viewer,
+    db: Path,
+    centre_code: str | None,
+    pathway: str,
+    month: dt.date,
+    file_format: str = "html",
+    with_patients: bool = False,
+    lang: str = "nl",
+) -> bytes:
+    """The pack as bytes: ``file_format`` html or pdf, in Dutch or English."""
+    with language(lang):
+        pack = collect(viewer, db, centre_code, pathway, month, with_patients)
+        return to_pdf(pack) if file_format == "pdf" else to_html(pack).encode("utf-8")
