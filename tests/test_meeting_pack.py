@@ -116,3 +116,13 @@ def test_the_review_page_offers_the_pack_as_html_and_pdf(review_warehouse, monke
     at = app(review_warehouse, monkeypatch, viewer_centre="UMCU").run()
     labels = [b.proto.label for b in at.get("download_button")]
     assert "Download als HTML" in labels and "Download als PDF" in labels
+
+
+def test_the_demo_pack_matches_the_page_for_the_process_change(demo_warehouse, monkeypatch) -> None:
+    """UMC Utrecht's knee team, with the demo's actions and a month on the agenda."""
+    at = app(demo_warehouse, monkeypatch, viewer_centre="UMCU", pathway="knee_oa").run()
+    month = at.session_state["context"].month
+    page = {m.label: (m.value, m.delta or "–") for m in at.metric if m.label != "Behandelde patiënten"}
+    pack = build(lead("UMCU"), demo_warehouse, "UMCU", "knee_oa", month).decode("utf-8")
+    assert tiles_in(pack) == page
+    assert "Versneld herstelprotocol" in pack  # the demo's closed action, in the log
