@@ -200,3 +200,35 @@ def test_the_programme_lead_and_the_administrator_see_their_pages(server, page) 
     page.locator('[data-testid="stDataFrame"]').first.wait_for()
     no_error_box(page)
     page.screenshot(path=str(ARTIFACTS / "audit.png"), full_page=True)
+
+
+def test_a_team_records_an_action_and_takes_the_pack_offline(server, page, tmp_path) -> None:
+    log_in(page, server, "zorgteam.umcu", "demo-zorgteam-umcu")
+    page.get_by_role("heading", name="Maandreview").wait_for()
+    page.get_by_text("Nieuwe actie vastleggen").click()
+    page.locator(".st-key-new_action_what textarea").fill("Belrondje na ontslag door de verpleegkundige")
+    page.locator(".st-key-new_action_who input").fill("Verpleegkundig specialist")
+    page.locator(".st-key-new_action_effect textarea").fill("Minder heropnames binnen 30 dagen")
+    form = page.locator('[data-testid="stForm"]').filter(has=page.locator(".st-key-new_action_what"))
+    form.get_by_role("button", name="Opslaan").click()
+    page.get_by_text("is opgeslagen").wait_for()
+    page.locator("li").filter(has_text="Belrondje na ontslag door de verpleegkundige").first.wait_for()  # on the agenda
+    no_error_box(page)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download als HTML").click()
+    pack = tmp_path / "pack.html"
+    download.value.save_as(pack)
+    offline = page.context.browser.new_context()
+    offline.set_offline(True)
+    tab = offline.new_page()
+    tab.goto(pack.as_uri())
+    assert tab.get_by_role("heading", level=1).inner_text().startswith("Maandreview UMC Utrecht")
+    assert tab.get_by_text("Belrondje na ontslag").count() >= 1
+    images = tab.locator("figure img")
+    assert images.count() >= 10
+    assert tab.evaluate("Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)")
+    tab.screenshot(path=str(ARTIFACTS / "meeting_pack.png"), full_page=False)
+    offline.close()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download als PDF").click()
+    assert Path(download.value.path()).read_bytes().startswith(b"%PDF")
