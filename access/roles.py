@@ -2,7 +2,8 @@
 
 A viewer is mapped from a login identity by the access configuration. The rules:
 
-- ``care_team``: one centre, chosen pathways: the review, comparison and adoption pages.
+- ``care_team``: one centre, chosen pathways: the review, patients-like-me, trajectory,
+  comparison and adoption pages.
 - ``centre_lead``: one centre, all pathways: the same pages.
 - ``data_manager``: loads data for one centre: the data and upload pages.
 - ``programme_lead``: adoption figures of every centre; outcome comparisons only anonymised.
@@ -29,8 +30,8 @@ CENTRE_ROLES = frozenset({Role.CARE_TEAM, Role.CENTRE_LEAD, Role.DATA_MANAGER})
 NATIONAL_ROLES = frozenset({Role.PROGRAMME_LEAD, Role.ADMIN})
 
 PAGES: dict[Role, tuple[str, ...]] = {
-    Role.CARE_TEAM: ("review", "comparison", "adoption"),
-    Role.CENTRE_LEAD: ("review", "comparison", "adoption"),
+    Role.CARE_TEAM: ("review", "decide", "trajectory", "comparison", "adoption"),
+    Role.CENTRE_LEAD: ("review", "decide", "trajectory", "comparison", "adoption"),
     Role.DATA_MANAGER: ("data", "upload"),
     Role.PROGRAMME_LEAD: ("adoption", "comparison"),
     Role.ADMIN: ("audit", "data", "adoption"),

@@ -154,7 +154,17 @@ def render_patients(ctx: Context, oset: OutcomeSet) -> None:
     chosen = st.multiselect(t("patients_filter"), list(flags), format_func=flags.get, key="patient_flags")
     if chosen:
         patients = patients.filter(pl.any_horizontal(pl.col(c).fill_null(False) for c in chosen))
-    st.dataframe(patients, hide_index=True, width="stretch", key="patients_table")
+    event = st.dataframe(
+        patients, hide_index=True, width="stretch", key="patients_table", on_select="rerun", selection_mode="single-row"
+    )
+    chosen = event.selection.rows if event is not None else []
+    if chosen:
+        episode = patients["episode_id"][chosen[0]]
+        if st.button(t("trajectory_open", episode=episode), icon=":material/timeline:", key="open_trajectory"):
+            st.session_state["open_episode"] = episode
+            st.switch_page("pages/trajectory.py")
+    else:
+        st.caption(t("patients_select"))
 
 
 def render_pack(ctx: Context) -> None:

@@ -17,7 +17,9 @@ import streamlit as st
 import queries
 from access import audit
 from access.roles import AccessDenied, Viewer
+from analytics.prediction import OptionModels
 from queries.peers import PeerComparison, own_trend, peer_comparison
+from queries.similar import OptionResult, PathwayModels, expected_trajectory, fit_own, fit_pathway, patients_like_me
 from reports.meeting_pack import build as meeting_pack_build
 from ui.text import lang
 from warehouse import actions
@@ -129,3 +131,35 @@ def meeting_pack(
         raise AccessDenied("nobody is logged in")
     path, chosen = _db(), lang()
     return lambda: meeting_pack_build(viewer, path, centre_code, pathway, month, file_format, with_patients, chosen)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _pathway_models(pathway: str, path: str, version: str) -> PathwayModels:
+    del version  # part of the cache key only: a new data version refits
+    return fit_pathway(pathway, Path(path))
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _own_models(pathway: str, centre_code: str, path: str, version: str) -> dict[str, OptionModels]:
+    del version
+    return fit_own(pathway, centre_code, Path(path))
+
+
+def pathway_models(pathway: str) -> PathwayModels:
+    """The pooled prediction models of a pathway, refitted when a new data version is published."""
+    path = _db()
+    return _pathway_models(pathway, str(path), data_version(path))
+
+
+def like_me(pathway: str, profile: dict[str, object]) -> list[OptionResult]:
+    """Per treatment option, the own centre's and all centres' figures for a patient like this one."""
+    viewer = current_viewer()
+    if viewer is None or viewer.centre_code is None:
+        raise AccessDenied("patients like me is for a centre's own team")
+    path = _db()
+    own = _own_models(pathway, viewer.centre_code, str(path), data_version(path))
+    return patients_like_me(viewer, profile, pathway_models(pathway), own, pathway)
+
+
+def trajectory(pathway: str, episode: dict[str, object]) -> pl.DataFrame:
+    return expected_trajectory(current_viewer(), pathway, episode, pathway_models(pathway))

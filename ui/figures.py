@@ -267,3 +267,81 @@ def lines_figure(frame: pl.DataFrame, value: str, group: str, target: float | No
         yaxis={"title": y_title, "rangemode": "tozero", "ticksuffix": unit}, xaxis={"tickformat": "%b %Y"},
     )  # fmt: skip
     return fig
+
+
+def icon_array_figure(chance: float, label: str) -> go.Figure:
+    """100 people in a 10 × 10 grid; the first round(100 × chance) coloured: a chance without jargon."""
+    n = round(100 * chance)
+    x = [i % 10 for i in range(100)]
+    y = [9 - i // 10 for i in range(100)]
+    colours = [IMPROVEMENT if i < n else "#d5d8dc" for i in range(100)]
+    fig = go.Figure(
+        go.Scatter(
+            x=x, y=y, mode="markers", marker={"symbol": "circle", "size": 13, "color": colours},
+            hoverinfo="skip", showlegend=False,
+        )
+    )  # fmt: skip
+    fig.update_layout(
+        height=190, width=190, margin={"l": 0, "r": 0, "t": 0, "b": 0}, title=None,
+        xaxis={"visible": False, "range": [-0.6, 9.6]}, yaxis={"visible": False, "range": [-0.6, 9.6], "scaleanchor": "x"},
+        meta={"label": label, "coloured": n},
+    )  # fmt: skip
+    return fig
+
+
+def trajectory_figure(
+    expected: pl.DataFrame, observed: pl.DataFrame, events: list[tuple[float, str]], y_title: str, names: dict[str, str]
+) -> go.Figure:
+    """The expected band and line per month after treatment, the patient's own scores, and events as lines."""
+    fig = go.Figure()
+    if expected.height:
+        x = expected["months"].to_list()
+        fig.add_trace(
+            go.Scatter(
+                x=x, y=expected["upper_score"].to_list(), mode="lines", line={"width": 0}, showlegend=False, hoverinfo="skip"
+            )
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=x, y=expected["lower_score"].to_list(), mode="lines", line={"width": 0}, fill="tonexty",
+                fillcolor="rgba(40,157,224,0.18)", showlegend=False, hoverinfo="skip",
+            )
+        )  # fmt: skip
+        fig.add_trace(
+            go.Scatter(x=x, y=expected["expected_score"].to_list(), mode="lines+markers", name=names["expected"],
+                       line={"color": IMPROVEMENT, "dash": "dash"})
+        )  # fmt: skip
+    colours = [CONCERN if behind else BLUE for behind in observed["is_behind"].to_list()]
+    fig.add_trace(
+        go.Scatter(
+            x=observed["months"].to_list(), y=observed["score"].to_list(), mode="lines+markers", name=names["patient"],
+            line={"color": BLUE}, marker={"size": 11, "color": colours},
+        )
+    )  # fmt: skip
+    for month, text in events:
+        fig.add_vline(x=month, line={"color": CONCERN, "dash": "dot"})
+        fig.add_annotation(x=month, y=1, yref="paper", text=text, showarrow=False, xanchor="left", font={"color": CONCERN})
+    fig.update_layout(
+        height=340, margin={"l": 10, "r": 10, "t": 20, "b": 10}, legend={"orientation": "h", "y": -0.25},
+        xaxis={"title": names["months"], "tickvals": [0, 3, 6, 12]}, yaxis={"title": y_title},
+    )  # fmt: skip
+    return fig
+
+
+def calibration_figure(calibration: pl.DataFrame, x_title: str, y_title: str, percent: bool) -> go.Figure:
+    """Mean predicted against mean observed per tenth, with the diagonal of perfect calibration."""
+    scale = 100.0 if percent else 1.0
+    predicted = [v * scale for v in calibration["predicted_mean"].to_list()]
+    observed = [v * scale for v in calibration["observed_mean"].to_list()]
+    low, high = min([*predicted, *observed], default=0), max([*predicted, *observed], default=1)
+    fig = go.Figure(go.Scatter(x=[low, high], y=[low, high], mode="lines", line={"color": GREY, "dash": "dot"}, hoverinfo="skip"))
+    fig.add_trace(
+        go.Scatter(x=predicted, y=observed, mode="markers+lines", marker={"color": BLUE, "size": 8},
+                   hovertemplate="%{x:.1f} → %{y:.1f}<extra></extra>")
+    )  # fmt: skip
+    suffix = "%" if percent else ""
+    fig.update_layout(
+        height=300, margin={"l": 10, "r": 10, "t": 10, "b": 10}, showlegend=False,
+        xaxis={"title": x_title, "ticksuffix": suffix}, yaxis={"title": y_title, "ticksuffix": suffix},
+    )  # fmt: skip
+    return fig

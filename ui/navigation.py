@@ -9,6 +9,8 @@ from ui.text import t
 
 PAGE_FILES = {
     "review": ("pages/review.py", "review_title", ":material/event_note:", "section_team"),
+    "decide": ("pages/patients_like_me.py", "decide_title", ":material/diversity_3:", "section_team"),
+    "trajectory": ("pages/trajectory.py", "trajectory_title", ":material/timeline:", "section_team"),
     "comparison": ("pages/comparison.py", "compare_title", ":material/compare_arrows:", "section_compare"),
     "adoption": ("pages/adoption.py", "adoption_title", ":material/monitoring:", "section_compare"),
     "data": ("pages/data.py", "data_title", ":material/database:", "section_data"),

@@ -404,6 +404,142 @@ TEXT: dict[str, dict[str, str]] = {
     "pack_variation": {"nl": "Wat zegt de regelkaart?", "en": "What does the chart say?"},
     "pack_charts": {"nl": "Regelkaarten (24 maanden)", "en": "Control charts (24 months)"},
     "pack_made": {"nl": "Gemaakt op {at} met Samen Leren.", "en": "Made on {at} with Samen Leren."},
+    # patients like me
+    "decide_title": {"nl": "Samen beslissen", "en": "Shared decision"},
+    "decide_purpose": {
+        "nl": "Voor het gesprek in de spreekkamer. Vul in hoe de patiënt er nu voor staat. U ziet per behandeling "
+        "hoe het ging met patiënten die op deze patiënt lijken: in uw eigen centrum en in alle centra samen.",
+        "en": "For the conversation in the consultation room. Fill in how the patient is doing now. For each treatment "
+        "you see how patients like this one did: in your own centre and in all centres together.",
+    },
+    "decide_patient": {"nl": "De patiënt", "en": "The patient"},
+    "decide_show": {"nl": "Toon de uitkomsten", "en": "Show the outcomes"},
+    "decide_fill_in": {
+        "nl": "Vul de gegevens van de patiënt in en kies **Toon de uitkomsten**.",
+        "en": "Fill in the patient's details and choose **Show the outcomes**.",
+    },
+    "input_age": {"nl": "Leeftijd (jaren)", "en": "Age (years)"},
+    "input_sex": {"nl": "Geslacht", "en": "Sex"},
+    "sex_F": {"nl": "vrouw", "en": "female"},
+    "sex_M": {"nl": "man", "en": "male"},
+    "sex_X": {"nl": "anders", "en": "other"},
+    "sex_U": {"nl": "onbekend", "en": "unknown"},
+    "input_bmi": {"nl": "BMI (kg/m²), leeg = onbekend", "en": "BMI (kg/m²), empty = unknown"},
+    "input_asa_class": {"nl": "ASA-klasse", "en": "ASA class"},
+    "input_charlson_index": {"nl": "Charlson-comorbiditeitsindex", "en": "Charlson comorbidity index"},
+    "input_diabetes": {"nl": "Diabetes", "en": "Diabetes"},
+    "input_tumour_stage": {"nl": "Tumorstadium (1–4)", "en": "Tumour stage (1–4)"},
+    "input_crohns_disease": {
+        "nl": "Ziekte van Crohn (nee = colitis ulcerosa)",
+        "en": "Crohn's disease (no = ulcerative colitis)",
+    },
+    "input_smoking": {"nl": "Rookt", "en": "Smokes"},
+    "input_baseline": {
+        "nl": "Score {instrument} nu ({low}–{high}, {better} is beter)",
+        "en": "{instrument} score now ({low}–{high}, {better} is better)",
+    },
+    "better_higher": {"nl": "hoger", "en": "higher"},
+    "better_lower": {"nl": "lager", "en": "lower"},
+    "input_paid_work": {"nl": "Heeft nu betaald werk", "en": "In paid work now"},
+    "unknown": {"nl": "onbekend", "en": "unknown"},
+    "option_own": {"nl": "Uw centrum", "en": "Your centre"},
+    "option_all": {"nl": "Alle centra", "en": "All centres"},
+    "option_score": {"nl": "Verwachte score na {followup}", "en": "Expected score after {followup}"},
+    "option_score_value": {
+        "nl": "{value} (8 van de 10 tussen {low} en {high})",
+        "en": "{value} (8 in 10 between {low} and {high})",
+    },
+    "option_mic": {"nl": "Duidelijk beter", "en": "Clearly better"},
+    "option_event": {"nl": "{event}", "en": "{event}"},
+    "option_work": {"nl": "Weer aan het werk", "en": "Back at work"},
+    "option_of_100": {"nl": "{n} van de 100", "en": "{n} in 100"},
+    "option_similar": {"nl": "Vergelijkbare patiënten", "en": "Similar patients"},
+    "option_too_few": {"nl": "te weinig gegevens", "en": "too little data"},
+    "option_sentence": {
+        "nl": "Van 100 patiënten zoals deze met de behandeling ‘{treatment}’ waren er na {followup} ongeveer **{n}** duidelijk beter.",
+        "en": "Of 100 patients like this one with the treatment ‘{treatment}’, about **{n}** were clearly better after {followup}.",
+    },
+    "option_less_than_1": {"nl": "minder dan 1 van de 100", "en": "less than 1 in 100"},
+    "option_icons_caption": {
+        "nl": "Elk poppetje is 1 van 100 patiënten zoals deze. Blauw: duidelijk beter.",
+        "en": "Each figure is 1 in 100 patients like this one. Blue: clearly better.",
+    },
+    "warning_thin": {
+        "nl": "Let op: dit rust op weinig vergelijkbare patiënten ({n}). Neem de getallen met een korrel zout.",
+        "en": "Careful: this rests on few similar patients ({n}). Take the figures with a pinch of salt.",
+    },
+    "warning_outside": {
+        "nl": "Let op: {variable} {value} ligt buiten de gegevens (meestal tussen {low} en {high}). Deze voorspelling is onzeker.",
+        "en": "Careful: {variable} {value} lies outside the data (usually between {low} and {high}). This prediction is uncertain.",
+    },
+    "decide_details": {
+        "nl": "Meer details: hoe goed zijn deze voorspellingen?",
+        "en": "More details: how good are these predictions?",
+    },
+    "decide_details_text": {
+        "nl": "De modellen zijn geschat op drie kwart van de patiënten en getest op het kwart dat ze niet kenden. "
+        "Kalibratie: per tiende van de voorspellingen de gemiddelde voorspelling naast wat er echt gebeurde (dicht bij de "
+        "diagonaal is goed). Onderscheidend vermogen: de c-statistiek (0,5 is gokken, 1 is perfect); voor scores de R² en "
+        "het deel van de patiënten binnen het 80%-interval. Ze worden opnieuw geschat zodra er nieuwe gegevens zijn.",
+        "en": "The models were fitted on three quarters of the patients and tested on the quarter they had not seen. "
+        "Calibration: per tenth of the predictions, the mean prediction beside what really happened (close to the diagonal "
+        "is good). Discrimination: the c-statistic (0.5 is guessing, 1 is perfect); for scores the R² and the share of "
+        "patients inside the 80% interval. They are refitted whenever new data arrives.",
+    },
+    "validation_outcome": {"nl": "Uitkomst", "en": "Outcome"},
+    "validation_treatment": {"nl": "Behandeling", "en": "Treatment"},
+    "validation_test_n": {"nl": "Getest op (patiënten)", "en": "Tested on (patients)"},
+    "validation_c": {"nl": "c-statistiek", "en": "c-statistic"},
+    "validation_r2": {"nl": "R²", "en": "R²"},
+    "validation_coverage": {"nl": "Binnen 80%-interval", "en": "Inside 80% interval"},
+    "validation_calibration": {"nl": "Kalibratie per tiende", "en": "Calibration by tenth"},
+    "validation_predicted": {"nl": "Voorspeld", "en": "Predicted"},
+    "validation_observed": {"nl": "Werkelijk", "en": "Observed"},
+    "outcome_followup": {"nl": "Score na follow-up", "en": "Follow-up score"},
+    "outcome_mic": {"nl": "Duidelijk beter", "en": "Clearly better"},
+    "outcome_event": {"nl": "Complicatie of opname", "en": "Complication or admission"},
+    "outcome_work": {"nl": "Weer aan het werk", "en": "Back at work"},
+    # trajectory
+    "trajectory_title": {"nl": "Traject van een patiënt", "en": "A patient's trajectory"},
+    "trajectory_purpose": {
+        "nl": "Gaat het volgens verwachting? De scores van deze patiënt naast wat we verwachten bij vergelijkbare patiënten.",
+        "en": "Is it going as expected? This patient's scores beside what we expect for similar patients.",
+    },
+    "trajectory_episode": {"nl": "Episode (pseudoniem)", "en": "Episode (pseudonym)"},
+    "trajectory_choose": {
+        "nl": "Kies een patiënt in de patiëntenlijst van de maandreview, of vul een episode-nummer in.",
+        "en": "Choose a patient in the monthly review's patient list, or fill in an episode number.",
+    },
+    "trajectory_unknown": {
+        "nl": "Deze episode bestaat niet in uw centrum. U ziet alleen trajecten van uw eigen patiënten.",
+        "en": "This episode does not exist in your centre. You only see trajectories of your own patients.",
+    },
+    "trajectory_pathway": {
+        "nl": "Deze episode hoort bij een zorgpad dat u niet mag zien.",
+        "en": "This episode belongs to a pathway you may not see.",
+    },
+    "trajectory_caption": {
+        "nl": "De band: waar 8 van de 10 vergelijkbare patiënten uitkomen. De stippen: de scores van deze patiënt. "
+        "Lijnen: gebeurtenissen (complicatie, heropname).",
+        "en": "The band: where 8 in 10 similar patients end up. The dots: this patient's scores. Lines: events "
+        "(complication, readmission).",
+    },
+    "trajectory_behind": {
+        "nl": "Deze patiënt blijft achter bij de verwachting op {timepoints}. Bespreek of extra zorg nodig is.",
+        "en": "This patient falls behind the expectation at {timepoints}. Discuss whether extra care is needed.",
+    },
+    "trajectory_on_track": {"nl": "Deze patiënt gaat volgens verwachting.", "en": "This patient is on track."},
+    "trajectory_no_scores": {"nl": "Nog geen vervolgscores.", "en": "No follow-up scores yet."},
+    "trajectory_months": {"nl": "Maanden na de behandeling", "en": "Months after treatment"},
+    "trajectory_expected": {"nl": "Verwacht", "en": "Expected"},
+    "trajectory_patient": {"nl": "Deze patiënt", "en": "This patient"},
+    "trajectory_events": {"nl": "Gebeurtenissen", "en": "Events"},
+    "trajectory_open": {"nl": "Open het traject van {episode}", "en": "Open the trajectory of {episode}"},
+    "patients_select": {
+        "nl": "Klik op een rij om het traject van die patiënt te openen.",
+        "en": "Click a row to open that patient's trajectory.",
+    },
+    "trajectory_table": {"nl": "Vragenlijsten", "en": "Questionnaires"},
     # adoption page
     "adoption_title": {"nl": "Adoptie", "en": "Adoption"},
     "adoption_purpose": {
@@ -547,3 +683,11 @@ def number(value: float | None, decimals: int = 0, unit: str = "") -> str:
     if lang() == "nl":
         text = text.replace(",", "_").replace(".", ",").replace("_", ".")
     return f"{unit}{text}" if unit == "€ " else f"{text}{unit}"
+
+
+def timepoint_name(timepoint: str) -> str:
+    """A PROM timepoint in words: baseline → de start, 12m → 12 maanden."""
+    if timepoint == "baseline":
+        return "de start" if lang() == "nl" else "baseline"
+    months = timepoint.removesuffix("m")
+    return f"{months} maanden" if lang() == "nl" else f"{months} months"

@@ -1,0 +1,309 @@
+"""What happened to patients like this one: prediction models per treatment option, and how good they are.
+
+For each treatment of a pathway, fitted on the warehouse's patients who had it:
+
+- the follow-up score of the primary PROM (ordinary least squares, statsmodels), with a
+  prediction interval for one new patient: the range in which 8 of 10 such patients end up;
+- one model per follow-up timepoint, for the expected trajectory of an individual patient;
+- the chance of reaching the minimal important change, of the pathway's harm event (a
+  severe complication, or the headline event) and, for patients in paid work, of returning
+  to work (logistic regression).
+
+Covariates are the outcome set's case-mix variables and the baseline score; missing values
+get the training median and a missing-indicator, as in ``analytics.casemix``. Each model
+keeps only its coefficients, never the patients it was fitted on. Before the final fit on
+everyone, each model is fitted on three quarters of the patients and tested on the held-out
+quarter: calibration by decile (predicted against observed) and discrimination (the
+c-statistic for chances, R² and interval coverage for scores).
+"""
+
+from __future__ import annotations
+
+import warnings
+import zlib
+from dataclasses import dataclass, field
+
+import numpy as np
+import polars as pl
+import statsmodels.api as sm
+from scipy import stats
+from scipy.special import expit
+from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning, SingularMatrixWarning
+
+from data_models.outcome_sets import OutcomeSet
+
+MIN_PATIENTS = 30  # fewer: no model
+MIN_EVENTS = 5  # fewer events (or non-events): no chance model
+COVERAGE = 0.8  # the prediction interval holds 8 of 10 patients
+EPISODE_COLUMNS = ("bmi", "asa_class", "charlson_index")
+TIMEPOINT_COLUMNS = {"3m": "score_3m", "6m": "score_6m", "12m": "score_12m"}
+
+
+@dataclass(frozen=True)
+class Design:
+    """How a frame becomes a covariate matrix, fixed at fit time so one new patient gets the same columns."""
+
+    numeric: tuple[str, ...]
+    medians: dict[str, float]
+    flagged: tuple[str, ...]  # numeric variables with a missing-indicator column
+    levels: dict[str, tuple[str, ...]]  # categorical variable → levels (the first is the reference)
+
+    @classmethod
+    def fit(cls, frame: pl.DataFrame, numeric: list[str], categorical: list[str]) -> Design:
+        usable = [c for c in numeric if frame[c].drop_nulls().n_unique() > 1]
+        medians = {c: float(frame[c].cast(pl.Float64).median()) for c in usable}
+        flagged = tuple(c for c in usable if frame[c].null_count() > 0)
+        levels = {c: tuple(sorted(frame[c].cast(pl.String).fill_null("missing").unique().to_list())) for c in categorical}
+        return cls(tuple(usable), medians, flagged, levels)
+
+    @property
+    def names(self) -> list[str]:
+        dummies = [f"{c}={lvl}" for c, lv in self.levels.items() for lvl in lv[1:]]
+        return ["const", *self.numeric, *(f"{c}_missing" for c in self.flagged), *dummies]
+
+    def matrix(self, frame: pl.DataFrame) -> np.ndarray:
+        columns = [np.ones(frame.height)]
+        columns += [frame[c].cast(pl.Float64).fill_null(self.medians[c]).to_numpy() for c in self.numeric]
+        columns += [frame[c].is_null().cast(pl.Float64).to_numpy() for c in self.flagged]
+        for c, lv in self.levels.items():
+            values = frame[c].cast(pl.String).fill_null("missing")
+            columns += [(values == level).cast(pl.Float64).to_numpy() for level in lv[1:]]
+        return np.column_stack(columns)
+
+
+@dataclass(frozen=True)
+class LinearModel:
+    design: Design
+    params: np.ndarray
+    cov: np.ndarray
+    scale: float  # residual variance
+    df_resid: float
+
+    def predict(self, frame: pl.DataFrame, coverage: float = COVERAGE) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Expected score and the interval in which ``coverage`` of such patients end up."""
+        x = self.design.matrix(frame)
+        mean = x @ self.params
+        se = np.sqrt(np.einsum("ij,jk,ik->i", x, self.cov, x) + self.scale)
+        half = stats.t.ppf(0.5 + coverage / 2, self.df_resid) * se
+        return mean, mean - half, mean + half
+
+
+@dataclass(frozen=True)
+class LogisticModel:
+    design: Design
+    params: np.ndarray
+
+    def predict(self, frame: pl.DataFrame) -> np.ndarray:
+        return expit(self.design.matrix(frame) @ self.params)
+
+
+def fit_linear(frame: pl.DataFrame, target: str, numeric: list[str], categorical: list[str]) -> LinearModel | None:
+    """OLS on the rows with the target; the design is fitted on those same rows, so no column is empty."""
+    rows = frame.filter(pl.col(target).is_not_null())
+    if rows.height < MIN_PATIENTS:
+        return None
+    design = Design.fit(rows, numeric, categorical)
+    with warnings.catch_warnings():
+        # a dummy that is all zero in this subset (a level only other rows have): the pseudo-inverse gives it 0
+        warnings.simplefilter("ignore", SingularMatrixWarning)
+        fitted = sm.OLS(rows[target].cast(pl.Float64).to_numpy(), design.matrix(rows)).fit()
+    return LinearModel(
+        design, np.asarray(fitted.params), np.asarray(fitted.cov_params()), float(fitted.scale), float(fitted.df_resid)
+    )
+
+
+def fit_logistic(frame: pl.DataFrame, target: str, numeric: list[str], categorical: list[str]) -> LogisticModel | None:
+    rows = frame.filter(pl.col(target).is_not_null())
+    y = rows[target].cast(pl.Float64).to_numpy()
+    if rows.height < MIN_PATIENTS or min(y.sum(), len(y) - y.sum()) < MIN_EVENTS:
+        return None
+    design = Design.fit(rows, numeric, categorical)
+    model = sm.GLM(y, design.matrix(rows), family=sm.families.Binomial())
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fitted = model.fit()
+    if any(issubclass(w.category, (PerfectSeparationWarning, ConvergenceWarning)) for w in caught):
+        fitted = model.fit_regularized(alpha=1e-3, L1_wt=0.0)  # separation in small data: a light ridge
+    return LogisticModel(design, np.asarray(fitted.params))
+
+
+@dataclass(frozen=True)
+class Validation:
+    """How a model did on held-out patients it was not fitted on."""
+
+    outcome: str  # followup | mic | event | work
+    treatment: str
+    train_n: int
+    test_n: int
+    calibration: pl.DataFrame  # decile, patients_n, predicted_mean, observed_mean
+    c_statistic: float | None = None  # chances: area under the ROC curve
+    brier: float | None = None
+    r_squared: float | None = None  # scores
+    interval_coverage: float | None = None  # scores: share of held-out patients inside the 80% interval
+
+
+def calibration_by_decile(predicted: np.ndarray, observed: np.ndarray) -> pl.DataFrame:
+    """Mean predicted against mean observed per tenth of the predictions (ties kept together)."""
+    frame = pl.DataFrame({"predicted": predicted, "observed": observed})
+    ranks = frame["predicted"].rank("ordinal").to_numpy() - 1
+    decile = np.minimum((ranks * 10) // max(len(ranks), 1), 9).astype(int) + 1
+    return (
+        frame.with_columns(pl.Series("decile", decile))
+        .group_by("decile")
+        .agg(
+            pl.len().alias("patients_n"),
+            pl.col("predicted").mean().alias("predicted_mean"),
+            pl.col("observed").mean().alias("observed_mean"),
+        )
+        .sort("decile")
+    )
+
+
+def c_statistic(predicted: np.ndarray, observed: np.ndarray) -> float | None:
+    """The chance that a random patient with the outcome got a higher prediction than one without."""
+    positives, negatives = predicted[observed == 1], predicted[observed == 0]
+    if len(positives) == 0 or len(negatives) == 0:
+        return None
+    u = stats.mannwhitneyu(positives, negatives, alternative="two-sided").statistic
+    return float(u / (len(positives) * len(negatives)))
+
+
+def held_out(frame: pl.DataFrame) -> pl.Series:
+    """A stable quarter of the episodes, by a checksum of their id (the same split on every refit)."""
+    return pl.Series([zlib.crc32(e.encode()) % 4 == 0 for e in frame["episode_id"].to_list()], dtype=pl.Boolean)
+
+
+def validate(frame: pl.DataFrame, target: str, kind: str, spec: Spec, outcome: str, treatment: str) -> Validation | None:
+    rows = frame.filter(pl.col(target).is_not_null())
+    test_mask = held_out(rows)
+    train, test = rows.filter(~test_mask), rows.filter(test_mask)
+    model = (fit_linear if kind == "linear" else fit_logistic)(train, target, spec.numeric, spec.categorical)
+    if model is None or test.height < 10:
+        return None
+    observed = test[target].cast(pl.Float64).to_numpy()
+    if kind == "linear":
+        mean, lower, upper = model.predict(test)
+        r2 = 1 - float(np.sum((observed - mean) ** 2) / np.sum((observed - observed.mean()) ** 2))
+        inside = float(np.mean((observed >= lower) & (observed <= upper)))
+        return Validation(outcome, treatment, train.height, test.height, calibration_by_decile(mean, observed), r_squared=r2,
+                          interval_coverage=inside)  # fmt: skip
+    chance = model.predict(test)
+    return Validation(outcome, treatment, train.height, test.height, calibration_by_decile(chance, observed),
+                      c_statistic=c_statistic(chance, observed), brier=float(np.mean((chance - observed) ** 2)))  # fmt: skip
+
+
+@dataclass(frozen=True)
+class OptionModels:
+    """The models of one treatment option."""
+
+    treatment: str
+    patients_n: int
+    followup: LinearModel | None
+    timepoints: dict[str, LinearModel]
+    mic: LogisticModel | None
+    event: LogisticModel | None
+    work: LogisticModel | None
+    ranges: dict[str, tuple[float, float]]  # numeric input → (1st, 99th percentile) of the patients fitted on
+
+
+@dataclass(frozen=True)
+class Spec:
+    """What the models of a pathway use and predict, from its outcome set."""
+
+    numeric: list[str]
+    categorical: list[str]
+    followup: str  # column of the primary follow-up score
+    mic: float
+    is_higher_better: bool
+    event: str | None  # outcome code of the harm event
+    event_treatments: tuple[str, ...]  # the treatments the event applies to (empty: all)
+    has_work: bool
+    casemix_outcomes: list[str] = field(default_factory=list)
+
+
+def spec_for(oset: OutcomeSet) -> Spec:
+    primary = oset.instruments[oset.primary_instrument]
+    casemix_outcomes = [c for c in oset.casemix if c in oset.clinical_outcomes]
+    numeric = ["age", *(c for c in oset.casemix if c in EPISODE_COLUMNS), *casemix_outcomes, "baseline_score"]
+    event = "complication_severe" if "complication_severe" in oset.clinical_outcomes else oset.headline_outcome
+    outcome = oset.clinical_outcomes.get(event)
+    return Spec(
+        numeric=numeric, categorical=["sex"], followup=TIMEPOINT_COLUMNS[oset.primary_followup], mic=primary.mic or 0.0,
+        is_higher_better=primary.better == "higher", event=event if outcome and outcome.kind == "event" else None,
+        event_treatments=outcome.applies_to if outcome else (), has_work="return_to_work" in oset.clinical_outcomes,
+        casemix_outcomes=casemix_outcomes,
+    )  # fmt: skip
+
+
+def with_targets(frame: pl.DataFrame, spec: Spec) -> pl.DataFrame:
+    """Adds the 0/1 targets: reached the minimal important change; returned to work (paid work at baseline only)."""
+    change = pl.col(spec.followup) - pl.col("baseline_score")
+    reached = (change if spec.is_higher_better else -change) >= spec.mic
+    work = pl.when(pl.col("paid_work_baseline").fill_null(False)).then(pl.col("has_returned_to_work"))
+    return frame.with_columns(reached.cast(pl.Float64).alias("reached_mic"), work.alias("returned_to_work"))
+
+
+def _ranges(frame: pl.DataFrame, numeric: list[str]) -> dict[str, tuple[float, float]]:
+    out = {}
+    for c in numeric:
+        values = frame[c].drop_nulls().cast(pl.Float64)
+        if values.len():
+            out[c] = (float(values.quantile(0.01)), float(values.quantile(0.99)))
+    return out
+
+
+def fit_option(frame: pl.DataFrame, treatment: str, spec: Spec) -> OptionModels:
+    """Every model of one treatment, on the patients who had it (``frame`` from ``with_targets``)."""
+    rows = frame.filter(pl.col("treatment") == treatment)
+    x = (spec.numeric, spec.categorical)
+    timepoints = {tp: m for tp, col in TIMEPOINT_COLUMNS.items() if (m := fit_linear(rows, col, *x)) is not None}
+    has_event = spec.event is not None and (not spec.event_treatments or treatment in spec.event_treatments)
+    return OptionModels(
+        treatment, rows.height, fit_linear(rows, spec.followup, *x), timepoints, fit_logistic(rows, "reached_mic", *x),
+        fit_logistic(rows, "has_event", *x) if has_event else None,
+        fit_logistic(rows, "returned_to_work", *x) if spec.has_work else None, _ranges(rows, spec.numeric),
+    )  # fmt: skip
+
+
+def validate_option(frame: pl.DataFrame, treatment: str, spec: Spec) -> list[Validation]:
+    rows = frame.filter(pl.col("treatment") == treatment)
+    checks = [("followup", spec.followup, "linear"), ("mic", "reached_mic", "logistic")]
+    if spec.event is not None and (not spec.event_treatments or treatment in spec.event_treatments):
+        checks.append(("event", "has_event", "logistic"))
+    if spec.has_work:
+        checks.append(("work", "returned_to_work", "logistic"))
+    found = [validate(rows, target, kind, spec, outcome, treatment) for outcome, target, kind in checks]
+    return [v for v in found if v is not None]
+
+
+TIMEPOINT_MONTHS = {"baseline": 0, "3m": 3, "6m": 6, "12m": 12}
+
+
+def compare_trajectory(
+    scores: pl.DataFrame, expected: pl.DataFrame, baseline: float | None, is_higher_better: bool
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The patient's scores per timepoint flagged when behind the 80% band, and the band from baseline on.
+
+    ``scores``: timepoint, score (the primary instrument); ``expected``: timepoint, expected_score,
+    lower_score, upper_score. Behind means below the band's lower edge when higher is better
+    (above its upper edge when lower is better).
+    """
+    band = expected
+    if baseline is not None:
+        start = pl.DataFrame(
+            {"timepoint": ["baseline"], "expected_score": [baseline], "lower_score": [baseline], "upper_score": [baseline]}
+        )
+        band = pl.concat([start, expected], how="vertical_relaxed")
+    months = pl.col("timepoint").replace_strict(TIMEPOINT_MONTHS, default=None, return_dtype=pl.Int64).alias("months")
+    band = band.with_columns(months).sort("months")
+    observed = scores.filter(pl.col("score").is_not_null()).join(band, on="timepoint", how="left").with_columns(months)
+    edge = pl.col("score") < pl.col("lower_score") if is_higher_better else pl.col("score") > pl.col("upper_score")
+    observed = observed.with_columns((edge & (pl.col("timepoint") != "baseline")).fill_null(False).alias("is_behind")).sort(
+        "months"
+    )
+    return observed.select("timepoint", "months", "score", "expected_score", "lower_score", "upper_score", "is_behind"), band
+
+
+def months_after(treatment_date: object, measured: object) -> float:
+    """Months between treatment and a later date (30.44 days a month)."""
+    return (measured - treatment_date).days / 30.44  # type: ignore[operator]
