@@ -256,7 +256,8 @@ def fit_option(frame: pl.DataFrame, treatment: str, spec: Spec) -> OptionModels:
     """Every model of one treatment, on the patients who had it (``frame`` from ``with_targets``)."""
     rows = frame.filter(pl.col("treatment") == treatment)
     x = (spec.numeric, spec.categorical)
-    timepoints = {tp: m for tp, col in TIMEPOINT_COLUMNS.items() if (m := fit_linear(rows, col, *x)) is not None}
+    present = {tp: col for tp, col in TIMEPOINT_COLUMNS.items() if col in rows.columns}
+    timepoints = {tp: m for tp, col in present.items() if (m := fit_linear(rows, col, *x)) is not None}
     has_event = spec.event is not None and (not spec.event_treatments or treatment in spec.event_treatments)
     return OptionModels(
         treatment, rows.height, fit_linear(rows, spec.followup, *x), timepoints, fit_logistic(rows, "reached_mic", *x),

@@ -91,7 +91,7 @@ def option_table(result: OptionResult, oset: OutcomeSet) -> pl.DataFrame:
     if result.pooled.work is not None:
         rows.append((t("option_work"), _chance(result.own.work), _chance(result.pooled.work)))
     rows.append((t("option_similar"), _similar(result.own), _similar(result.pooled)))
-    return pl.DataFrame(rows, schema=["", t("option_own"), t("option_all")], orient="row")
+    return pl.DataFrame(rows, schema=[t("validation_outcome"), t("option_own"), t("option_all")], orient="row")
 
 
 def render_option(result: OptionResult, oset: OutcomeSet) -> None:

@@ -1,0 +1,175 @@
+"""Patients like me: hand-worked predictions, validation figures, warnings, privacy, and the page."""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+import pytest
+from scipy import stats
+
+from access.roles import AccessDenied
+from analytics.prediction import (
+    Spec,
+    c_statistic,
+    calibration_by_decile,
+    fit_linear,
+    fit_logistic,
+    fit_option,
+    with_targets,
+)
+from queries.similar import MIN_SHOWN, PathwayModels, patients_like_me
+from tests.apptest import app
+from tests.viewers import PROGRAMME, lead, team
+
+SPEC = Spec(numeric=["age", "baseline_score"], categorical=["sex"], followup="score_12m", mic=10.0, is_higher_better=True,
+            event="complication_severe", event_treatments=(), has_work=False)  # fmt: skip
+
+
+def hand_built(n_pairs: int = 20) -> pl.DataFrame:
+    """Pairs of patients with the same baseline: one improves 12 points, the other 8 (mean change 10)."""
+    baseline = [float(10 + i) for i in range(n_pairs) for _ in range(2)]
+    change = [12.0, 8.0] * n_pairs
+    return pl.DataFrame(
+        {
+            "centre_code": ["UMCU" if i % 4 == 0 else f"C{i % 3}" for i in range(2 * n_pairs)],
+            "episode_id": [f"e{i}" for i in range(2 * n_pairs)],
+            "treatment": ["tka"] * (2 * n_pairs),
+            "age": [60.0] * (2 * n_pairs),
+            "sex": ["F"] * (2 * n_pairs),
+            "baseline_score": baseline,
+            "score_12m": [b + c for b, c in zip(baseline, change, strict=True)],
+            "has_event": [float(i % 10 == 0) for i in range(2 * n_pairs)],
+            "paid_work_baseline": [False] * (2 * n_pairs),
+            "has_returned_to_work": [None] * (2 * n_pairs),
+        }
+    )
+
+
+def one(age: float, baseline: float) -> pl.DataFrame:
+    return pl.DataFrame({"age": [age], "baseline_score": [baseline], "sex": ["F"]})
+
+
+def test_the_follow_up_score_and_its_interval_are_worked_out_by_hand() -> None:
+    model = fit_linear(hand_built(), "score_12m", SPEC.numeric, SPEC.categorical)
+    assert model is not None
+    mean, lower, upper = model.predict(one(60, 20))
+    # follow-up = baseline + 10 exactly on average; residuals ±2, so s² = 40·4 / (40 − 2) = 4,2105
+    assert mean[0] == pytest.approx(30.0)
+    assert model.scale == pytest.approx(160 / 38)
+    baselines = np.array([10 + i for i in range(20) for _ in range(2)], dtype=float)
+    se_fit2 = model.scale * (1 / 40 + (20 - baselines.mean()) ** 2 / ((baselines - baselines.mean()) ** 2).sum())
+    half = stats.t.ppf(0.9, 38) * np.sqrt(model.scale + se_fit2)
+    assert (lower[0], upper[0]) == pytest.approx((30 - half, 30 + half))
+
+
+def test_the_chance_of_the_minimal_important_change_is_worked_out_by_hand() -> None:
+    # a change of 12 reaches the MIC of 10, a change of 8 does not: half of every pair, whatever the baseline
+    frame = with_targets(hand_built(), SPEC)
+    model = fit_logistic(frame, "reached_mic", SPEC.numeric, SPEC.categorical)
+    assert model is not None
+    assert model.predict(one(60, 15))[0] == pytest.approx(0.5, abs=1e-6)
+    assert model.predict(one(60, 28))[0] == pytest.approx(0.5, abs=1e-6)
+
+
+def test_too_few_patients_or_events_give_no_model() -> None:
+    frame = with_targets(hand_built(10), SPEC)  # 20 patients
+    assert fit_linear(frame, "score_12m", SPEC.numeric, SPEC.categorical) is None
+    assert fit_logistic(with_targets(hand_built(), SPEC), "has_event", SPEC.numeric, SPEC.categorical) is None  # 4 events
+
+
+def test_c_statistic_and_calibration_by_decile_by_hand() -> None:
+    # pairs (event, no event): (0.35 > 0.1), (0.35 < 0.4), (0.8 > 0.1), (0.8 > 0.4): 3 of 4
+    assert c_statistic(np.array([0.1, 0.4, 0.35, 0.8]), np.array([0, 0, 1, 1])) == pytest.approx(0.75)
+    predicted = np.arange(1, 21, dtype=float) / 20
+    observed = np.array([0, 1] * 10, dtype=float)
+    table = calibration_by_decile(predicted, observed)
+    assert table["patients_n"].to_list() == [2] * 10
+    assert table["predicted_mean"][0] == pytest.approx(0.075) and table["observed_mean"][0] == 0.5
+
+
+def _models(frame: pl.DataFrame) -> PathwayModels:
+    frame = with_targets(frame, SPEC)
+    option = fit_option(frame, "tka", SPEC)
+    return PathwayModels(SPEC, {"tka": option}, [], frame.select("centre_code", "treatment", "age", "baseline_score"))
+
+
+def test_few_similar_patients_are_counted_suppressed_and_thin() -> None:
+    models = _models(hand_built())
+    [result] = patients_like_me(lead("UMCU"), {"age": 60, "sex": "F", "baseline_score": 20}, models, {}, "knee_oa")
+    # similar: baseline within half a standard deviation (SD 5,84: 2,92 points) of 20, so 18 to 22: 10 patients
+    assert result.pooled.similar_n == 10 and result.pooled.is_thin
+    assert result.own.similar_n == 3  # UMCU has every fourth patient: numbers 16, 20 and 24
+    assert result.own.followup is None  # no own-centre model was fitted
+    far = patients_like_me(lead("UMCU"), {"age": 60, "sex": "F", "baseline_score": 29}, models, {}, "knee_oa")[0]
+    assert far.pooled.similar_n is None  # 27 to 29: 6 patients, fewer than MIN_SHOWN, so "< 10"
+    assert MIN_SHOWN == 10
+
+
+def test_values_outside_the_data_are_named() -> None:
+    models = _models(hand_built())
+    [result] = patients_like_me(lead("UMCU"), {"age": 60, "sex": "F", "baseline_score": 45}, models, {}, "knee_oa")
+    [(variable, value, low, high)] = result.outside
+    assert variable == "baseline_score" and value == 45 and low < high < 30
+
+
+def test_only_the_centres_own_team_may_ask() -> None:
+    models = _models(hand_built())
+    with pytest.raises(AccessDenied):
+        patients_like_me(PROGRAMME, {"age": 60, "sex": "F", "baseline_score": 20}, models, {}, "knee_oa")
+    with pytest.raises(AccessDenied):
+        patients_like_me(team("UMCU", "ckd"), {"age": 60, "sex": "F", "baseline_score": 20}, models, {}, "knee_oa")
+
+
+def _show(at, **inputs: object):
+    for key, value in inputs.items():
+        at.number_input(key=f"like_me_knee_oa_{key}").set_value(value)
+    next(b for b in at.button if b.label == "Toon de uitkomsten").click().run()
+    return at
+
+
+def test_the_page_shows_every_option_in_plain_words(demo_warehouse, monkeypatch) -> None:
+    at = app(demo_warehouse, monkeypatch, viewer_centre="UMCU", pathway="knee_oa").run()
+    at.switch_page("pages/patients_like_me.py").run()
+    assert not at.exception
+    assert "Vul de gegevens van de patiënt in" in at.info[0].value
+    _show(at, age=68, baseline=20)
+    assert not at.exception
+    sentences = [m.value for m in at.markdown if m.value.startswith("Van 100 patiënten zoals deze")]
+    assert len(sentences) == 2 and "‘Totale knieprothese’" in sentences[0] and "na 12 maanden" in sentences[0]
+    tables = [tb.value for tb in at.table]
+    assert len(tables) == 2 and list(tables[0].columns) == ["Uitkomst", "Uw centrum", "Alle centra"]
+    assert "van de 100" in tables[0].iloc[1, 2]
+    assert len([c for c in at.get("plotly_chart") if '"coloured"' in c.proto.spec]) == 2  # one icon array per option
+
+
+def test_thin_evidence_and_values_outside_the_data_are_warned(demo_warehouse, monkeypatch) -> None:
+    at = app(demo_warehouse, monkeypatch, viewer_centre="UMCU", pathway="knee_oa").run()
+    at.switch_page("pages/patients_like_me.py").run()
+    _show(at, age=104, baseline=2)
+    warnings = " ".join(w.value for w in at.warning)
+    assert "ligt buiten de gegevens" in warnings and "Leeftijd 104" in warnings
+    assert "rust op weinig vergelijkbare patiënten" in warnings
+
+
+def test_calibration_and_discrimination_are_shown(demo_warehouse, monkeypatch) -> None:
+    at = app(demo_warehouse, monkeypatch, viewer_centre="UMCU", pathway="knee_oa").run()
+    at.switch_page("pages/patients_like_me.py").run()
+    table = at.dataframe[0].value
+    assert {"c-statistiek", "R²", "Binnen 80%-interval"} <= set(table.columns)
+    c = table["c-statistiek"].dropna()
+    assert len(c) >= 2 and ((c >= 0) & (c <= 1)).all() and c.max() > 0.6  # tiny demo: small held-out sets
+    assert any("Voorspeld" in chart.proto.spec for chart in at.get("plotly_chart"))
+
+
+def test_the_pages_are_for_the_centres_own_team_only() -> None:
+    assert lead("UMCU").may_open("decide") and team("UMCU").may_open("trajectory")
+    assert not PROGRAMME.may_open("decide") and not PROGRAMME.may_open("trajectory")
+
+
+def test_models_are_refit_for_a_new_data_version(demo_warehouse, monkeypatch) -> None:
+    from ui import data
+
+    monkeypatch.setenv("WAREHOUSE_PATH", str(demo_warehouse))
+    first = data._pathway_models("knee_oa", str(demo_warehouse), "v1")
+    assert data._pathway_models("knee_oa", str(demo_warehouse), "v1") is first
+    assert data._pathway_models("knee_oa", str(demo_warehouse), "v2") is not first
