@@ -9,8 +9,10 @@ For each treatment of a pathway, fitted on the warehouse's patients who had it:
   severe complication, or the headline event) and, for patients in paid work, of returning
   to work (logistic regression).
 
-Covariates are the outcome set's case-mix variables and the baseline score; missing values
-get the training median and a missing-indicator, as in ``analytics.casemix``. Each model
+Covariates are the outcome set's case-mix variables and the baseline score; a missing value
+gets the median of the patients the model was fitted on (no missing-indicator: for one new
+patient whose BMI is unknown, "like the typical patient" is the honest assumption, and an
+indicator fitted on a handful of patients can run away). Each model
 keeps only its coefficients, never the patients it was fitted on. Before the final fit on
 everyone, each model is fitted on three quarters of the patients and tested on the held-out
 quarter: calibration by decile (predicted against observed) and discrimination (the
@@ -35,6 +37,7 @@ from data_models.outcome_sets import OutcomeSet
 MIN_PATIENTS = 30  # fewer: no model
 MIN_EVENTS = 5  # fewer events (or non-events): no chance model
 COVERAGE = 0.8  # the prediction interval holds 8 of 10 patients
+MAX_LOG_ODDS = 10.0  # a coefficient beyond this means (quasi-)separation, not a real effect
 EPISODE_COLUMNS = ("bmi", "asa_class", "charlson_index")
 TIMEPOINT_COLUMNS = {"3m": "score_3m", "6m": "score_6m", "12m": "score_12m"}
 
@@ -52,7 +55,7 @@ class Design:
     def fit(cls, frame: pl.DataFrame, numeric: list[str], categorical: list[str]) -> Design:
         usable = [c for c in numeric if frame[c].drop_nulls().n_unique() > 1]
         medians = {c: float(frame[c].cast(pl.Float64).median()) for c in usable}
-        flagged = tuple(c for c in usable if frame[c].null_count() > 0)
+        flagged: tuple[str, ...] = ()
         levels = {c: tuple(sorted(frame[c].cast(pl.String).fill_null("missing").unique().to_list())) for c in categorical}
         return cls(tuple(usable), medians, flagged, levels)
 
@@ -122,8 +125,9 @@ def fit_logistic(frame: pl.DataFrame, target: str, numeric: list[str], categoric
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         fitted = model.fit()
-    if any(issubclass(w.category, (PerfectSeparationWarning, ConvergenceWarning)) for w in caught):
-        fitted = model.fit_regularized(alpha=1e-3, L1_wt=0.0)  # separation in small data: a light ridge
+    separated = any(issubclass(w.category, (PerfectSeparationWarning, ConvergenceWarning)) for w in caught)
+    if separated or np.abs(np.asarray(fitted.params)[1:]).max(initial=0) > MAX_LOG_ODDS:
+        fitted = model.fit_regularized(alpha=1e-2, L1_wt=0.0)  # separation in small data: a light ridge
     return LogisticModel(design, np.asarray(fitted.params))
 
 
