@@ -6,7 +6,7 @@ WAREHOUSE_PATH ?= data/warehouse.duckdb
 PORT ?= 8501
 export WAREHOUSE_PATH
 
-.PHONY: run test lint demo browser clean
+.PHONY: run test lint demo bench browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,11 @@ test: $(VENV)/.dev browser
 ## browser: Debian's Chromium for the end-to-end browser tests (installed once, when missing)
 browser:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+## bench: the benchmark (not part of test): loading, pages, queries, memory, freshness -> bench/RESULTS.md
+SCALES ?= small,medium
+bench: $(VENV)/.dev
+	$(BIN)/python -m bench --scales $(SCALES) --runs 5
 
 lint: $(VENV)/.dev
 	$(BIN)/python -m ruff check .

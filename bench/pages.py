@@ -1,0 +1,103 @@
+"""Every page as the viewer who uses it, run with AppTest: cold (a new process) and warm (cached).
+
+``python -m bench.pages --db PATH --runs 5`` prints one JSON line per page with the warm
+times (re-runs in the same session, caches filled) and, last, the peak memory of this
+process. A cold time is the first full script run in a fresh process, so the bench runs
+this module once per cold sample (``--cold``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from access.roles import PAGES, Role, Viewer
+from ui.navigation import PAGE_FILES
+
+ROOT = Path(__file__).resolve().parent.parent
+LEAD = Viewer("bench.lead", "Benchmark", Role.CENTRE_LEAD, "UMCU")
+
+
+@dataclass(frozen=True)
+class PageCase:
+    page: str
+    viewer: Viewer
+    state: tuple[tuple[str, object], ...] = ()
+
+
+CASES = (
+    PageCase("pages/review.py", LEAD, (("pathway", "knee_oa"),)),
+    PageCase("pages/patients_like_me.py", LEAD, (("pathway", "knee_oa"),)),
+    PageCase("pages/trajectory.py", LEAD, (("pathway", "knee_oa"), ("trajectory_episode", "UMCU-E0000100"))),
+    PageCase("pages/comparison.py", LEAD, (("pathway", "knee_oa"),)),
+    PageCase("pages/adoption.py", Viewer("bench.programme", "Benchmark", Role.PROGRAMME_LEAD)),
+    PageCase("pages/data.py", Viewer("bench.dm", "Benchmark", Role.DATA_MANAGER, "UMCU")),
+    PageCase("pages/audit.py", Viewer("bench.admin", "Benchmark", Role.ADMIN)),
+)
+
+
+def open_page(case: PageCase) -> tuple[AppTest, float]:
+    """A new session on the page; returns it and the seconds its first full run took."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=900)
+    at.session_state["viewer"] = case.viewer
+    for key, value in case.state:
+        at.session_state[key] = value
+    start = time.perf_counter()
+    at.run()
+    if PAGE_FILES[PAGES[case.viewer.role][0]][0] != case.page:  # not the role's first page
+        at.switch_page(case.page).run()
+    seconds = time.perf_counter() - start
+    if at.exception:
+        raise RuntimeError(f"{case.page} failed: {[e.value for e in at.exception]}")
+    return at, seconds
+
+
+def warm_times(at: AppTest, runs: int) -> list[float]:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        at.run()
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def peak_memory_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kilobytes
+
+
+def preload() -> None:
+    """Import what a running server has imported already, so a cold sample times empty caches, not imports."""
+    import importlib
+
+    for module in ("plotly.graph_objects", "statsmodels.api", "scipy.stats", "analytics.indicators", "analytics.prediction",
+                   "queries.peers", "queries.similar", "reports.meeting_pack", "ui.data", "ui.figures"):  # fmt: skip
+        importlib.import_module(module)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--cold", help="time only the first run of this page (a cold sample)")
+    args = parser.parse_args()
+    os.environ["WAREHOUSE_PATH"] = str(Path(args.db).absolute())
+    os.environ.setdefault("AUDIT_PATH", str(Path(args.db).absolute().with_name("bench-audit.jsonl")))
+    preload()
+    for case in CASES:
+        if args.cold and case.page != args.cold:
+            continue
+        at, first = open_page(case)
+        warm = [] if args.cold else warm_times(at, args.runs)
+        print(json.dumps({"page": case.page, "cold_s": first, "warm_s": warm}))
+    print(json.dumps({"peak_memory_mb": peak_memory_mb()}))
+
+
+if __name__ == "__main__":
+    main()
