@@ -67,15 +67,25 @@ def design_matrix(
     return np.column_stack(columns), names, missing
 
 
-def _logistic_predictions(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Predicted risks; with (quasi-)perfect separation in small data, a lightly ridged fit instead."""
+def logistic_params(x: np.ndarray, y: np.ndarray, ridge: float = 1e-3, max_log_odds: float | None = None) -> np.ndarray:
+    """Logistic regression coefficients; with (quasi-)perfect separation in small data, a lightly ridged fit.
+
+    Separation shows as a statsmodels warning or, with ``max_log_odds``, as a coefficient beyond it.
+    """
     model = sm.GLM(y, x, family=sm.families.Binomial())
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         fitted = model.fit()
-    if any(issubclass(w.category, (PerfectSeparationWarning, ConvergenceWarning)) for w in caught):
-        fitted = model.fit_regularized(alpha=1e-3, L1_wt=0.0)
-    return fitted.predict(x)
+    separated = any(issubclass(w.category, (PerfectSeparationWarning, ConvergenceWarning)) for w in caught)
+    runaway = max_log_odds is not None and np.abs(np.asarray(fitted.params)[1:]).max(initial=0) > max_log_odds
+    if separated or runaway:
+        fitted = model.fit_regularized(alpha=ridge, L1_wt=0.0)
+    return np.asarray(fitted.params)
+
+
+def _logistic_predictions(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Predicted risks of the case-mix model."""
+    return 1.0 / (1.0 + np.exp(-(x @ logistic_params(x, y))))
 
 
 def _aggregate(frame: pl.DataFrame, centre: str, observed: str, expected: np.ndarray) -> pl.DataFrame:

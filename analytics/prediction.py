@@ -30,8 +30,9 @@ import polars as pl
 import statsmodels.api as sm
 from scipy import stats
 from scipy.special import expit
-from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning, SingularMatrixWarning
+from statsmodels.tools.sm_exceptions import SingularMatrixWarning
 
+from analytics.casemix import logistic_params
 from data_models.outcome_sets import OutcomeSet
 
 MIN_PATIENTS = 30  # fewer: no model
@@ -121,14 +122,8 @@ def fit_logistic(frame: pl.DataFrame, target: str, numeric: list[str], categoric
     if rows.height < MIN_PATIENTS or min(y.sum(), len(y) - y.sum()) < MIN_EVENTS:
         return None
     design = Design.fit(rows, numeric, categorical)
-    model = sm.GLM(y, design.matrix(rows), family=sm.families.Binomial())
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        fitted = model.fit()
-    separated = any(issubclass(w.category, (PerfectSeparationWarning, ConvergenceWarning)) for w in caught)
-    if separated or np.abs(np.asarray(fitted.params)[1:]).max(initial=0) > MAX_LOG_ODDS:
-        fitted = model.fit_regularized(alpha=1e-2, L1_wt=0.0)  # separation in small data: a light ridge
-    return LogisticModel(design, np.asarray(fitted.params))
+    return LogisticModel(design, logistic_params(design.matrix(rows), y, ridge=1e-2, max_log_odds=MAX_LOG_ODDS))
+
 
 
 @dataclass(frozen=True)
