@@ -38,9 +38,16 @@ from data_models.outcome_sets import OutcomeSet
 MIN_PATIENTS = 30  # fewer: no model
 MIN_EVENTS = 5  # fewer events (or non-events): no chance model
 COVERAGE = 0.8  # the prediction interval holds 8 of 10 patients
+MIN_LEVEL = 20  # a category with fewer patients (sex X, say) joins the reference: no runaway coefficient
 MAX_LOG_ODDS = 10.0  # a coefficient beyond this means (quasi-)separation, not a real effect
 EPISODE_COLUMNS = ("bmi", "asa_class", "charlson_index")
 TIMEPOINT_COLUMNS = {"3m": "score_3m", "6m": "score_6m", "12m": "score_12m"}
+
+
+def _common_levels(values: pl.Series) -> tuple[str, ...]:
+    """The levels with at least ``MIN_LEVEL`` patients, most common first (the reference); rare ones join it."""
+    counts = values.cast(pl.String).fill_null("missing").value_counts(sort=True)
+    return tuple(level for level, n in counts.iter_rows() if n >= MIN_LEVEL) or ("missing",)
 
 
 @dataclass(frozen=True)
@@ -57,7 +64,7 @@ class Design:
         usable = [c for c in numeric if frame[c].drop_nulls().n_unique() > 1]
         medians = {c: float(frame[c].cast(pl.Float64).median()) for c in usable}
         flagged: tuple[str, ...] = ()
-        levels = {c: tuple(sorted(frame[c].cast(pl.String).fill_null("missing").unique().to_list())) for c in categorical}
+        levels = {c: _common_levels(frame[c]) for c in categorical}
         return cls(tuple(usable), medians, flagged, levels)
 
     @property

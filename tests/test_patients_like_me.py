@@ -173,3 +173,15 @@ def test_models_are_refit_for_a_new_data_version(demo_warehouse, monkeypatch) ->
     first = data._pathway_models("knee_oa", str(demo_warehouse), "v1")
     assert data._pathway_models("knee_oa", str(demo_warehouse), "v1") is first
     assert data._pathway_models("knee_oa", str(demo_warehouse), "v2") is not first
+
+
+def test_a_rare_category_cannot_push_a_chance_to_zero() -> None:
+    """Two patients of sex X who both missed the MIC: too few to learn from, so X counts as the reference."""
+    frame = hand_built()
+    frame = frame.with_columns(
+        pl.when(pl.col("episode_id").is_in(["e1", "e3"])).then(pl.lit("X")).otherwise(pl.col("sex")).alias("sex")
+    )
+    model = fit_logistic(with_targets(frame, SPEC), "reached_mic", SPEC.numeric, SPEC.categorical)
+    assert model is not None and model.design.levels == {"sex": ("F",)}
+    patient = pl.DataFrame({"age": [60.0], "baseline_score": [20.0], "sex": ["X"]})
+    assert 0.3 < model.predict(patient)[0] < 0.7
