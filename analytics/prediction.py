@@ -132,7 +132,6 @@ def fit_logistic(frame: pl.DataFrame, target: str, numeric: list[str], categoric
     return LogisticModel(design, logistic_params(design.matrix(rows), y, ridge=1e-2, max_log_odds=MAX_LOG_ODDS))
 
 
-
 @dataclass(frozen=True)
 class Validation:
     """How a model did on held-out patients it was not fitted on."""
