@@ -34,10 +34,9 @@ from pathlib import Path
 import duckdb
 
 from bench.freshness import freshness
+from bench.generate import read_manifest
 from bench.queries import query_times
 from bench.stats import spread
-from sample_data.deliveries import write_deliveries
-from sample_data.generator import simulate
 from warehouse.connection import published, writer
 from warehouse.loader import load_paths
 
@@ -66,10 +65,6 @@ def machine() -> list[str]:
         f"- Python {platform.python_version()}; {packages}",
         f"- measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
     ]
-
-
-def delivery_files(deliveries) -> list[tuple[object, list[Path]]]:
-    return [(d.delivered_on, list(d.files)) for d in deliveries]
 
 
 def load_once(files, db: Path) -> tuple[float, int]:
@@ -120,9 +115,10 @@ def bench_scale(scale: str, runs: int, work: Path) -> dict:
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     start = time.perf_counter()
-    deliveries = write_deliveries(simulate(scale=scale), folder / "files", allow_excel=False)
+    generate = [sys.executable, "-m", "bench.generate", scale, str(folder / "files")]
+    subprocess.run(generate, cwd=ROOT, check=True)  # nosec B603 - our own module
     generated = time.perf_counter() - start
-    files = delivery_files(deliveries)
+    files = read_manifest(folder / "files")
     db = folder / "warehouse.duckdb"
     loads = [load_once(files, db) for _ in range(runs)]
     rows = loads[0][1]

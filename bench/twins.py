@@ -11,12 +11,18 @@ from collections.abc import Callable
 import duckdb
 import pandas as pd
 
-TABLES = ("episodes", "clinical_outcomes", "prom_measurements", "costs")
+TABLES = {
+    "episodes": "select centre_code, episode_id, pathway, treatment_date from episodes",
+    "clinical_outcomes": "select centre_code, episode_id, outcome, value from clinical_outcomes",
+    "prom_measurements": "select centre_code, episode_id, timepoint, invited_on, completed_on from prom_measurements",
+    "costs": "select centre_code, episode_id, category, amount_eur from costs",
+}
 
 
 def load_frames(db: str) -> dict[str, pd.DataFrame]:
+    """The columns the twins use, read into memory once (as a hand-built dashboard keeps them)."""
     with duckdb.connect(db, read_only=True) as con:
-        return {name: con.sql("select * from " + name).df() for name in TABLES}  # nosec B608 - fixed table names
+        return {name: con.sql(sql).df() for name, sql in TABLES.items()}
 
 
 def _own(frames: dict[str, pd.DataFrame], p: dict) -> pd.DataFrame:
