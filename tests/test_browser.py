@@ -232,3 +232,17 @@ def test_a_team_records_an_action_and_takes_the_pack_offline(server, page, tmp_p
     with page.expect_download() as download:
         page.get_by_role("button", name="Download als PDF").click()
     assert Path(download.value.path()).read_bytes().startswith(b"%PDF")
+
+
+def test_a_listed_patients_trajectory_opens_from_the_review(server, page) -> None:
+    log_in(page, server, "zorgteam.umcu", "demo-zorgteam-umcu")
+    page.get_by_role("heading", name="Maandreview").wait_for()
+    grid = page.locator(".st-key-patients_table")
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 20, box["y"] + 55)  # the first row's selection cell
+    page.get_by_role("button", name="Open het traject van").click()
+    page.get_by_role("heading", name="Traject van een patiënt").wait_for()
+    page.locator(".js-plotly-plot").first.wait_for()
+    no_error_box(page)
+    page.screenshot(path=str(ARTIFACTS / "trajectory.png"), full_page=True)

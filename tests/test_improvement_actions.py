@@ -158,3 +158,24 @@ def test_a_team_records_an_action_on_the_page_and_sees_it(own_review_warehouse, 
 def test_the_programme_lead_cannot_read_a_teams_action_log(own_review_warehouse) -> None:
     with pytest.raises(AccessDenied):
         queries.run("review_actions", PROGRAMME, db=own_review_warehouse, centre_code="UMCU", pathway="knee_oa")
+
+
+def test_a_team_studies_and_closes_an_action_on_the_page(own_review_warehouse, monkeypatch) -> None:
+    action_id = record_action(own_review_warehouse, lead("UMCU"), action(), CODES)
+    at = app(own_review_warehouse, monkeypatch, viewer_centre="UMCU", month_UMCU_knee_oa=SEPT).run()
+    form = f"FormSubmitter:edit_action_{action_id}-Opslaan"
+    def edit_status():
+        return next(s for s in at.selectbox if s.label == "Status" and s.key != "new_action_status")
+
+    edit_status().select("done")
+    at.button(key=form).click().run()
+    assert "Een afgeronde of gestopte actie heeft een beschrijving" in at.error[0].value
+    assert actions_of(own_review_warehouse)[0]["status"] == "plan"
+    [result] = [a for a in at.text_area if a.label == "Wat leverde het op?"]
+    result.input("Complicaties daalden van 25% naar 10%.")
+    edit_status().select("done")
+    at.button(key=form).click().run()
+    assert f"Actie {action_id} is bijgewerkt (2 velden)." in [s.value for s in at.success]
+    [row] = actions_of(own_review_warehouse)
+    assert row["status"] == "done" and row["result_note"] == "Complicaties daalden van 25% naar 10%."
+    assert not [m.value for m in at.markdown if ":material/flag:" in m.value]  # closed: off the agenda

@@ -85,23 +85,30 @@ def render_new(ctx: Context, indicators: list[Indicator], chosen_code: str) -> N
                 _show_errors(err)
 
 
-def render_edit(actions: pl.DataFrame, indicators: list[Indicator]) -> None:
+def render_edit(ctx: Context, actions: pl.DataFrame, indicators: list[Indicator]) -> None:
     if actions.is_empty():
         return
     codes = [i.code for i in indicators]
+    names = {i.code: label(i.label) for i in indicators}
     by_id = {r["action_id"]: r for r in actions.iter_rows(named=True)}
     with st.expander(t("action_edit"), icon=":material/edit:"):
         action_id = st.selectbox(
             t("action_choose"), list(by_id), format_func=lambda i: f"#{i} · {by_id[i]['what'][:60]}", key="edit_action_id"
         )
         row = by_id[action_id]
+        starts = sorted({*_start_options(ctx), row["start_month_date"]})
         with st.form(f"edit_action_{action_id}"):
             status = st.selectbox(t("action_status"), STATUSES, index=STATUSES.index(row["status"]), format_func=status_name)
             result = st.text_area(t("action_result"), value=row["result_note"] or "", max_chars=500)
+            what = st.text_area(t("action_what"), value=row["what"], max_chars=500)
             who = st.text_input(t("action_who"), value=row["who"], max_chars=100)
             effect = st.text_area(t("action_effect"), value=row["expected_effect"], max_chars=500)
+            code = st.selectbox(t("action_indicator"), codes, index=codes.index(row["indicator_code"]) if row["indicator_code"] in codes else 0,
+                                format_func=names.get)  # fmt: skip
+            start = st.selectbox(t("action_start"), starts, index=starts.index(row["start_month_date"]), format_func=month_name)
             if st.form_submit_button(t("action_save"), icon=":material/save:"):
-                changes = {"status": status, "result_note": result, "who": who, "expected_effect": effect}
+                changes = {"status": status, "result_note": result, "what": what, "who": who, "expected_effect": effect,
+                           "indicator_code": code, "start_month": start}  # fmt: skip
                 try:
                     n = update_action(action_id, changes, codes)
                 except ActionInvalid as err:
@@ -138,7 +145,7 @@ def render_actions(ctx: Context, indicators: list[Indicator], chosen_code: str) 
     actions = load_actions(ctx)
     if may_record_actions():
         render_new(ctx, indicators, chosen_code)
-        render_edit(actions, indicators)
+        render_edit(ctx, actions, indicators)
     else:
         st.caption(t("action_read_only"))
     render_log(ctx, actions, {i.code: label(i.label) for i in indicators})
