@@ -283,6 +283,7 @@ def validate_option(frame: pl.DataFrame, treatment: str, spec: Spec) -> list[Val
 
 
 TIMEPOINT_MONTHS = {"baseline": 0, "3m": 3, "6m": 6, "12m": 12}
+EXPECTED_SCHEMA = {"timepoint": pl.String, "expected_score": pl.Float64, "lower_score": pl.Float64, "upper_score": pl.Float64}
 
 
 def compare_trajectory(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from analytics.prediction import compare_trajectory, months_after, spec_for
+from analytics.prediction import EXPECTED_SCHEMA, compare_trajectory, months_after, spec_for
 from data_models.outcome_sets import OutcomeSet, outcome_sets
 from ui.context import Context, current
 from ui.data import query, trajectory
@@ -49,10 +49,10 @@ def render_trajectory(ctx: Context, episode: dict) -> None:
     events = query("trajectory_events", centre_code=ctx.centre_code, episode_id=episode["episode_id"])
     profile = patient_profile(episode, proms, events, oset)
     st.caption(f"{label(oset.label)} · {label(oset.treatments[episode['treatment']])} · {episode['treatment_date']:%d-%m-%Y}")
-    expected = trajectory(episode["pathway"], profile) if profile["baseline_score"] is not None else pl.DataFrame()
+    has_baseline = profile["baseline_score"] is not None
+    expected = trajectory(episode["pathway"], profile) if has_baseline else pl.DataFrame(schema=EXPECTED_SCHEMA)
     scores = proms.filter(pl.col("instrument") == oset.primary_instrument).select("timepoint", "score")
-    observed, band = compare_trajectory(scores, expected, profile["baseline_score"], primary.better == "higher") if expected.height else (
-        scores.with_columns(pl.lit(None, pl.Int64).alias("months"), pl.lit(False).alias("is_behind")), expected)  # fmt: skip
+    observed, band = compare_trajectory(scores, expected, profile["baseline_score"], primary.better == "higher")
     behind = observed.filter(pl.col("is_behind"))["timepoint"].to_list()
     if behind:
         st.warning(

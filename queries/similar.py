@@ -19,6 +19,7 @@ import polars as pl
 
 from access.roles import AccessDenied, Role, Viewer
 from analytics.prediction import (
+    EXPECTED_SCHEMA,
     OptionModels,
     Spec,
     Validation,
@@ -184,5 +185,4 @@ def expected_trajectory(viewer: Viewer | None, pathway: str, episode: dict[str, 
                 "upper_score": float(upper[0]),
             }
         )
-    schema = {"timepoint": pl.String, "expected_score": pl.Float64, "lower_score": pl.Float64, "upper_score": pl.Float64}
-    return pl.DataFrame(rows, schema=schema)
+    return pl.DataFrame(rows, schema=EXPECTED_SCHEMA)

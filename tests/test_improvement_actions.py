@@ -164,6 +164,7 @@ def test_a_team_studies_and_closes_an_action_on_the_page(own_review_warehouse, m
     action_id = record_action(own_review_warehouse, lead("UMCU"), action(), CODES)
     at = app(own_review_warehouse, monkeypatch, viewer_centre="UMCU", month_UMCU_knee_oa=SEPT).run()
     form = f"FormSubmitter:edit_action_{action_id}-Opslaan"
+
     def edit_status():
         return next(s for s in at.selectbox if s.label == "Status" and s.key != "new_action_status")
 

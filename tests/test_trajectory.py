@@ -8,7 +8,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from analytics.prediction import compare_trajectory
+from analytics.prediction import EXPECTED_SCHEMA, compare_trajectory
 from tests.apptest import app, main_text
 from warehouse.connection import published
 
@@ -77,3 +77,10 @@ def test_without_an_episode_the_page_says_how_to_choose_one(demo_warehouse, monk
     at = app(demo_warehouse, monkeypatch, viewer_centre="UMCU", trajectory_episode=typed).run()
     at.switch_page("pages/trajectory.py").run()
     assert "Kies een patiënt" in at.info[0].value
+
+
+def test_without_a_baseline_there_is_no_band_and_nobody_is_behind() -> None:
+    scores = pl.DataFrame({"timepoint": ["3m"], "score": [22.0]})
+    observed, band = compare_trajectory(scores, pl.DataFrame(schema=EXPECTED_SCHEMA), None, is_higher_better=True)
+    assert band.is_empty()
+    assert observed["is_behind"].to_list() == [False] and observed["months"].to_list() == [3]
