@@ -247,6 +247,7 @@ def main() -> None:
         result = bench_scale(scale, args.runs, Path(args.work))
         results.append(result)
         print(json.dumps({k: v for k, v in result.items() if k not in ("pages", "queries")}, default=str))
+        Path(args.out).write_text(report(results, skipped) + "\n", encoding="utf-8")  # kept if a later scale fails
     text = report(results, skipped)
     Path(args.out).write_text(text + "\n", encoding="utf-8")
     print(text)
