@@ -25,6 +25,8 @@ from pathlib import Path
 import duckdb
 
 DEFAULT_PATH = Path("data/warehouse.duckdb")
+# DuckDB's buffer manager would take 80% of RAM per reader; the dashboard's queries need far less
+READER_CONFIG = {"enable_external_access": False, "memory_limit": "1GB"}
 KEEP_VERSIONS = 2  # the published version and the one before it (for readers still on it)
 
 
@@ -58,7 +60,7 @@ def reader(path: Path | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     p = path or warehouse_path()
     if not p.exists():
         raise FileNotFoundError(f"no warehouse at {p}; build one with: python -m warehouse demo --db {p}")
-    con = duckdb.connect(str(published(p)), read_only=True, config={"enable_external_access": False})
+    con = duckdb.connect(str(published(p)), read_only=True, config=READER_CONFIG)
     try:
         yield con
     finally:
