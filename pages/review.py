@@ -20,7 +20,8 @@ from analytics.indicators import (
 )
 from analytics.monthly import cost_driver, versus_previous
 from data_models.outcome_sets import OutcomeSet, common, outcome_sets
-from ui.actions_view import load_actions, on_chart, render_actions, render_open
+from ui.action_text import on_chart
+from ui.actions_view import load_actions, render_actions, render_open
 from ui.context import Context, current_with_month
 from ui.data import meeting_pack, query
 from ui.figures import control_chart_figure, grouped_bar_figure, stacked_cost_figure

@@ -25,10 +25,10 @@ import queries
 from access import audit
 from access.roles import Viewer
 from analytics.indicators import Summary, agenda, indicator_params, indicators_for, month_range, patient_params, review
-from analytics.monthly import Comparison, add_months, versus_previous
-from data_models.actions import STATUS_LABELS
+from analytics.monthly import Comparison, versus_previous
 from data_models.outcome_sets import outcome_sets
 from reports.charts import control_chart_image
+from ui.action_text import action_line, on_chart, open_to_review
 from ui.review_view import fmt, sentence
 from ui.text import label, language, month_name, number, t
 
@@ -77,7 +77,7 @@ def collect(viewer: Viewer, db: Path, centre_code: str | None, pathway: str, mon
         month=month,
         volume=versus_previous(monthly, month, "count", "episodes_n"),
         summaries=review(indicators_for(oset), rows, months, month),
-        open_actions=actions.filter(pl.col("is_open"), pl.col("start_month_date") <= add_months(month, 1)),
+        open_actions=open_to_review(actions, month),
         actions=actions,
         patients=patients,
         made_at=dt.datetime.now().replace(microsecond=0),
@@ -94,18 +94,8 @@ def _markdown_bold(text: str) -> str:
     return re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", html.escape(text))
 
 
-def _status(code: str) -> str:
-    return label(STATUS_LABELS.get(code, {"nl": code}))
-
-
 def action_lines(pack: Pack, frame: pl.DataFrame) -> list[str]:
-    return [
-        t(
-            "action_line", what=r["what"], indicator=pack.names.get(r["indicator_code"], r["indicator_code"]), who=r["who"],
-            start=month_name(r["start_month_date"]), status=_status(r["status"]), effect=r["expected_effect"],
-        )
-        for r in frame.iter_rows(named=True)
-    ]  # fmt: skip
+    return [action_line(r, pack.names) for r in frame.iter_rows(named=True)]
 
 
 def tile_rows(pack: Pack) -> list[tuple[str, str, str, str, str]]:
@@ -121,10 +111,7 @@ def tile_rows(pack: Pack) -> list[tuple[str, str, str, str, str]]:
 
 def chart_for(pack: Pack, summary: Summary, image_format: str) -> bytes:
     ind = summary.indicator
-    marks = [
-        (r["start_month_date"], t("action_on_chart", what=r["what"][:40]))
-        for r in pack.actions.filter(pl.col("indicator_code") == ind.code).iter_rows(named=True)
-    ]
+    marks = on_chart(pack.actions, ind.code)
     return control_chart_image(summary.chart, label(ind.label), ind.unit == "pct", pack.month, marks, image_format)
 
 
