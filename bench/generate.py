@@ -1,9 +1,9 @@
-"""Write a scale's deliveries (CSV and the Parquet backfill) in a process of its own.
+"""Write a scale's deliveries in a process of its own.
 
 python -m bench.generate SCALE FOLDER
 
-Generating holds the whole history in memory; doing it in a separate process gives that
-memory back before the measurements start.
+Every scale is built part by part (``sample_data.chunked``), so the large scale fits in memory;
+a separate process gives what generating used back before the measurements start.
 """
 
 from __future__ import annotations
@@ -13,8 +13,7 @@ import json
 import sys
 from pathlib import Path
 
-from sample_data.deliveries import write_deliveries
-from sample_data.generator import simulate
+from sample_data.chunked import write_chunked_deliveries
 
 
 def read_manifest(folder: Path) -> list[tuple[dt.date, list[Path]]]:
@@ -24,4 +23,4 @@ def read_manifest(folder: Path) -> list[tuple[dt.date, list[Path]]]:
 
 
 if __name__ == "__main__":
-    write_deliveries(simulate(scale=sys.argv[1]), Path(sys.argv[2]), allow_excel=False)
+    write_chunked_deliveries(Path(sys.argv[2]), sys.argv[1])

@@ -188,30 +188,29 @@ def with_mistakes(frames: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
     return out
 
 
-def write_deliveries(sim: Simulation, out_dir: Path, allow_excel: bool = True) -> list[Delivery]:
-    """Write the backfill and twelve monthly deliveries; also writes ``manifest.json``."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    tables = assign(sim)
-    months = month_starts(sim.end_date.strftime("%Y-%m"))
-    deliveries = []
-    for index in range(BACKFILL_MONTHS + 1):
-        covered = months[len(months) - BACKFILL_MONTHS - 1 + index]
-        nxt = dt.date(covered.year + (covered.month == 12), covered.month % 12 + 1, 10)
-        frames = {n: f.filter(pl.col("delivery") == index).drop("delivery") for n, f in tables.items()}
-        frames = {n: f for n, f in frames.items() if f.height}
-        style = "parquet" if index == 0 else STYLES[index % len(STYLES)]
-        too_big = any(f.height > EXCEL_ROW_LIMIT for f in frames.values())
-        if style == "xlsx" and (too_big or not allow_excel):
-            style = "csv"
-        if index == BACKFILL_MONTHS:
-            frames = with_mistakes(frames)
-        folder = out_dir / f"delivery_{index:02d}_{covered:%Y-%m}"
-        folder.mkdir(exist_ok=True)
-        if style == "xlsx":
-            files = (write_workbook(frames, folder, nxt),)
-        else:
-            files = tuple(write_table(f, folder, n, style) for n, f in frames.items())
-        deliveries.append(Delivery(index, folder, nxt, style, files))
+def delivered_on(covered: dt.date) -> dt.date:
+    """A delivery arrives on the 10th of the month after the month it covers."""
+    return dt.date(covered.year + (covered.month == 12), covered.month % 12 + 1, 10)
+
+
+def write_delivery(frames: dict[str, pl.DataFrame], folder: Path, index: int, on: dt.date, allow_excel: bool = True) -> Delivery:
+    """One delivery's files in the export style of its number; the last one carries the mistakes."""
+    frames = {n: f for n, f in frames.items() if f.height}
+    style = "parquet" if index == 0 else STYLES[index % len(STYLES)]
+    too_big = any(f.height > EXCEL_ROW_LIMIT for f in frames.values())
+    if style == "xlsx" and (too_big or not allow_excel):
+        style = "csv"
+    if index == BACKFILL_MONTHS:
+        frames = with_mistakes(frames)
+    folder.mkdir(parents=True, exist_ok=True)
+    if style == "xlsx":
+        files = (write_workbook(frames, folder, on),)
+    else:
+        files = tuple(write_table(f, folder, n, style) for n, f in frames.items())
+    return Delivery(index, folder, on, style, files)
+
+
+def write_manifest(deliveries: list[Delivery], out_dir: Path) -> None:
     manifest = [
         {
             "index": d.index,
@@ -223,4 +222,23 @@ def write_deliveries(sim: Simulation, out_dir: Path, allow_excel: bool = True) -
         for d in deliveries
     ]
     (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+
+
+def covered_month(end_date: dt.date, index: int) -> dt.date:
+    """The month delivery ``index`` covers (the backfill: the last month of the history before)."""
+    months = month_starts(end_date.strftime("%Y-%m"))
+    return months[len(months) - BACKFILL_MONTHS - 1 + index]
+
+
+def write_deliveries(sim: Simulation, out_dir: Path, allow_excel: bool = True) -> list[Delivery]:
+    """Write the backfill and twelve monthly deliveries; also writes ``manifest.json``."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    tables = assign(sim)
+    deliveries = []
+    for index in range(BACKFILL_MONTHS + 1):
+        covered = covered_month(sim.end_date, index)
+        frames = {n: f.filter(pl.col("delivery") == index).drop("delivery") for n, f in tables.items()}
+        folder = out_dir / f"delivery_{index:02d}_{covered:%Y-%m}"
+        deliveries.append(write_delivery(frames, folder, index, delivered_on(covered), allow_excel))
+    write_manifest(deliveries, out_dir)
     return deliveries

@@ -24,12 +24,13 @@ import numpy as np
 import polars as pl
 
 from data_models.outcome_sets import common, outcome_sets
-from sample_data.centres import CENTRES, PROCESS_CHANGE
+from sample_data.centres import CENTRES, PROCESS_CHANGE, DemoCentre
 
 SCALES = {"tiny": 0.08, "small": 1.3, "medium": 26.0, "large": 260.0}
 MONTHS = 60
 DEFAULT_END_MONTH = "2026-10"
 BACKFILL_MONTHS = 12  # the last 12 months arrive as monthly deliveries
+PART_IDS = 1_000_000  # episodes one separately simulated part can number
 
 # Episodes per month of a centre of relative volume 1, at scale 1.
 BASE_VOLUME = {"knee_oa": 14.0, "ckd": 12.0, "pancreatic_cancer": 9.0, "ibd": 17.0}
@@ -180,22 +181,39 @@ def _dates(days: np.ndarray) -> pl.Series:
     return pl.Series(days.astype("datetime64[D]")).cast(pl.Date)
 
 
-def simulate_episodes(rng: np.random.Generator, scale: float, end_month: str) -> pl.DataFrame:
+def all_parts() -> list[tuple[DemoCentre, str]]:
+    """Every (centre, pathway) the demo simulates, in a fixed order."""
+    return [(centre, pathway) for centre in CENTRES for pathway in centre.pathways]
+
+
+def part_block(part: tuple[DemoCentre, str]) -> int:
+    """A part's number: keeps episode and patient ids of separately simulated parts apart."""
+    return all_parts().index(part)
+
+
+def simulate_episodes(
+    rng: np.random.Generator, scale: float, end_month: str, part: tuple[DemoCentre, str] | None = None
+) -> pl.DataFrame:
     starts = month_starts(end_month)
     start_days = np.array(starts, dtype="datetime64[D]").astype(np.int64)
     month_len = np.diff(np.append(start_days, start_days[-1] + 31))
     parts = []
-    for centre in CENTRES:
-        for pathway in centre.pathways:
-            counts = rng.poisson(BASE_VOLUME[pathway] * centre.volume * scale, MONTHS)
-            month = np.repeat(np.arange(MONTHS), counts)
-            parts.append((centre, pathway, month))
+    for centre, pathway in all_parts() if part is None else [part]:
+        counts = rng.poisson(BASE_VOLUME[pathway] * centre.volume * scale, MONTHS)
+        month = np.repeat(np.arange(MONTHS), counts)
+        parts.append((centre, pathway, month))
     frames = [_episode_attributes(rng, c, p, m, start_days, month_len) for c, p, m in parts if m.size]
     episodes = pl.concat(frames).sort("treatment_date", "centre_code")
     seq = pl.int_range(1, pl.len() + 1).over("centre_code")
+    patient = rng.permutation(episodes.height) + 10_000_000
+    if part is not None:  # one pathway of one centre: its own block of ids (a pathway's digit, then 6)
+        if episodes.height >= PART_IDS:
+            raise ValueError(f"a part holds at most {PART_IDS - 1:,} episodes; use more parts")
+        seq = seq + part[0].pathways.index(part[1]) * PART_IDS
+        patient = patient + part_block(part) * PART_IDS
     return episodes.with_columns(
         pl.format("{}-E{}", pl.col("centre_code"), seq.cast(pl.String).str.zfill(7)).alias("episode_id"),
-        pl.format("PT{}", pl.Series(rng.permutation(episodes.height) + 10_000_000).cast(pl.String)).alias("patient_id"),
+        pl.format("PT{}", pl.Series(patient).cast(pl.String)).alias("patient_id"),
     )
 
 
@@ -454,11 +472,20 @@ def simulate_costs(rng: np.random.Generator, ep: pl.DataFrame, outcomes: pl.Data
     return _attach(ep, pl.concat(parts))
 
 
-def simulate(seed: int = 20261123, scale: str | float = "small", end_month: str = DEFAULT_END_MONTH) -> Simulation:
-    """The full synthetic history; the same seed, scale and end month give the same data."""
+def simulate(
+    seed: int = 20261123,
+    scale: str | float = "small",
+    end_month: str = DEFAULT_END_MONTH,
+    part: tuple[DemoCentre, str] | None = None,
+) -> Simulation:
+    """The full synthetic history; the same seed, scale and end month give the same data.
+
+    With ``part`` only that centre's pathway is simulated, from a random stream of its own, so
+    a national-scale history can be built one part at a time (``sample_data.chunked``).
+    """
     factor = SCALES[scale] if isinstance(scale, str) else float(scale)
-    rng = np.random.default_rng(seed)
-    ep = simulate_episodes(rng, factor, end_month)
+    rng = np.random.default_rng(seed if part is None else [seed, part_block(part)])
+    ep = simulate_episodes(rng, factor, end_month, part)
     outcomes = simulate_outcomes(rng, ep)
     proms = simulate_proms(rng, ep)
     prems = simulate_prems(rng, ep)
