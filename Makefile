@@ -39,7 +39,7 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 ## bench: the benchmark (not part of test): loading, pages, queries, memory, freshness -> bench/RESULTS.md
-SCALES ?= small,medium
+SCALES ?= small,medium,large
 bench: $(VENV)/.dev
 	$(BIN)/python -m bench --scales $(SCALES) --runs 5
 

@@ -1,9 +1,9 @@
 """The benchmark: loading, every page, every query and freshness at the demo's scales.
 
-python -m bench [--scales small,medium] [--runs 5] [--out bench/RESULTS.md] [--work DIR]
+python -m bench [--scales small,medium,large] [--runs 5] [--load-runs N] [--reuse] [--out bench/RESULTS.md]
 
-Per scale it generates the deliveries (CSV, the loader's slowest path), then measures, as
-median/min/max over ``--runs`` runs:
+Per scale it generates the deliveries part by part (``sample_data.chunked``; ``--reuse`` keeps
+files generated before), then measures, as median/min/max over ``--runs`` runs:
 
 - loading every delivery file through the real loader (typed, validated, merged) into a new
   warehouse, in rows/s, beside DuckDB's own ``read_csv``/``read_parquet`` of the same files
@@ -13,10 +13,13 @@ median/min/max over ``--runs`` runs:
 - every query the pages ran, with the parameters they used, beside pandas answering the
   same question on in-memory frames where a pandas twin exists (``bench.twins``);
 - the peak memory of a process that rendered every page;
-- freshness: from starting ``python -m warehouse load`` of the last monthly delivery until an
-  open session shows its month, without restarting anything.
+- freshness (small and medium; its budget is for a medium-scale delivery): from starting
+  ``python -m warehouse load`` of the last monthly delivery until an open session shows its
+  month, without restarting anything.
 
-It writes the markdown tables to ``--out`` with the machine and versions at the top.
+Each scale's numbers are kept in ``bench/results/<scale>.json``; the markdown tables in ``--out``
+(machine and versions at the top) show every scale measured so far, so one scale can be
+re-measured on its own.
 """
 
 from __future__ import annotations
@@ -42,6 +45,9 @@ from warehouse.connection import published, writer
 from warehouse.loader import load_paths
 
 ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+SCALE_ORDER = ("small", "medium", "large")
+FRESHNESS_SCALES = {"small", "medium"}
 BUDGETS = {
     "medium": {"warm_s": 0.5, "cold_s": 3.0},
     "large": {"warm_s": 1.5},
@@ -114,28 +120,44 @@ def _json_lines(text: str) -> list[dict]:
     return [json.loads(line) for line in text.splitlines() if line.startswith("{")]
 
 
-def bench_scale(scale: str, runs: int, work: Path) -> dict:
-    folder = work / scale
+def generate(scale: str, folder: Path, reuse: bool) -> float | None:
+    """Seconds to write the scale's deliveries; None when earlier files are reused."""
+    files = folder / "files"
+    if reuse and (files / "manifest.json").exists():
+        return None
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     start = time.perf_counter()
-    generate = [sys.executable, "-m", "bench.generate", scale, str(folder / "files")]
-    subprocess.run(generate, cwd=ROOT, check=True)  # nosec B603 - our own module
-    generated = time.perf_counter() - start
+    subprocess.run([sys.executable, "-m", "bench.generate", scale, str(files)], cwd=ROOT, check=True)  # nosec B603 - our own module
+    return time.perf_counter() - start
+
+
+def bench_scale(scale: str, runs: int, load_runs: int, work: Path, reuse: bool) -> dict:
+    folder = work / scale
+    generated = generate(scale, folder, reuse)
     files = read_manifest(folder / "files")
     db = folder / "warehouse.duckdb"
-    loads = [load_once(files, db) for _ in range(runs)]
+    loads = [load_once(files, db) for _ in range(load_runs)]
     rows = loads[0][1]
     floors = [read_floor(files, folder) for _ in range(runs)]
     load = spread([s for s, _ in loads])
     floor = spread(floors)
     pages, memory = page_times(db, runs)
     queries = query_times(db, runs)
-    fresh = freshness(files, folder / "fresh", runs=min(runs, 3))
+    fresh = freshness(files, folder / "fresh", runs=min(runs, 3)) if scale in FRESHNESS_SCALES else None
     return {
-        "scale": scale, "generated_s": generated, "rows": rows, "load": load, "floor": floor,
+        "scale": scale, "measured": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "commit": _commit(),
+        "generated_s": generated, "rows": rows, "load": load, "floor": floor, "load_runs": load_runs,
         "episodes": _episodes(db), "pages": pages, "memory_mb": memory, "queries": queries, "freshness": fresh,
     }  # fmt: skip
+
+
+def _commit() -> str:
+    git = shutil.which("git")
+    if git is None:
+        return "unknown"
+    out = subprocess.run([git, "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=False)  # nosec B603 - fixed arguments
+    return out.stdout.strip() or "unknown"
 
 
 def _episodes(db: Path) -> int:
@@ -143,19 +165,22 @@ def _episodes(db: Path) -> int:
         return con.execute("select count(*) from episodes").fetchall()[0][0]
 
 
-def report(results: list[dict], skipped: dict[str, str]) -> str:
+def report(results: list[dict]) -> str:
     out = ["# Benchmark results", "", *machine(), "", "Medians with (min–max) over the runs; times in seconds.", "", *HOW, ""]
+    out += ["| scale | measured | commit |", "|---|---|---|"]
+    out += [f"| {r['scale']} | {r.get('measured', '–')} | {r.get('commit', '–')} |" for r in results]
     out += [
+        "",
         "## Loading",
         "",
-        "| scale | episodes | rows | loader s | rows/s | DuckDB read s | loader ÷ read |",
-        "|---|---|---|---|---|---|---|",
+        "| scale | episodes | rows | runs | loader s | rows/s | DuckDB read s | loader ÷ read |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         ratio = r["load"]["median"] / r["floor"]["median"]
         out.append(
-            f"| {r['scale']} | {r['episodes']:,} | {r['rows']:,} | {fmt(r['load'], 1)} | {r['rows'] / r['load']['median']:,.0f} "
-            f"| {fmt(r['floor'], 1)} | {ratio:.1f}× |"
+            f"| {r['scale']} | {r['episodes']:,} | {r['rows']:,} | {r.get('load_runs', '–')} | {fmt(r['load'], 1)} "
+            f"| {r['rows'] / r['load']['median']:,.0f} | {fmt(r['floor'], 1)} | {ratio:.1f}× |"
         )
     out += ["", "## Pages (AppTest, full script run)", "", "| scale | page | cold s | warm s |", "|---|---|---|---|"]
     for r in results:
@@ -169,7 +194,8 @@ def report(results: list[dict], skipped: dict[str, str]) -> str:
         "|---|---|---|",
     ]
     for r in results:
-        out.append(f"| {r['scale']} | {r['memory_mb']:,.0f} | {fmt(r['freshness'], 1)} |")
+        fresh = fmt(r["freshness"], 1) if r.get("freshness") else "– (budget is for medium)"
+        out.append(f"| {r['scale']} | {r['memory_mb']:,.0f} | {fresh} |")
     out += ["", "## Queries behind the pages (DuckDB) beside pandas on in-memory frames", ""]
     out += ["| scale | query | DuckDB s | pandas s | pandas ÷ DuckDB |", "|---|---|---|---|---|"]
     for r in results:
@@ -179,11 +205,11 @@ def report(results: list[dict], skipped: dict[str, str]) -> str:
             out.append(
                 f"| {r['scale']} | {name} | {fmt(q['duckdb'], 3)} | {fmt(pandas, 3) if pandas else '– (no twin)'} | {ratio} |"
             )
-    out += ["", "## Budgets", "", *budget_lines(results, skipped), ""]
+    out += ["", "## Budgets", "", *budget_lines(results), ""]
     return "\n".join(out)
 
 
-def budget_lines(results: list[dict], skipped: dict[str, str]) -> list[str]:
+def budget_lines(results: list[dict]) -> list[str]:
     lines = ["| budget | measured | met |", "|---|---|---|"]
     for r in results:
         scale = r["scale"]
@@ -210,12 +236,11 @@ def budget_lines(results: list[dict], skipped: dict[str, str]) -> list[str]:
             lines.append(
                 f"| medium: freshness < {FRESHNESS_BUDGET_S:.0f} s | {fresh:.1f} s | {'yes' if fresh < FRESHNESS_BUDGET_S else 'no'} |"
             )
-    lines += [f"| {scale}: not measured | {why} | no |" for scale, why in skipped.items()]
     return lines
 
 
 HOW = [
-    "How to read it: *loader* is every delivery file of the scale (Parquet backfill, twelve monthly CSV",
+    "How to read it: *loader* is every delivery file of the scale (Parquet backfill, one delivery per treatment year; twelve monthly CSV",
     "deliveries in rotating styles) typed, validated against the pandera models, merged and logged; *DuckDB",
     "read* is DuckDB reading the same files as text into a table (the floor). *Cold* is a page's first full",
     "script run in a fresh process whose modules are imported but whose caches are empty; *warm* is the",
@@ -225,32 +250,29 @@ HOW = [
     "`make bench` (`python -m bench`).",
 ]
 
-LARGE_NOT_BUILT = (
-    "the generator keeps the whole five-year history in memory (medium peaked at 15 GB), so the large scale "
-    "(~10M episodes) needs a chunked generator first"
-)
+
+def saved_results() -> list[dict]:
+    """Every scale measured so far, small to large."""
+    found = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in RESULTS.glob("*.json")}
+    return [found[s] for s in SCALE_ORDER if s in found]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--scales", default="small,medium")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--load-runs", type=int, help="loads per scale (default: --runs)")
+    parser.add_argument("--reuse", action="store_true", help="reuse deliveries generated by an earlier run")
     parser.add_argument("--out", default=str(ROOT / "bench" / "RESULTS.md"))
     parser.add_argument("--work", default=str(ROOT / "data" / "bench"))
     args = parser.parse_args()
-    results, skipped = [], {}
+    RESULTS.mkdir(exist_ok=True)
     for scale in args.scales.split(","):
-        if scale == "large":
-            skipped["large"] = LARGE_NOT_BUILT
-            print(f"large: not measured: {LARGE_NOT_BUILT}")
-            continue
-        result = bench_scale(scale, args.runs, Path(args.work))
-        results.append(result)
+        result = bench_scale(scale, args.runs, args.load_runs or args.runs, Path(args.work), args.reuse)
+        (RESULTS / f"{scale}.json").write_text(json.dumps(result, indent=1, default=str) + "\n", encoding="utf-8")
         print(json.dumps({k: v for k, v in result.items() if k not in ("pages", "queries")}, default=str))
-        Path(args.out).write_text(report(results, skipped) + "\n", encoding="utf-8")  # kept if a later scale fails
-    text = report(results, skipped)
-    Path(args.out).write_text(text + "\n", encoding="utf-8")
-    print(text)
+        Path(args.out).write_text(report(saved_results()) + "\n", encoding="utf-8")  # kept if a later scale fails
+    print(report(saved_results()))
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ from analytics.prediction import spec_for
 from data_models.outcome_sets import OutcomeSet, outcome_sets
 from queries.similar import GroupResult, OptionResult
 from ui.context import current
-from ui.data import like_me, pathway_models
+from ui.data import like_me, pathway_validations
 from ui.figures import calibration_figure, icon_array_figure
 from ui.text import label, number, t, timepoint_name
 
@@ -123,9 +123,12 @@ def render_options(results: list[OptionResult], oset: OutcomeSet) -> None:
 
 
 def render_details(oset: OutcomeSet) -> None:
-    with st.expander(t("decide_details"), icon=":material/analytics:"):
+    details = st.expander(t("decide_details"), icon=":material/analytics:", key="decide_details", on_change="rerun")
+    with details:
+        if not details.open:  # held-out validation is computed when someone opens the details
+            return
         st.write(t("decide_details_text"))
-        validations = pathway_models(oset.pathway).validations
+        validations = pathway_validations(oset.pathway)
         table = pl.DataFrame(
             [
                 {

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import polars as pl
@@ -30,6 +31,7 @@ from analytics.prediction import (
 )
 from data_models.outcome_sets import outcome_sets
 from queries import run_internal
+from warehouse.connection import data_version, published
 
 MIN_SHOWN = 10  # pooled counts below this are suppressed
 THIN = 20  # fewer similar patients than this: the evidence is thin
@@ -43,7 +45,6 @@ EVER = (dt.date(1900, 1, 1), dt.date(2999, 12, 1))  # every treatment month
 class PathwayModels:
     spec: Spec
     pooled: dict[str, OptionModels]
-    validations: list[Validation]
     similarity: pl.DataFrame  # internal: centre, treatment, age, baseline score of every patient (counts only)
 
 
@@ -78,6 +79,12 @@ def _allowed(viewer: Viewer | None, pathway: str) -> Viewer:
 
 def training_frame(pathway: str, db: Path | None) -> pl.DataFrame:
     """Every centre's patients of the pathway with the model's columns (internal only)."""
+    return _training_frame(pathway, published(db), data_version(db))
+
+
+@lru_cache(maxsize=1)  # pooled, own-centre and validation fits of one pathway and data version read it once
+def _training_frame(pathway: str, db: Path, version: str) -> pl.DataFrame:
+    del version  # part of the cache key only
     oset = outcome_sets()[pathway]
     spec = spec_for(oset)
     rows = run_internal("prediction_patients", db=db, pathway=pathway, instrument=oset.primary_instrument, event=spec.event or "")
@@ -91,14 +98,21 @@ def training_frame(pathway: str, db: Path | None) -> pl.DataFrame:
 
 
 def fit_pathway(pathway: str, db: Path | None) -> PathwayModels:
-    """Fit and validate the pooled models of every treatment of the pathway."""
+    """Fit the pooled models of every treatment of the pathway."""
     oset = outcome_sets()[pathway]
     spec = spec_for(oset)
     frame = training_frame(pathway, db)
     pooled = {t: fit_option(frame, t, spec) for t in oset.treatments}
-    validations = [v for t in oset.treatments for v in validate_option(frame, t, spec)]
     similarity = frame.select("centre_code", "treatment", "age", "baseline_score")
-    return PathwayModels(spec, pooled, validations, similarity)
+    return PathwayModels(spec, pooled, similarity)
+
+
+def validate_pathway(pathway: str, db: Path | None) -> list[Validation]:
+    """How well the pooled models predict held-out patients, per treatment and outcome."""
+    oset = outcome_sets()[pathway]
+    spec = spec_for(oset)
+    frame = training_frame(pathway, db)
+    return [v for t in oset.treatments for v in validate_option(frame, t, spec)]
 
 
 def fit_own(pathway: str, centre_code: str, db: Path | None) -> dict[str, OptionModels]:

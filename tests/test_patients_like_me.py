@@ -90,7 +90,7 @@ def test_c_statistic_and_calibration_by_decile_by_hand() -> None:
 def _models(frame: pl.DataFrame) -> PathwayModels:
     frame = with_targets(frame, SPEC)
     option = fit_option(frame, "tka", SPEC)
-    return PathwayModels(SPEC, {"tka": option}, [], frame.select("centre_code", "treatment", "age", "baseline_score"))
+    return PathwayModels(SPEC, {"tka": option}, frame.select("centre_code", "treatment", "age", "baseline_score"))
 
 
 def test_few_similar_patients_are_counted_suppressed_and_thin() -> None:
@@ -151,9 +151,13 @@ def test_thin_evidence_and_values_outside_the_data_are_warned(demo_warehouse, mo
     assert "rust op weinig vergelijkbare patiënten" in warnings
 
 
-def test_calibration_and_discrimination_are_shown(demo_warehouse, monkeypatch) -> None:
+def test_calibration_and_discrimination_are_shown_when_the_details_are_opened(demo_warehouse, monkeypatch) -> None:
     at = app(demo_warehouse, monkeypatch, viewer_centre="UMCU", pathway="knee_oa").run()
     at.switch_page("pages/patients_like_me.py").run()
+    assert not at.dataframe  # closed: the held-out validation is not computed
+    at.session_state["decide_details"] = True
+    at.run()
+    assert not at.exception
     table = at.dataframe[0].value
     assert {"c-statistiek", "R²", "Binnen 80%-interval"} <= set(table.columns)
     c = table["c-statistiek"].dropna()

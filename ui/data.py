@@ -18,9 +18,17 @@ import streamlit as st
 import queries
 from access import audit
 from access.roles import AccessDenied, Viewer
-from analytics.prediction import OptionModels
+from analytics.prediction import OptionModels, Validation
 from queries.peers import PeerComparison, own_trend, peer_comparison
-from queries.similar import OptionResult, PathwayModels, expected_trajectory, fit_own, fit_pathway, patients_like_me
+from queries.similar import (
+    OptionResult,
+    PathwayModels,
+    expected_trajectory,
+    fit_own,
+    fit_pathway,
+    patients_like_me,
+    validate_pathway,
+)
 from reports.meeting_pack import build as meeting_pack_build
 from ui.text import lang
 from warehouse import actions
@@ -155,6 +163,18 @@ def _pathway_models(pathway: str, path: str, version: str) -> PathwayModels:
 def _own_models(pathway: str, centre_code: str, path: str, version: str) -> dict[str, OptionModels]:
     del version
     return fit_own(pathway, centre_code, Path(path))
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _pathway_validations(pathway: str, path: str, version: str) -> list[Validation]:
+    del version
+    return validate_pathway(pathway, Path(path))
+
+
+def pathway_validations(pathway: str) -> list[Validation]:
+    """Held-out validation of the pooled models (computed when someone asks for the details)."""
+    path = _db()
+    return _pathway_validations(pathway, str(path), data_version(path))
 
 
 def pathway_models(pathway: str) -> PathwayModels:
