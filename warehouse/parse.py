@@ -49,6 +49,19 @@ def integer(text: pl.Expr) -> pl.Expr:
     return pl.when(value == value.round(0)).then(value.cast(pl.Int64, strict=False))
 
 
+def plain_number(text: pl.Expr) -> pl.Expr:
+    value = text.cast(pl.Float64, strict=False)
+    return pl.when(value.is_finite()).then(value)
+
+
+# How most exports write a type (1.5, 3, 2024-01-31): one cheap cast. A column where any filled
+# cell does not read this way is typed again by the full converter, which knows every spelling.
+PLAIN = {
+    pl.Float64: plain_number,
+    pl.Int64: lambda text: text.cast(pl.Int64, strict=False),
+    pl.Date: lambda text: text.str.to_date("%Y-%m-%d", strict=False),
+}
+
 CONVERTERS = {
     pl.Float64: (number, "geen getal"),
     pl.Int64: (integer, "geen geheel getal"),
@@ -60,9 +73,16 @@ CONVERTERS = {
 def parse(raw: pl.DataFrame, spec: TableSpec) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The typed frame (with ROW) and one error row per cell that could not be read."""
     dtypes = spec.dtypes
+    plain = [c for c in spec.columns if dtypes[c] in PLAIN]
+    first_try = raw.select(*[PLAIN[dtypes[c]](pl.col(c)).alias(c) for c in plain])
+    failed = first_try.select(*[(pl.col(c).is_null() & raw[c].is_not_null()).any() for c in plain]).row(0) if plain else ()
+    done = {c for c, bad in zip(plain, failed, strict=True) if not bad}
     typed = raw.select(
         pl.col(ROW),
-        *[CONVERTERS[dtypes[c]][0](pl.col(c)).alias(c) if dtypes[c] in CONVERTERS else pl.col(c) for c in spec.columns],
+        *[
+            first_try[c] if c in done else CONVERTERS[dtypes[c]][0](pl.col(c)).alias(c) if dtypes[c] in CONVERTERS else pl.col(c)
+            for c in spec.columns
+        ],
     )
     errors = [_ragged_rows(raw, spec)]
     for c in spec.columns:
