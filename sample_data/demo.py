@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sample_data.actions import seed_actions
-from sample_data.deliveries import write_deliveries
+from sample_data.chunked import write_chunked_deliveries
+from sample_data.deliveries import Delivery, write_deliveries
 from sample_data.generator import DEFAULT_END_MONTH, simulate
 from warehouse.actions import actions_path
 from warehouse.connection import writer
@@ -34,6 +35,15 @@ class DemoSummary:
         )
 
 
+PART_BY_PART = {"medium", "large"}  # too big to simulate at once: one centre·pathway at a time
+
+
+def _deliveries(out: Path, scale: str | float, seed: int, end_month: str) -> list[Delivery]:
+    if scale in PART_BY_PART:
+        return write_chunked_deliveries(out, scale, seed=seed, end_month=end_month)
+    return write_deliveries(simulate(seed=seed, scale=scale, end_month=end_month), out)
+
+
 def build_demo(
     db: Path,
     scale: str | float = "small",
@@ -45,10 +55,8 @@ def build_demo(
     start = time.perf_counter()
     for stale in (db, db.with_name(db.name + ".wal"), actions_path(db)):
         stale.unlink(missing_ok=True)  # a fresh demo starts from nothing (older versions are pruned)
-    sim = simulate(seed=seed, scale=scale, end_month=end_month)
     with tempfile.TemporaryDirectory() as tmp:
-        out = delivery_dir or Path(tmp)
-        deliveries = write_deliveries(sim, out)
+        deliveries = _deliveries(delivery_dir or Path(tmp), scale, seed, end_month)
         reports: list[LoadReport] = []
         with writer(db) as con:
             for d in deliveries:

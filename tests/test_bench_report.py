@@ -1,0 +1,49 @@
+"""The benchmark's report: budgets judged from the measured medians, every scale measured so far shown."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import bench.__main__ as bench
+from bench.stats import spread
+
+
+def result(scale: str, load_s: float, floor_s: float, warm: float, cold: float, memory: float, fresh: float | None) -> dict:
+    page = {"warm": spread([warm, warm + 0.1, warm - 0.01]), "cold": spread([cold])}
+    return {
+        "scale": scale, "measured": "2026-11-23 16:00 UTC", "commit": "abc1234", "rows": 1_000_000, "episodes": 50_000,
+        "load": spread([load_s]), "floor": spread([floor_s]), "load_runs": 1, "memory_mb": memory,
+        "pages": {"pages/review.py": page}, "queries": {"review_monthly": {"duckdb": spread([0.2]), "pandas": spread([1.0])}},
+        "freshness": spread([fresh]) if fresh is not None else None,
+    }  # fmt: skip
+
+
+def test_spread_is_median_min_and_max() -> None:
+    assert spread([3.0, 1.0, 2.0, 10.0]) == {"median": 2.5, "min": 1.0, "max": 10.0, "n": 4}
+
+
+def test_budgets_are_judged_on_medians() -> None:
+    medium = result("medium", load_s=2.0, floor_s=1.0, warm=0.4, cold=3.5, memory=900, fresh=8.0)
+    large = result("large", load_s=5.0, floor_s=1.0, warm=1.6, cold=20.0, memory=2100, fresh=None)
+    lines = "\n".join(bench.budget_lines([medium, large]))
+    assert "| medium: every page warm ≤ 0.5 s | slowest 0.40 s | yes |" in lines
+    assert "| medium: every page cold ≤ 3.0 s | slowest 3.50 s | no |" in lines
+    assert "| medium: loading ≥ 250,000 rows/s | 500,000 | yes |" in lines
+    assert "| medium: loading within 4× of read_csv | 2.0× | yes |" in lines
+    assert "| medium: freshness < 60 s | 8.0 s | yes |" in lines
+    assert "| large: every page warm ≤ 1.5 s | slowest 1.60 s | no |" in lines
+    assert "| large: loading within 4× of read_csv | 5.0× | no |" in lines
+    assert "| large: app memory ≤ 2048 MB | 2,100 MB | no |" in lines
+
+
+def test_the_report_shows_every_saved_scale_in_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(bench, "RESULTS", tmp_path)
+    for r in (result("large", 5.0, 1.0, 1.0, 9.0, 1500, None), result("small", 2.0, 1.0, 0.1, 1.0, 800, 3.0)):
+        (tmp_path / f"{r['scale']}.json").write_text(json.dumps(r), encoding="utf-8")
+    text = bench.report(bench.saved_results())
+    assert text.index("| small | 50,000 |") < text.index("| large | 50,000 |")
+    assert "| large | 1,500 | – (budget is for medium) |" in text
+    assert "| small | review_monthly | 0.200 (0.200–0.200) | 1.000 (1.000–1.000) | 5.0× |" in text
