@@ -32,6 +32,7 @@ import shutil
 import subprocess  # nosec B404 - runs this project's own modules
 import sys
 import time
+from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 
@@ -70,7 +71,6 @@ def machine() -> list[str]:
     return [
         f"- machine: {platform.platform()}, {os.cpu_count()} cores, {int(memory.split()[1]) // 1024 // 1024} GB memory",
         f"- Python {platform.python_version()}; {packages}",
-        f"- measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
     ]
 
 
@@ -209,34 +209,84 @@ def report(results: list[dict]) -> str:
     return "\n".join(out)
 
 
-def budget_lines(results: list[dict]) -> list[str]:
-    lines = ["| budget | measured | met |", "|---|---|---|"]
+@dataclass(frozen=True)
+class Verdict:
+    scale: str
+    kind: str  # warm, cold, rows, ratio, memory, freshness
+    budget: str
+    measured: str
+    met: bool
+
+
+def verdicts(results: list[dict]) -> list[Verdict]:
+    out = []
     for r in results:
         scale = r["scale"]
         for key, limit in BUDGETS.get(scale, {}).items():
             kind = key.removesuffix("_s")
             worst = max(t[kind]["median"] for t in r["pages"].values())
-            lines.append(
-                f"| {scale}: every page {kind} ≤ {limit} s | slowest {worst:.2f} s | {'yes' if worst <= limit else 'no'} |"
-            )
+            out.append(Verdict(scale, kind, f"every page {kind} ≤ {limit} s", f"slowest {worst:.2f} s", worst <= limit))
         rate = r["rows"] / r["load"]["median"]
         ratio = r["load"]["median"] / r["floor"]["median"]
-        lines.append(
-            f"| {scale}: loading ≥ {LOAD_BUDGET_ROWS_S:,} rows/s | {rate:,.0f} | {'yes' if rate >= LOAD_BUDGET_ROWS_S else 'no'} |"
-        )
-        lines.append(
-            f"| {scale}: loading within {LOAD_BUDGET_RATIO:.0f}× of read_csv | {ratio:.1f}× | {'yes' if ratio <= LOAD_BUDGET_RATIO else 'no'} |"
+        out.append(Verdict(scale, "rows", f"loading ≥ {LOAD_BUDGET_ROWS_S:,} rows/s", f"{rate:,.0f}", rate >= LOAD_BUDGET_ROWS_S))
+        out.append(
+            Verdict(
+                scale,
+                "ratio",
+                f"loading within {LOAD_BUDGET_RATIO:.0f}× of read_csv",
+                f"{ratio:.1f}×",
+                ratio <= LOAD_BUDGET_RATIO,
+            )
         )
         if scale == "large":
-            lines.append(
-                f"| large: app memory ≤ {MEMORY_BUDGET_MB} MB | {r['memory_mb']:,.0f} MB | {'yes' if r['memory_mb'] <= MEMORY_BUDGET_MB else 'no'} |"
+            memory = r["memory_mb"]
+            out.append(
+                Verdict(scale, "memory", f"app memory ≤ {MEMORY_BUDGET_MB} MB", f"{memory:,.0f} MB", memory <= MEMORY_BUDGET_MB)
             )
         if scale == "medium":
             fresh = r["freshness"]["median"]
-            lines.append(
-                f"| medium: freshness < {FRESHNESS_BUDGET_S:.0f} s | {fresh:.1f} s | {'yes' if fresh < FRESHNESS_BUDGET_S else 'no'} |"
+            out.append(
+                Verdict(
+                    scale, "freshness", f"freshness < {FRESHNESS_BUDGET_S:.0f} s", f"{fresh:.1f} s", fresh < FRESHNESS_BUDGET_S
+                )
             )
+    return out
+
+
+def budget_lines(results: list[dict]) -> list[str]:
+    lines = ["| budget | measured | met |", "|---|---|---|"]
+    found = verdicts(results)
+    lines += [f"| {v.scale}: {v.budget} | {v.measured} | {'yes' if v.met else 'no'} |" for v in found]
+    missed = [v for v in found if not v.met]
+    if missed:
+        lines += ["", "### Missed, and why", ""]
+        lines += [f"- **{v.scale}: {v.budget}** ({v.measured}). {WHY.get(v.kind, WHY_UNKNOWN)}" for v in missed]
     return lines
+
+
+WHY_UNKNOWN = "Not yet explained."
+WHY = {
+    "ratio": (
+        "The floor only reads each file as text into one table. The loader does the work the data standard asks"
+        " for on every cell and row: it types each cell (Dutch and plain spellings), checks every row against the"
+        " pandera model and the outcome set's rules (codes, ranges, BSN check), looks up each child row's"
+        " episode in the warehouse, quarantines broken rows with a Dutch reason, merges on the natural key into"
+        " tables that already hold the history (one join per table and file), logs the load and publishes a new"
+        " version. Doing the same checks inside DuckDB SQL instead of polars and pandera is the way to close the"
+        " gap; it would mean writing the validation rules twice, so it is left for now."
+    ),
+    "rows": (
+        "At this size fixed costs per file dominate: every file is its own transaction with its own schema check,"
+        " lookups, merge and log row, and the small scale has 17 deliveries of about 6 files each."
+    ),
+    "cold": (
+        "The first view of this page in a new process fits the prediction models on every centre's patients of"
+        " the pathway (ordinary least squares and logistic models per treatment); later views reuse them."
+    ),
+    "warm": "A warm page re-runs its cached queries; the slowest page repeats work outside the cache.",
+    "memory": "The app process holds cached query results and the pooled training frame of the prediction models.",
+    "freshness": "Loading the delivery takes longer than the budget.",
+}
 
 
 HOW = [
@@ -259,20 +309,23 @@ def saved_results() -> list[dict]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
-    parser.add_argument("--scales", default="small,medium")
+    parser.add_argument("--scales", default="small,medium,large")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--load-runs", type=int, help="loads per scale (default: --runs)")
     parser.add_argument("--reuse", action="store_true", help="reuse deliveries generated by an earlier run")
     parser.add_argument("--out", default=str(ROOT / "bench" / "RESULTS.md"))
     parser.add_argument("--work", default=str(ROOT / "data" / "bench"))
+    parser.add_argument("--report-only", action="store_true", help="rewrite --out from bench/results without measuring")
     args = parser.parse_args()
     RESULTS.mkdir(exist_ok=True)
-    for scale in args.scales.split(","):
+    for scale in [] if args.report_only else args.scales.split(","):
         result = bench_scale(scale, args.runs, args.load_runs or args.runs, Path(args.work), args.reuse)
         (RESULTS / f"{scale}.json").write_text(json.dumps(result, indent=1, default=str) + "\n", encoding="utf-8")
         print(json.dumps({k: v for k, v in result.items() if k not in ("pages", "queries")}, default=str))
         Path(args.out).write_text(report(saved_results()) + "\n", encoding="utf-8")  # kept if a later scale fails
-    print(report(saved_results()))
+    text = report(saved_results())
+    Path(args.out).write_text(text + "\n", encoding="utf-8")
+    print(text)
 
 
 if __name__ == "__main__":
