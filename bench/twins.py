@@ -12,11 +12,13 @@ import duckdb
 import pandas as pd
 
 TABLES = {
-    "episodes": "select centre_code, episode_id, pathway, treatment_date from episodes",
-    "clinical_outcomes": "select centre_code, episode_id, outcome, value from clinical_outcomes",
-    "prom_measurements": "select centre_code, episode_id, timepoint, invited_on, completed_on from prom_measurements",
+    "episodes": "select * from episodes",
+    "deliveries": "select centre_code, episode_id, first_delivered_on from store.episodes",
+    "clinical_outcomes": "select centre_code, episode_id, outcome, value, measured_on from clinical_outcomes",
+    "prom_measurements": "select * from prom_measurements",
     "costs": "select centre_code, episode_id, category, amount_eur from costs",
 }
+KEYS = ["centre_code", "episode_id"]
 
 
 def load_frames(db: str) -> dict[str, pd.DataFrame]:
@@ -90,8 +92,145 @@ def adoption_response(frames: dict[str, pd.DataFrame], p: dict) -> pd.DataFrame:
     return out
 
 
+def _month(dates: pd.Series) -> pd.Series:
+    return pd.to_datetime(dates).dt.to_period("M").dt.to_timestamp()
+
+
+def _pct(part: pd.Series, whole: pd.Series) -> pd.Series:
+    return 100 * part / whole.where(whole > 0)
+
+
+def review_months(frames: dict[str, pd.DataFrame], p: dict) -> pd.DataFrame:
+    ep = frames["episodes"]
+    own = ep[(ep["pathway"] == p["pathway"]) & ((ep["centre_code"] == p["centre_code"]) if p["centre_code"] else True)]
+    own = own.merge(frames["deliveries"], on=KEYS)
+    treated = _month(own["treatment_date"])
+    last = min(_month(own["first_delivered_on"]).max() - pd.DateOffset(months=1), treated.max())
+    months = pd.Series(sorted(treated[treated <= last].unique()), name="month_date")
+    return pd.DataFrame({"month_date": months, "is_last_complete": months == last})
+
+
+def review_equity(frames: dict[str, pd.DataFrame], p: dict) -> pd.DataFrame:
+    ep = frames["episodes"]
+    end = pd.Timestamp(p["to_month"])
+    treated = pd.to_datetime(ep["treatment_date"])
+    own = ep[
+        (ep["centre_code"] == p["centre_code"]) & (ep["pathway"] == p["pathway"])
+        & (treated >= end - pd.DateOffset(months=11)) & (treated < end + pd.DateOffset(months=1))
+    ]  # fmt: skip
+    literacy = own["low_health_literacy"].map({True: "limited", False: "adequate"}).fillna("unknown")
+    own = own[[*KEYS, "paid_work_baseline"]].assign(literacy_group=literacy.astype(object))
+    outcomes = own.merge(frames["clinical_outcomes"], on=KEYS)
+    headline = outcomes[outcomes["outcome"] == p["headline_outcome"]].groupby("literacy_group")["value"]
+    work = outcomes[(outcomes["outcome"] == "return_to_work") & outcomes["paid_work_baseline"].fillna(False).astype(bool)]
+    work = work.groupby("literacy_group")["value"]
+    proms = own.merge(frames["prom_measurements"], on=KEYS)
+    base = proms[proms["timepoint"] == "baseline"]
+    out = pd.DataFrame({"episodes_n": own.groupby("literacy_group").size()})
+    out["outcome_recorded_n"] = headline.size()
+    out["outcome_pct"] = _pct(headline.apply(lambda v: (v == 1).sum()), out["outcome_recorded_n"])
+    out["prom_invited_n"] = base.groupby("literacy_group")["episode_id"].nunique()
+    completed = base[base["completed_on"].notna()].groupby("literacy_group")["episode_id"].nunique()
+    out["prom_response_pct"] = _pct(completed.reindex(out.index).fillna(0), out["prom_invited_n"])
+    out["work_recorded_n"] = work.size()
+    out["return_to_work_pct"] = _pct(work.apply(lambda v: (v == 1).sum()), out["work_recorded_n"])
+    counts = ["outcome_recorded_n", "prom_invited_n", "work_recorded_n"]
+    out[counts] = out[counts].fillna(0)
+    order = {"limited": 1, "adequate": 2, "unknown": 3}
+    return out.reset_index().sort_values("literacy_group", key=lambda g: g.map(order)).reset_index(drop=True)
+
+
+def review_patients(frames: dict[str, pd.DataFrame], p: dict) -> pd.DataFrame:
+    ep = frames["episodes"]
+    month = pd.Timestamp(p["month"])
+    mine = ep[(ep["centre_code"] == p["centre_code"]) & (ep["pathway"] == p["pathway"])]
+    treated = pd.to_datetime(mine["treatment_date"])
+    own = mine[(treated >= month) & (treated < month + pd.DateOffset(months=1))]
+    outcomes = own[KEYS].merge(frames["clinical_outcomes"], on=KEYS)
+    bad = outcomes[(outcomes["value"] == 1) & outcomes["outcome"].isin(p["adverse_outcomes"])]
+    events = bad.sort_values("outcome").groupby("episode_id")["outcome"].agg(", ".join).rename("adverse_events")
+    proms = own[KEYS].merge(frames["prom_measurements"], on=KEYS)
+    missing = proms["completed_on"].isna().groupby(proms["episode_id"]).sum().rename("proms_missing_n")
+    primary = proms[proms["instrument"] == p["primary_instrument"]]
+    baseline = primary[primary["timepoint"] == "baseline"].groupby("episode_id")["score"].max()
+    followups = primary[(primary["timepoint"] != "baseline") & primary["score"].notna()]
+    latest = followups.sort_values("invited_on").groupby("episode_id")["score"].last()
+    cost = own[KEYS].merge(frames["costs"], on=KEYS).groupby("episode_id")["amount_eur"].sum().rename("cost_eur")
+    before = mine[(treated >= month - pd.DateOffset(months=12)) & (treated < month)]
+    usual = before[KEYS].merge(frames["costs"], on=KEYS).groupby("episode_id")["amount_eur"].sum().quantile(0.9)
+    out = own[["episode_id", "patient_id", "treatment", "treatment_date", "age", "sex"]].set_index("episode_id")
+    out = out.join([events, missing, cost])
+    out["has_complication"] = out["adverse_events"].notna()
+    out["proms_missing_n"] = out["proms_missing_n"].fillna(0)
+    out["has_missing_prom"] = out["proms_missing_n"] > 0
+    out["prom_change"] = latest.reindex(out.index) - baseline.reindex(out.index)
+    gain = out["prom_change"] if p["is_higher_better"] else -out["prom_change"]
+    out["is_below_mic"] = (gain < p["mic"]).where(gain.notna())
+    out["is_cost_far_above"] = (out["cost_eur"] > 2 * usual).where(out["cost_eur"].notna())
+    columns = ["episode_id", "patient_id", "treatment", "treatment_date", "age", "sex", "adverse_events", "has_complication",
+               "proms_missing_n", "has_missing_prom", "prom_change", "is_below_mic", "cost_eur", "is_cost_far_above"]  # fmt: skip
+    return out.reset_index().sort_values(["treatment_date", "episode_id"])[columns]
+
+
+def prediction_patients(frames: dict[str, pd.DataFrame], p: dict) -> pd.DataFrame:
+    proms = frames["prom_measurements"]
+    proms = proms[proms["instrument"] == p["instrument"]]
+    scores = proms.pivot_table(index=KEYS, columns="timepoint", values="score", aggfunc="max")
+    scores = scores.reindex(columns=["baseline", "3m", "6m", "12m"])
+    scores.columns = ["baseline_score", "score_3m", "score_6m", "score_12m"]
+    outcomes = frames["clinical_outcomes"]
+    event = outcomes[outcomes["outcome"] == p["event"]].groupby(KEYS)["value"].max().rename("has_event")
+    work = outcomes[outcomes["outcome"] == "return_to_work"].groupby(KEYS)["value"].max().rename("has_returned_to_work")
+    ep = frames["episodes"]
+    columns = ["centre_code", "episode_id", "treatment", "age", "sex", "bmi", "asa_class", "charlson_index", "paid_work_baseline"]
+    out = ep.loc[ep["pathway"] == p["pathway"], columns].set_index(KEYS).join(scores, how="inner").join([event, work])
+    return out[out["baseline_score"].notna()].reset_index()
+
+
+def peer_event_patients(frames: dict[str, pd.DataFrame], p: dict) -> pd.DataFrame:
+    ep = frames["episodes"]
+    treated = pd.to_datetime(ep["treatment_date"])
+    start, end = pd.Timestamp(p["from_month"]), pd.Timestamp(p["to_month"]) + pd.DateOffset(months=1)
+    own = ep[(ep["pathway"] == p["pathway"]) & (treated >= start) & (treated < end)]
+    outcomes = frames["clinical_outcomes"]
+    events = outcomes[(outcomes["outcome"] == p["outcome"]) & outcomes["value"].isin([0, 1])][[*KEYS, "value"]]
+    columns = ["centre_code", "episode_id", "treatment", "age", "sex", "bmi", "asa_class", "charlson_index",
+               "low_health_literacy"]  # fmt: skip
+    out = own[[*columns, "treatment_date"]].merge(events, on=KEYS)
+    return out.assign(month_date=_month(out.pop("treatment_date"))).rename(columns={"value": "event"})
+
+
+def _episode_rows(frame: pd.DataFrame, p: dict) -> pd.DataFrame:
+    return frame[(frame["centre_code"] == p["centre_code"]) & (frame["episode_id"] == p["episode_id"])]
+
+
+def trajectory_proms(frames: dict[str, pd.DataFrame], p: dict) -> pd.DataFrame:
+    rows = _episode_rows(frames["prom_measurements"], p).sort_values(["instrument", "invited_on"])
+    renamed = rows.rename(columns={"invited_on": "invited_date", "completed_on": "completed_date"})
+    return renamed[["instrument", "timepoint", "invited_date", "completed_date", "score"]]
+
+
+def trajectory_events(frames: dict[str, pd.DataFrame], p: dict) -> pd.DataFrame:
+    rows = _episode_rows(frames["clinical_outcomes"], p).sort_values(["measured_on", "outcome"])
+    return rows.rename(columns={"measured_on": "measured_date"})[["outcome", "value", "measured_date"]]
+
+
+def trajectory_episode(frames: dict[str, pd.DataFrame], p: dict) -> pd.DataFrame:
+    columns = ["centre_code", "episode_id", "patient_id", "pathway", "treatment", "treatment_date", "discharge_date", "age",
+               "sex", "bmi", "asa_class", "charlson_index", "paid_work_baseline"]  # fmt: skip
+    return _episode_rows(frames["episodes"], p)[columns]
+
+
 TWINS: dict[str, Callable[[dict[str, pd.DataFrame], dict], pd.DataFrame]] = {
     "review_cost_categories": review_cost_categories,
     "review_monthly": review_monthly,
     "adoption_response": adoption_response,
+    "review_months": review_months,
+    "review_equity": review_equity,
+    "review_patients": review_patients,
+    "prediction_patients": prediction_patients,
+    "peer_event_patients": peer_event_patients,
+    "trajectory_proms": trajectory_proms,
+    "trajectory_events": trajectory_events,
+    "trajectory_episode": trajectory_episode,
 }
