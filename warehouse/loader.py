@@ -177,7 +177,7 @@ def _conflict_errors(conflicts: pl.DataFrame, spec: TableSpec) -> pl.DataFrame:
 MERGE_CHANGES = """
 create or replace temp table changes as
 select s.*, {old_first} as old_first_delivered_on, t.{key0} is null as is_new
-from staged s left join store.{table} t on {join}
+from incoming s left join store.{table} t on {join}
 where t.{key0} is null or {differs}
 """
 MERGE_DELETE = "delete from store.{table} t using changes s where not s.is_new and {join}"
@@ -188,9 +188,7 @@ def merge(
     con: duckdb.DuckDBPyConnection, spec: TableSpec, clean: pl.DataFrame, load_id: int, delivered_on: dt.date
 ) -> tuple[int, int]:
     """Upsert on the natural key; returns (new, updated). Identical rows stay untouched."""
-    con.register("incoming", clean)
-    con.execute("create or replace temp table staged as select * from incoming")
-    con.unregister("incoming")
+    con.register("incoming", clean)  # read in place: only the new and changed rows are copied
     is_episodes = spec.name == "episodes"
     ids = {
         "table": quote(spec.name),
@@ -202,11 +200,12 @@ def merge(
         "first": ", coalesce(old_first_delivered_on, $delivered_on)" if is_episodes else "",
     }
     con.execute(MERGE_CHANGES.format(**ids))
+    con.unregister("incoming")
     new, updated = con.execute("select count(*) filter (is_new), count(*) filter (not is_new) from changes").fetchone()
     con.execute(MERGE_DELETE.format(**ids))
     params = {"load_id": load_id, "delivered_on": delivered_on} if is_episodes else {"load_id": load_id}
     con.execute(MERGE_INSERT.format(**ids), params)
-    con.execute("drop table changes; drop table staged")
+    con.execute("drop table changes")
     return new, updated
 
 
