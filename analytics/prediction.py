@@ -16,7 +16,10 @@ indicator fitted on a handful of patients can run away). Each model
 keeps only its coefficients, never the patients it was fitted on. Before the final fit on
 everyone, each model is fitted on three quarters of the patients and tested on the held-out
 quarter: calibration by decile (predicted against observed) and discrimination (the
-c-statistic for chances, R² and interval coverage for scores).
+c-statistic for chances, R² and interval coverage for scores). A treatment with more than
+50,000 patients (a national programme over five years) is fitted on a stable sample of
+50,000 of them: a dozen coefficients are as precise, and the model is ready in seconds and
+in little memory.
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ MIN_LEVEL = 20  # a category with fewer patients (sex X, say) joins the referenc
 MAX_LOG_ODDS = 10.0  # a coefficient beyond this means (quasi-)separation, not a real effect
 EPISODE_COLUMNS = ("bmi", "asa_class", "charlson_index")
 TIMEPOINT_COLUMNS = {"3m": "score_3m", "6m": "score_6m", "12m": "score_12m"}
+MAX_FIT_PATIENTS = 50_000  # per treatment; more adds no precision to a dozen coefficients
 
 
 def _common_levels(values: pl.Series) -> tuple[str, ...]:
@@ -257,9 +261,18 @@ def _ranges(frame: pl.DataFrame, numeric: list[str]) -> dict[str, tuple[float, f
     return out
 
 
+def patients_of(frame: pl.DataFrame, treatment: str, cap: int = MAX_FIT_PATIENTS) -> pl.DataFrame:
+    """The patients who had the treatment; above ``cap``, a stable sample of ``cap`` of them."""
+    rows = frame.filter(pl.col("treatment") == treatment)
+    if rows.height <= cap:
+        return rows
+    rank = pl.Series([zlib.crc32(b"fit:" + e.encode()) for e in rows["episode_id"].to_list()], dtype=pl.UInt32)
+    return rows.with_columns(rank.alias("__rank")).sort("__rank", "episode_id").head(cap).drop("__rank")
+
+
 def fit_option(frame: pl.DataFrame, treatment: str, spec: Spec) -> OptionModels:
     """Every model of one treatment, on the patients who had it (``frame`` from ``with_targets``)."""
-    rows = frame.filter(pl.col("treatment") == treatment)
+    rows = patients_of(frame, treatment)
     x = (spec.numeric, spec.categorical)
     present = {tp: col for tp, col in TIMEPOINT_COLUMNS.items() if col in rows.columns}
     timepoints = {tp: m for tp, col in present.items() if (m := fit_linear(rows, col, *x)) is not None}
@@ -272,7 +285,7 @@ def fit_option(frame: pl.DataFrame, treatment: str, spec: Spec) -> OptionModels:
 
 
 def validate_option(frame: pl.DataFrame, treatment: str, spec: Spec) -> list[Validation]:
-    rows = frame.filter(pl.col("treatment") == treatment)
+    rows = patients_of(frame, treatment)
     checks = [("followup", spec.followup, "linear"), ("mic", "reached_mic", "logistic")]
     if spec.event is not None and (not spec.event_treatments or treatment in spec.event_treatments):
         checks.append(("event", "has_event", "logistic"))

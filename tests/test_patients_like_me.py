@@ -15,6 +15,7 @@ from analytics.prediction import (
     fit_linear,
     fit_logistic,
     fit_option,
+    patients_of,
     with_targets,
 )
 from queries.similar import MIN_SHOWN, PathwayModels, patients_like_me
@@ -189,3 +190,13 @@ def test_a_rare_category_cannot_push_a_chance_to_zero() -> None:
     assert model is not None and model.design.levels == {"sex": ("F",)}
     patient = pl.DataFrame({"age": [60.0], "baseline_score": [20.0], "sex": ["X"]})
     assert 0.3 < model.predict(patient)[0] < 0.7
+
+
+def test_a_large_treatment_is_fitted_on_a_stable_sample_of_the_cap() -> None:
+    frame = hand_built(n_pairs=50)  # 100 tka patients
+    frame = pl.concat([frame, frame.head(10).with_columns(pl.lit("conservative").alias("treatment"))])
+    sample = patients_of(frame, "tka", cap=40)
+    assert sample.height == 40 and set(sample["treatment"]) == {"tka"}
+    assert sample["episode_id"].n_unique() == 40
+    assert patients_of(frame.reverse(), "tka", cap=40)["episode_id"].to_list() == sample["episode_id"].to_list()
+    assert patients_of(frame, "tka", cap=100).height == 100  # at or under the cap: everyone
