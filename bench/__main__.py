@@ -144,26 +144,36 @@ def bench_scale(scale: str, runs: int, load_runs: int, work: Path, reuse: bool, 
     """
     folder = work / scale
     result = dict(earlier or {"scale": scale})
-    stamps = dict(result.get("stamps") or _stamps(result))
+    result["stamps"] = dict(result.get("stamps") or _stamps(result))
     db = folder / "warehouse.duckdb"
-    if "load" in parts:
+    for part in PARTS:
+        if part in parts:
+            result.update(_measure(part, scale, folder, db, runs, load_runs, reuse))
+            result["stamps"][part] = {"measured": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "commit": _commit()}
+            save(result)  # a part that crashes later loses nothing measured before it
+    return result
+
+
+def _measure(part: str, scale: str, folder: Path, db: Path, runs: int, load_runs: int, reuse: bool) -> dict:
+    if part == "load":
         generated = generate(scale, folder, reuse)
         files = read_manifest(folder / "files")
         loads = [load_once(files, db) for _ in range(load_runs)]
         floors = [read_floor(files, folder) for _ in range(runs)]
-        result.update(generated_s=generated, rows=loads[0][1], load=spread([s for s, _ in loads]), floor=spread(floors),
-                      load_runs=load_runs, episodes=_episodes(db))  # fmt: skip
-    if "pages" in parts:
-        result["pages"], result["memory_mb"] = page_times(db, runs)
-    if "queries" in parts:
-        result["queries"] = query_times(db, runs)
-    if "freshness" in parts:
-        fresh = scale in FRESHNESS_SCALES
-        result["freshness"] = freshness(read_manifest(folder / "files"), folder / "fresh", runs=min(runs, 3)) if fresh else None
-    stamp = {"measured": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "commit": _commit()}
-    stamps.update(dict.fromkeys(parts, stamp))
-    result["stamps"] = stamps
-    return result
+        return {"generated_s": generated, "rows": loads[0][1], "load": spread([s for s, _ in loads]), "floor": spread(floors),
+                "load_runs": load_runs, "episodes": _episodes(db)}  # fmt: skip
+    if part == "pages":
+        pages, memory = page_times(db, runs)
+        return {"pages": pages, "memory_mb": memory}
+    if part == "queries":
+        return {"queries": query_times(db, runs)}
+    fresh = scale in FRESHNESS_SCALES
+    return {"freshness": freshness(read_manifest(folder / "files"), folder / "fresh", runs=min(runs, 3)) if fresh else None}
+
+
+def save(result: dict) -> None:
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / f"{result['scale']}.json").write_text(json.dumps(result, indent=1, default=str) + "\n", encoding="utf-8")
 
 
 def _stamps(result: dict) -> dict[str, dict]:
@@ -221,11 +231,7 @@ def report(results: list[dict]) -> str:
     out += ["| scale | query | DuckDB s | pandas s | pandas ÷ DuckDB |", "|---|---|---|---|---|"]
     for r in results:
         for name, q in r["queries"].items():
-            pandas = q.get("pandas")
-            ratio = f"{pandas['median'] / q['duckdb']['median']:.1f}×" if pandas else "–"
-            out.append(
-                f"| {r['scale']} | {name} | {fmt(q['duckdb'], 3)} | {fmt(pandas, 3) if pandas else '– (no twin)'} | {ratio} |"
-            )
+            out.append(f"| {r['scale']} | {name} | {fmt(q['duckdb'], 3)} | {_pandas_cells(q)} |")
     out += ["", "## Budgets", "", *budget_lines(results), ""]
     return "\n".join(out)
 
@@ -272,6 +278,15 @@ def verdicts(results: list[dict]) -> list[Verdict]:
                 )
             )
     return out
+
+
+def _pandas_cells(q: dict) -> str:
+    pandas = q.get("pandas")
+    if pandas is None:
+        return "– (no twin) | –"
+    if isinstance(pandas, str):  # the twins' process failed, most likely for lack of memory
+        return f"– ({pandas}) | –"
+    return f"{fmt(pandas, 3)} | {pandas['median'] / q['duckdb']['median']:.1f}×"
 
 
 def budget_lines(results: list[dict]) -> list[str]:
@@ -323,9 +338,10 @@ HOW = [
 
 
 def saved_results() -> list[dict]:
-    """Every scale measured so far, small to large."""
+    """Every scale measured completely so far, small to large."""
     found = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in RESULTS.glob("*.json")}
-    return [found[s] for s in SCALE_ORDER if s in found]
+    complete = {s: r for s, r in found.items() if {"load", "pages", "queries", "freshness"} <= set(r)}
+    return [complete[s] for s in SCALE_ORDER if s in complete]
 
 
 def main() -> None:
@@ -345,7 +361,6 @@ def main() -> None:
         saved = RESULTS / f"{scale}.json"
         earlier = json.loads(saved.read_text(encoding="utf-8")) if args.only and saved.exists() else None
         result = bench_scale(scale, args.runs, args.load_runs or args.runs, Path(args.work), args.reuse, parts, earlier)
-        (RESULTS / f"{scale}.json").write_text(json.dumps(result, indent=1, default=str) + "\n", encoding="utf-8")
         print(json.dumps({k: v for k, v in result.items() if k not in ("pages", "queries")}, default=str))
         Path(args.out).write_text(report(saved_results()) + "\n", encoding="utf-8")  # kept if a later scale fails
     text = report(saved_results())

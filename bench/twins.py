@@ -6,10 +6,17 @@ parameters, and returns the query's answer; the benchmark checks that the number
 
 from __future__ import annotations
 
+import argparse
+import json
+import resource
+import sys
+import time
 from collections.abc import Callable
 
 import duckdb
 import pandas as pd
+
+from bench.stats import spread
 
 TABLES = {
     "episodes": "select * from episodes",
@@ -234,3 +241,29 @@ TWINS: dict[str, Callable[[dict[str, pd.DataFrame], dict], pd.DataFrame]] = {
     "trajectory_events": trajectory_events,
     "trajectory_episode": trajectory_episode,
 }
+
+
+def main() -> None:
+    """Time each twin: ``python -m bench.twins --db PATH --runs N --memory-mb M`` with {query: params} on stdin."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--memory-mb", type=int, required=True)
+    args = parser.parse_args()
+    limit = args.memory_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    asked = json.loads(sys.stdin.read())
+    frames = load_frames(args.db)
+    out = {}
+    for name, params in asked.items():
+        times = []
+        for _ in range(args.runs):
+            start = time.perf_counter()
+            TWINS[name](frames, params)
+            times.append(time.perf_counter() - start)
+        out[name] = spread(times)
+    sys.stdout.write(json.dumps(out) + "\n")
+
+
+if __name__ == "__main__":
+    main()

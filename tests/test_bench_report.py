@@ -49,10 +49,20 @@ def test_the_report_shows_every_saved_scale_in_order(tmp_path: Path, monkeypatch
     assert "| small | review_monthly | 0.200 (0.200–0.200) | 1.000 (1.000–1.000) | 5.0× |" in text
 
 
-def test_measuring_one_part_again_keeps_the_others_and_says_when_each_was_measured(tmp_path: Path) -> None:
+def test_measuring_one_part_again_keeps_the_others_and_says_when_each_was_measured(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bench, "RESULTS", tmp_path / "results")
     earlier = result("large", 5.0, 1.0, 1.0, 9.0, 1500, None) | {"measured": "2026-11-23 16:00 UTC", "commit": "old1234"}
     again = bench.bench_scale("large", 5, 5, tmp_path, reuse=True, parts=("freshness",), earlier=earlier)
     assert again["load"] == earlier["load"] and again["pages"] == earlier["pages"]
     assert again["stamps"]["load"] == {"measured": "2026-11-23 16:00 UTC", "commit": "old1234"}
     assert again["stamps"]["freshness"]["commit"] != "old1234"
     assert "| large | load | 2026-11-23 16:00 UTC | old1234 |" in bench.report([again])
+    assert json.loads((tmp_path / "results" / "large.json").read_text())["stamps"] == again["stamps"]  # saved at once
+
+
+def test_twins_that_ran_out_of_memory_say_so() -> None:
+    failed = {"duckdb": spread([0.5]), "pandas": "pandas could not hold the tables in 16,000 MB (exit -9)"}
+    assert bench._pandas_cells(failed) == "– (pandas could not hold the tables in 16,000 MB (exit -9)) | –"
+    assert bench._pandas_cells({"duckdb": spread([0.5]), "pandas": spread([1.0])}) == "1.000 (1.000–1.000) | 2.0×"

@@ -77,3 +77,13 @@ def test_the_twin_gives_the_querys_numbers(demo_warehouse, name) -> None:
 def _plain(frame: pd.DataFrame) -> pd.DataFrame:
     """Missing is missing (NA, NaN, None alike) and 2 is 2.0: the twins keep pandas' own dtypes."""
     return frame.astype(object).where(frame.notna(), None)
+
+
+def test_twins_are_timed_in_their_own_process_and_a_lack_of_memory_is_reported(demo_warehouse, monkeypatch) -> None:
+    import bench.queries as bench_queries
+
+    asked = {"review_months": PARAMS["review_months"], "trajectory_episode": PARAMS["trajectory_episode"]}
+    timed = bench_queries.twin_times(published(demo_warehouse), asked, runs=2)
+    assert set(timed) == set(asked) and all(t["n"] == 2 and t["median"] > 0 for t in timed.values())
+    monkeypatch.setattr(bench_queries, "TWIN_MEMORY_MB", 200)
+    assert "could not hold the tables in 200 MB" in bench_queries.twin_times(published(demo_warehouse), asked, runs=2)["error"]
