@@ -23,6 +23,8 @@ from ui.navigation import PAGE_FILES
 
 ROOT = Path(__file__).resolve().parent.parent
 LEAD = Viewer("bench.lead", "Benchmark", Role.CENTRE_LEAD, "UMCU")
+# A patient submitted on the samen-beslissen form, so its page fits and applies the models.
+PATIENT = {"age": 68, "sex": "F", "bmi": 29.0, "asa_class": 2, "charlson_index": 1, "baseline_score": 20.0, "paid_work": False}
 
 
 @dataclass(frozen=True)
@@ -34,7 +36,7 @@ class PageCase:
 
 CASES = (
     PageCase("pages/review.py", LEAD, (("pathway", "knee_oa"),)),
-    PageCase("pages/patients_like_me.py", LEAD, (("pathway", "knee_oa"),)),
+    PageCase("pages/patients_like_me.py", LEAD, (("pathway", "knee_oa"), ("like_me_knee_oa", PATIENT))),
     PageCase("pages/trajectory.py", LEAD, (("pathway", "knee_oa"), ("trajectory_episode", "UMCU-E0000100"))),
     PageCase("pages/comparison.py", LEAD, (("pathway", "knee_oa"),)),
     PageCase("pages/adoption.py", Viewer("bench.programme", "Benchmark", Role.PROGRAMME_LEAD)),
