@@ -131,13 +131,16 @@ def check_table(con: duckdb.DuckDBPyConnection, raw: RawTable) -> Checked:
     rule_errs = validation_errors(typed, spec)
     rule_errs = rule_errs.join(parse_errs.select(ROW, "column_name"), on=[ROW, "column_name"], how="anti")
     rule_errs = rule_errs.join(parse_errs.filter(pl.col("column_name").is_null()).select(ROW), on=ROW, how="anti")
-    broken = raw.frame.join(rule_errs.select(ROW).unique(), on=ROW, how="semi")  # only these rows' cells are quoted
-    cells = broken.unpivot(index=ROW, variable_name="__column", value_name="__value")
-    cells = cells.rename({"__column": "column_name", "__value": "value"})
-    rule_errs = rule_errs.join(cells, on=[ROW, "column_name"], how="left").select(list(ERROR_COLUMNS))
+    rule_errs = _with_values(raw.frame, rule_errs)
     errors = pl.concat([parse_errs, rule_errs])
-    good = typed.join(errors.select(ROW).unique(), on=ROW, how="anti").select(ROW, *spec.columns)
-    unique = _without_repeats(good, spec)
+    good = typed.select(ROW, *spec.columns)
+    if errors.height:
+        good = good.join(errors.select(ROW).unique(), on=ROW, how="anti")
+    repeated_key = good.select(pl.struct(list(spec.key)).is_duplicated()).to_series()
+    if not repeated_key.any():  # the usual file: every key once, nothing more to compare
+        return Checked(good.drop(ROW), _one_row_per_cell(errors), 0)
+    once = good.filter(repeated_key).unique(subset=spec.columns, keep="first", maintain_order=True)
+    unique = pl.concat([good.filter(~repeated_key), once]).sort(ROW)  # exact repeats count once
     conflicts = unique.filter(pl.len().over(list(spec.key)) > 1)
     if conflicts.height:
         errors = pl.concat([errors, _conflict_errors(conflicts, spec)])
@@ -145,13 +148,14 @@ def check_table(con: duckdb.DuckDBPyConnection, raw: RawTable) -> Checked:
     return Checked(clean.drop(ROW), _one_row_per_cell(errors), good.height - unique.height)
 
 
-def _without_repeats(good: pl.DataFrame, spec: TableSpec) -> pl.DataFrame:
-    """Exact repeats of a row count once; only rows whose key comes back are compared whole."""
-    repeated_key = good.select(pl.struct(list(spec.key)).is_duplicated()).to_series()
-    if not repeated_key.any():
-        return good
-    once = good.filter(repeated_key).unique(subset=spec.columns, keep="first", maintain_order=True)
-    return pl.concat([good.filter(~repeated_key), once]).sort(ROW)
+def _with_values(raw: pl.DataFrame, rule_errs: pl.DataFrame) -> pl.DataFrame:
+    """The delivered text of each cell that broke a rule (only the broken rows are unpivoted)."""
+    if not rule_errs.height:
+        return pl.DataFrame(schema=ERROR_COLUMNS)
+    broken = raw.join(rule_errs.select(ROW).unique(), on=ROW, how="semi")
+    cells = broken.unpivot(index=ROW, variable_name="__column", value_name="__value")
+    cells = cells.rename({"__column": "column_name", "__value": "value"})  # a table may have a column "value"
+    return rule_errs.join(cells, on=[ROW, "column_name"], how="left").select(list(ERROR_COLUMNS))
 
 
 def _one_row_per_cell(errors: pl.DataFrame) -> pl.DataFrame:
