@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 import statsmodels.api as sm
-from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationError, PerfectSeparationWarning
+from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
 
 MISSING = "missing"
 
@@ -72,26 +72,15 @@ def logistic_params(x: np.ndarray, y: np.ndarray, ridge: float = 1e-3, max_log_o
 
     Separation shows as a statsmodels warning or, with ``max_log_odds``, as a coefficient beyond it.
     """
+    model = sm.GLM(y, x, family=sm.families.Binomial())
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        params = _newton(x, y)
-    separated = params is None or any(issubclass(w.category, (PerfectSeparationWarning, ConvergenceWarning)) for w in caught)
-    runaway = params is not None and max_log_odds is not None and np.abs(params[1:]).max(initial=0) > max_log_odds
+        fitted = model.fit()
+    separated = any(issubclass(w.category, (PerfectSeparationWarning, ConvergenceWarning)) for w in caught)
+    runaway = max_log_odds is not None and np.abs(np.asarray(fitted.params)[1:]).max(initial=0) > max_log_odds
     if separated or runaway:
-        model = sm.GLM(y, x, family=sm.families.Binomial())
-        return np.asarray(model.fit_regularized(alpha=ridge, L1_wt=0.0).params)
-    return params
-
-
-def _newton(x: np.ndarray, y: np.ndarray) -> np.ndarray | None:
-    """Maximum likelihood by Newton's method: a few small solves instead of a least-squares pass over every row
-    per iteration (IRLS), so several times faster on a national programme's patients. None when it cannot."""
-    try:
-        fitted = sm.Logit(y, x).fit(disp=0, method="newton", maxiter=100)
-    except (np.linalg.LinAlgError, PerfectSeparationError):
-        return None
-    params = np.asarray(fitted.params)
-    return params if np.isfinite(params).all() else None
+        fitted = model.fit_regularized(alpha=ridge, L1_wt=0.0)
+    return np.asarray(fitted.params)
 
 
 def _logistic_predictions(x: np.ndarray, y: np.ndarray) -> np.ndarray:
