@@ -17,9 +17,9 @@ keeps only its coefficients, never the patients it was fitted on. Before the fin
 everyone, each model is fitted on three quarters of the patients and tested on the held-out
 quarter: calibration by decile (predicted against observed) and discrimination (the
 c-statistic for chances, R² and interval coverage for scores). A treatment with more than
-50,000 patients (a national programme over five years) is fitted on a stable sample of
-50,000 of them: a dozen coefficients are as precise, and the model is ready in seconds and
-in little memory.
+20,000 patients (a national programme over five years) is fitted on a stable sample of
+20,000 of them: a dozen coefficients hardly gain precision beyond that, and the models are
+ready in seconds and in little memory.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ MIN_LEVEL = 20  # a category with fewer patients (sex X, say) joins the referenc
 MAX_LOG_ODDS = 10.0  # a coefficient beyond this means (quasi-)separation, not a real effect
 EPISODE_COLUMNS = ("bmi", "asa_class", "charlson_index")
 TIMEPOINT_COLUMNS = {"3m": "score_3m", "6m": "score_6m", "12m": "score_12m"}
-MAX_FIT_PATIENTS = 50_000  # per treatment; more adds no precision to a dozen coefficients
+MAX_FIT_PATIENTS = 20_000  # per treatment; more adds no useful precision to a dozen coefficients
 
 
 def _common_levels(values: pl.Series) -> tuple[str, ...]:
