@@ -316,11 +316,19 @@ WHY = {
         " lookups, merge and log row, and the small scale has 17 deliveries of about 6 files each."
     ),
     "cold": (
-        "The first view of this page in a new process fits the prediction models on every centre's patients of"
-        " the pathway (ordinary least squares and logistic models per treatment); later views reuse them."
+        "A first view in a new process, or of a new data version, fits models on every centre's patients of the"
+        " pathway: the comparison page's case-mix model (once for the funnel and once per quarter for the trend),"
+        " samen beslissen's prediction models (pooled and own centre). Later views reuse them. The fix is to fit"
+        " them once when a version is published and keep the coefficients with it; not built yet."
     ),
     "warm": "A warm page re-runs its cached queries; the slowest page repeats work outside the cache.",
-    "memory": "The app process holds cached query results and the pooled training frame of the prediction models.",
+    "memory": (
+        "This is the process that rendered all seven pages one after another. Each page alone, in a process of its"
+        " own, peaks at 1.4–1.8 GB at large. Memory adds up across pages; most likely because every query opens its own DuckDB"
+        " connection with its own buffer pool (capped at 1 GB) from a new script thread, and what is freed stays"
+        " with the thread's allocator arena; cached results and the models' training frame stay too. One shared"
+        " read-only connection per data version (one 1 GB pool) and fewer allocator arenas are the fix; not built yet."
+    ),
     "freshness": "Loading the delivery takes longer than the budget.",
 }
 
