@@ -74,11 +74,12 @@ def write_chunked_deliveries(
     shutil.rmtree(pieces, ignore_errors=True)
     last = write_pieces(pieces, scale, seed, end_month)
     deliveries = []
-    for batch in sorted(p.name for p in pieces.iterdir()):
+    batches = sorted(p.name for p in pieces.iterdir())
+    for batch in batches:
         index = int(batch[:2])
         covered = covered_month(last.end_date, index)
         frames = _frames(pieces / batch)
-        if batch == min(b.name for b in pieces.iterdir()):
+        if batch == batches[0]:  # the programme's list of centres comes with the first delivery
             frames = {"centres": last.centres, **frames}
         name = f"delivery_00_{batch[3:]}" if index == 0 else f"delivery_{index:02d}_{covered:%Y-%m}"
         deliveries.append(write_delivery(frames, out_dir / name, index, delivered_on(covered), allow_excel=False))
