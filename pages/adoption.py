@@ -12,8 +12,11 @@ from data_models.outcome_sets import common, outcome_sets
 from ui.context import Context, current_with_month
 from ui.data import query
 from ui.figures import heatmap_figure, lines_figure
+from ui.guard import entry_only
 from ui.review_view import chart_with_data, csv_bytes
 from ui.text import label, month_name, number, t
+
+entry_only()
 
 UNITS = {"pct": "%", "days": "", "count": ""}
 

@@ -7,8 +7,11 @@ import streamlit as st
 
 from access import audit
 from ui.context import current
+from ui.guard import entry_only
 from ui.review_view import csv_bytes
 from ui.text import t
+
+entry_only()
 
 
 def render_audit() -> None:

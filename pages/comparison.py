@@ -11,8 +11,11 @@ from queries.peers import ComparisonIndicator, PeerComparison, comparison_indica
 from ui.context import Context, current_with_month
 from ui.data import peers, trend
 from ui.figures import funnel_figure, own_trend_figure
+from ui.guard import entry_only
 from ui.review_view import chart_with_data
 from ui.text import label, month_name, number, t
+
+entry_only()
 
 OUTSIDE = {"above_998", "below_998"}
 

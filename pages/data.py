@@ -10,8 +10,11 @@ from analytics.monthly import add_months
 from ui.context import Context, current
 from ui.data import query
 from ui.figures import delay_figure
+from ui.guard import entry_only
 from ui.review_view import chart_with_data
 from ui.text import t
+
+entry_only()
 
 
 def render_load_log() -> None:

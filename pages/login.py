@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from access.accounts import DEMO_CONFIG, authenticate, config_path, load_users, viewer_for
+from access.accounts import DEMO_CONFIG, config_path, load_users, log_in_locally, viewer_for
+from access.settings import is_demo
 from ui.auth import log_in, oidc_configured
+from ui.guard import entry_only
 from ui.text import t
+
+entry_only()
 
 
 def render_oidc() -> None:
@@ -14,6 +18,8 @@ def render_oidc() -> None:
     unknown = st.session_state.get("unknown_identity")
     if unknown:
         st.error(t("login_unknown"))
+        st.caption(t("login_unknown_identity"))
+        st.code(unknown, language=None)
 
 
 def render_local() -> None:
@@ -22,11 +28,13 @@ def render_local() -> None:
         password = st.text_input(t("login_password"), type="password")
         submitted = st.form_submit_button(t("login_button"), type="primary")
     if submitted:
-        viewer = authenticate(username, password)
-        if viewer is None:
+        result = log_in_locally(username, password)
+        if result.locked:
+            st.error(t("login_locked"))
+        elif result.viewer is None:
             st.error(t("login_failed"))
         else:
-            log_in(viewer, "local")
+            log_in(result.viewer, "local")
             st.rerun()
 
 
@@ -46,5 +54,5 @@ if oidc_configured():
     render_oidc()
 else:
     render_local()
-if config_path().resolve() == DEMO_CONFIG.resolve():
+if is_demo() and config_path().resolve() == DEMO_CONFIG.resolve():  # the one-click accounts: explicit demo mode only
     render_demo_accounts()

@@ -11,7 +11,10 @@ from queries.similar import GroupResult, OptionResult
 from ui.context import current
 from ui.data import like_me, pathway_validations
 from ui.figures import calibration_figure, icon_array_figure
+from ui.guard import entry_only
 from ui.text import label, number, t, timepoint_name
+
+entry_only()
 
 YES_NO = {None: "unknown", 1.0: "yes", 0.0: "no"}
 CHOICES = {

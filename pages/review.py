@@ -25,8 +25,11 @@ from ui.actions_view import load_actions, render_actions, render_open
 from ui.context import Context, current_with_month
 from ui.data import meeting_pack, query
 from ui.figures import control_chart_figure, grouped_bar_figure, stacked_cost_figure
+from ui.guard import entry_only
 from ui.review_view import chart_with_data, fmt, sentence, variation_text
 from ui.text import label, month_name, number, t
+
+entry_only()
 
 CHART_MONTHS = 24
 COLUMNS = 4

@@ -10,7 +10,10 @@ from data_models.outcome_sets import OutcomeSet, outcome_sets
 from ui.context import Context, current
 from ui.data import query, trajectory
 from ui.figures import trajectory_figure
+from ui.guard import entry_only
 from ui.text import label, t, timepoint_name
+
+entry_only()
 
 
 def choose_episode() -> str:

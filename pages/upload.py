@@ -11,9 +11,12 @@ import streamlit as st
 from access import audit
 from ui.context import current
 from ui.data import query
+from ui.guard import entry_only
 from ui.text import t
 from warehouse.connection import warehouse_path, writer
 from warehouse.loader import LoadReport, load_paths
+
+entry_only()
 
 ACCEPTED = ["csv", "txt", "tsv", "parquet", "xlsx"]
 

@@ -20,6 +20,7 @@ def app(warehouse: Path, monkeypatch: pytest.MonkeyPatch, **widgets: object) -> 
     """
     monkeypatch.setenv("WAREHOUSE_PATH", str(warehouse))
     monkeypatch.setenv("AUDIT_PATH", str(Path(warehouse).with_name("audit.jsonl")))
+    monkeypatch.setenv("SAMEN_LEREN_DEMO", "1")  # the demo's accounts and peer key; see test_closed_until_configured
     viewer = widgets.pop("viewer", None)
     centre = widgets.pop("viewer_centre", None)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -10,6 +11,7 @@ import duckdb
 import pytest
 import streamlit as st
 
+from access.accounts import THROTTLE
 from sample_data.demo import build_demo
 from tests.fixtures import (
     AGENDA_DELIVERED_ON,
@@ -23,6 +25,10 @@ from warehouse.connection import published, writer
 from warehouse.loader import LoadReport, load_paths
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# The suite runs against the demo (its accounts, its public peer-code key) unless a test says
+# otherwise: tests of the closed-until-configured rules delete this with monkeypatch.
+os.environ["SAMEN_LEREN_DEMO"] = "1"
 
 
 @pytest.fixture(scope="session")
@@ -79,6 +85,7 @@ def own_review_warehouse(review_warehouse: Path, tmp_path: Path) -> Path:
 @pytest.fixture(autouse=True)
 def _clear_streamlit_caches() -> Iterator[None]:
     st.cache_data.clear()
+    THROTTLE.reset()  # failed log-ins of one test never lock an account in the next
     yield
     st.cache_data.clear()
 

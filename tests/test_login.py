@@ -43,28 +43,39 @@ def test_two_centres_hitting_the_same_cached_query_get_their_own_rows(demo_wareh
     assert "Geen afgewezen rijen" in texts(second)  # UMCU has none: AUMC's cached rows never reach it
 
 
-AUTH = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "test", "client_id": "x", "client_secret": "y",
-        "server_metadata_url": "http://localhost:9999/.well-known/openid-configuration"}  # fmt: skip
+AUTH = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "0123456789abcdef" * 4, "client_id": "x",
+        "client_secret": "y", "server_metadata_url": "http://localhost:9999/.well-known/openid-configuration"}  # fmt: skip
+ISSUER = "https://login.example-ziekenhuis.nl/realms/zorg"
+OIDC_USERS = f"""
+[users."{ISSUER}|8f2c1a4e-0b7d-4c55-9a1e-3f6d2b8c7e01"]
+name = "Centrumleider UMCG"
+role = "centre_lead"
+centre = "UMCG"
+"""
 
 
-def oidc_app(warehouse, monkeypatch, email: str) -> AppTest:
+def oidc_app(warehouse, monkeypatch, tmp_path, **claims: str) -> AppTest:
     monkeypatch.setenv("WAREHOUSE_PATH", str(warehouse))
-    monkeypatch.setenv("AUDIT_PATH", str(warehouse.with_name("audit.jsonl")))
+    monkeypatch.setenv("AUDIT_PATH", str(tmp_path / "audit.jsonl"))
+    config = tmp_path / "access.toml"
+    config.write_text(OIDC_USERS, encoding="utf-8")
+    monkeypatch.setenv("ACCESS_CONFIG", str(config))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.secrets["auth"] = AUTH
-    at.user = {"is_logged_in": True, "email": email}
+    at.user = {"is_logged_in": True, **claims}
     return at.run()
 
 
-def test_an_oidc_identity_is_mapped_through_the_access_configuration(review_warehouse, monkeypatch) -> None:
-    at = oidc_app(review_warehouse, monkeypatch, "CentrumLeider.UMCG")
+def test_an_oidc_identity_is_mapped_through_the_access_configuration(review_warehouse, monkeypatch, tmp_path) -> None:
+    at = oidc_app(review_warehouse, monkeypatch, tmp_path, iss=ISSUER, sub="8f2c1a4e-0b7d-4c55-9a1e-3f6d2b8c7e01")
     assert not at.exception
     viewer = at.session_state["viewer"]
     assert (viewer.role.value, viewer.centre_code) == ("centre_lead", "UMCG")
 
 
-def test_an_unknown_oidc_identity_sees_no_data(review_warehouse, monkeypatch) -> None:
-    at = oidc_app(review_warehouse, monkeypatch, "stranger@example.org")
+def test_an_unknown_oidc_identity_sees_no_data(review_warehouse, monkeypatch, tmp_path) -> None:
+    at = oidc_app(review_warehouse, monkeypatch, tmp_path, iss=ISSUER, sub="someone-else", email="stranger@example.org")
     assert "viewer" not in at.session_state or at.session_state["viewer"] is None
     assert at.title[0].value == "Inloggen"
     assert "geen toegang" in texts(at)
+    assert f"{ISSUER}|someone-else" in [c.value for c in at.code]  # the key to give the administrator

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from access import audit
-from access.accounts import viewer_for
+from access.accounts import oidc_identity, viewer_for_oidc
 from access.roles import Viewer
 
 
@@ -23,13 +23,16 @@ def identify() -> Viewer | None:
         return viewer
     if not st.user.is_logged_in:
         return None
-    identity = str(st.user.get("email") or st.user.get("sub") or "")
-    viewer = viewer_for(identity)
+    # the issuer and subject never change or move to someone else; an e-mail address can
+    issuer, subject = str(st.user.get("iss") or ""), str(st.user.get("sub") or "")
+    identity = oidc_identity(issuer, subject)
+    viewer = viewer_for_oidc(issuer, subject)
     if viewer is not None:
         st.session_state["viewer"] = viewer
         audit.record("login", "oidc", viewer)
-    else:
+    elif st.session_state.get("unknown_identity") != identity:
         st.session_state["unknown_identity"] = identity
+        audit.record("login_refused", "oidc: no entry in the access configuration", user=identity)
     return viewer
 
 

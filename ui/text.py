@@ -302,6 +302,18 @@ TEXT: dict[str, dict[str, str]] = {
     "login_password": {"nl": "Wachtwoord", "en": "Password"},
     "login_button": {"nl": "Inloggen", "en": "Log in"},
     "login_failed": {"nl": "Gebruikersnaam of wachtwoord klopt niet.", "en": "User name or password is wrong."},
+    "login_locked": {
+        "nl": "Te veel mislukte pogingen voor deze gebruikersnaam. Probeer het over 15 minuten opnieuw.",
+        "en": "Too many failed attempts for this user name. Try again in 15 minutes.",
+    },
+    "login_unknown_identity": {
+        "nl": "Geef de beheerder deze sleutel voor de toegangsconfiguratie:",
+        "en": "Give the administrator this key for the access configuration:",
+    },
+    "entry_only": {
+        "nl": "Deze pagina opent alleen via de startpagina van Samen Leren.",
+        "en": "This page opens only through the Samen Leren start page.",
+    },
     "demo_accounts": {"nl": "Demo-accounts", "en": "Demo accounts"},
     "demo_accounts_caption": {
         "nl": "Alleen in de demo met synthetische gegevens: log met één klik in als een van de rollen.",

@@ -22,6 +22,7 @@ from warehouse.connection import writer
 from warehouse.loader import LoadReport, exit_code, load_paths
 
 USAGE_ERROR = 2
+SERVES_DATA = {"pack", "quarantine"}  # commands that show patient rows or peer codes
 
 
 def format_report(r: LoadReport) -> str:
@@ -173,6 +174,12 @@ def main(argv: list[str] | None = None) -> int:
         args = p.parse_args(argv)
     except SystemExit as exc:  # argparse already printed one line of usage error
         return USAGE_ERROR if exc.code else 0
+    if args.command in SERVES_DATA:
+        from access.settings import problems, refusal
+
+        if found := problems():  # outside demo mode: one line until the install is configured
+            print(f"fout: {refusal(found)}", file=sys.stderr)
+            return USAGE_ERROR
     try:
         return args.run(args)
     except Exception as err:  # noqa: BLE001 - the CLI's contract is one clear line and exit 2
