@@ -6,28 +6,39 @@ WAREHOUSE_PATH ?= data/warehouse.duckdb
 PORT ?= 8501
 export WAREHOUSE_PATH
 
-.PHONY: run test lint demo bench browser clean
+.PHONY: run test lint lock demo bench browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip uv
+	$(BIN)/python -m pip install --quiet --upgrade pip uv==0.13.9
 
-# uv installs the pinned set in seconds; plain pip is the fallback.
-$(VENV)/.runtime: requirements.txt | $(BIN)/python
-	$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements.txt || $(BIN)/python -m pip install --quiet -r requirements.txt
+# The lock files pin every package, transitive ones too, with hashes (requirements*.txt are the
+# human lists; `make lock` regenerates the locks from them). uv installs them in seconds and
+# writes bytecode; plain pip is the fallback.
+UV_INSTALL := $(BIN)/uv pip install --quiet --compile-bytecode --require-hashes --python $(BIN)/python
+PIP_INSTALL := $(BIN)/python -m pip install --quiet --require-hashes
+
+$(VENV)/.runtime: requirements.lock | $(BIN)/python
+	$(UV_INSTALL) -r requirements.lock || $(PIP_INSTALL) -r requirements.lock
 	touch $@
 
-$(VENV)/.dev: requirements-dev.txt requirements.txt | $(BIN)/python
-	$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements-dev.txt || $(BIN)/python -m pip install --quiet -r requirements-dev.txt
+$(VENV)/.dev: requirements-dev.lock | $(BIN)/python
+	$(UV_INSTALL) -r requirements-dev.lock || $(PIP_INSTALL) -r requirements-dev.lock
 	touch $(VENV)/.runtime $@
 
-## run: install, build the demo warehouse when there is none, start the app
+## lock: pin the full dependency tree again after editing requirements.txt or requirements-dev.txt
+lock: | $(BIN)/python
+	$(BIN)/uv pip compile requirements.txt --python-version 3.11 --generate-hashes -o requirements.lock
+	$(BIN)/uv pip compile requirements-dev.txt --python-version 3.11 --generate-hashes -o requirements-dev.lock
+
+## run: install, build the demo warehouse when there is none, start the demo app (SAMEN_LEREN_DEMO=1:
+## demo accounts and the public peer-code key; outside demo mode the app needs its configuration, see README)
 run: $(VENV)/.runtime
 	@test -f "$(WAREHOUSE_PATH)" || $(BIN)/python -m warehouse demo --db "$(WAREHOUSE_PATH)"
-	$(BIN)/streamlit run app.py --server.port $(PORT)
+	SAMEN_LEREN_DEMO=1 $(BIN)/streamlit run serve.py --server.port $(PORT)
 
 ## test: install what the tests need and run the whole suite
-CODE := access analytics bench data_models pages queries reports sample_data ui warehouse app.py
+CODE := access analytics bench data_models pages queries reports sample_data ui warehouse app.py serve.py
 
 test: $(VENV)/.dev browser
 	$(BIN)/python -m ruff check .
