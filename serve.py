@@ -8,6 +8,8 @@ middleware, so this one adds them to every HTTP response (pages, static files, h
   on another site can frame the app (clickjacking, or host messages to a framed app);
 - ``X-Content-Type-Options: nosniff`` and ``Referrer-Policy: same-origin``.
 
+Outside demo mode the server does not start at all without its configuration: one line on
+stderr naming what is missing (access/settings.py); app.py checks the same on every run.
 ``streamlit run app.py`` still works for development, without these headers.
 """
 
@@ -17,6 +19,8 @@ from typing import Any
 
 import streamlit as st
 from starlette.middleware import Middleware
+
+from access.settings import problems, refusal
 
 SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
     (b"x-frame-options", b"DENY"),
@@ -46,5 +50,8 @@ class SecurityHeaders:
 
         await self.app(scope, receive, send_with_headers)
 
+
+if found := problems():
+    raise SystemExit(refusal(found))
 
 app = st.App("app.py", middleware=[Middleware(SecurityHeaders)])

@@ -15,6 +15,7 @@ the app refuses to start, with one line naming what is missing, unless there is
 from __future__ import annotations
 
 import os
+import re
 import sys
 import tomllib
 from pathlib import Path
@@ -25,6 +26,7 @@ MIN_SECRET_LENGTH = 32
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
 OWN_CONFIG = CONFIG_DIR / "access.toml"
 DEMO_CONFIG = CONFIG_DIR / "demo_access.toml"
+SECRETS_EXAMPLE = CONFIG_DIR.parent / ".streamlit" / "secrets.toml.example"
 # cookie secrets that were ever shown as examples: refused whatever their length
 PLACEHOLDER_MARKERS = ("replace-me", "a long random string", "secrets.token_hex", "changeme", "change-me")
 
@@ -100,13 +102,22 @@ def auth_secrets() -> dict | None:
         return None
 
 
+def _example_cookie_secrets() -> set[str]:
+    """Every cookie_secret written in the example secrets file, commented out or not."""
+    try:
+        text = SECRETS_EXAMPLE.read_text(encoding="utf-8")
+    except OSError:
+        return set()
+    return set(re.findall(r'cookie_secret\s*=\s*"([^"]*)"', text))
+
+
 def _cookie_problem(auth: dict | None) -> str | None:
     if auth is None:
         return None
     secret = str(auth.get("cookie_secret") or "")
     if not secret:
         return "[auth] in .streamlit/secrets.toml has no cookie_secret"
-    if any(marker in secret.lower() for marker in PLACEHOLDER_MARKERS):
+    if secret in _example_cookie_secrets() or any(marker in secret.lower() for marker in PLACEHOLDER_MARKERS):
         return "[auth] cookie_secret is the example's placeholder; generate one (see README)"
     if len(secret) < MIN_SECRET_LENGTH:
         return f"[auth] cookie_secret is too short ({len(secret)} characters; at least {MIN_SECRET_LENGTH})"
@@ -138,6 +149,9 @@ def refusal(found: list[str]) -> str:
     )
 
 
+_logged: set[str] = set()
+
+
 def check_startup() -> None:
     """For app.py: stop the script with one clear line when this install is not configured."""
     found = problems()
@@ -145,14 +159,9 @@ def check_startup() -> None:
         return
     import streamlit as st
 
-    print(refusal(found), file=sys.stderr)
-    st.error(refusal(found), icon=None)
+    line = refusal(found)
+    if line not in _logged:
+        _logged.add(line)
+        print(line, file=sys.stderr)
+    st.error(line)
     st.stop()
-
-
-def require_configured() -> None:
-    """For CLI commands that serve data: exit with one line on stderr (status 2) when not configured."""
-    found = problems()
-    if found:
-        print(f"fout: {refusal(found)}", file=sys.stderr)
-        raise SystemExit(2)
