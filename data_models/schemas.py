@@ -5,7 +5,8 @@ then validates the typed frame against the model with ``lazy=True`` so that ever
 rule of every row is collected at once. Rules that depend on the outcome sets (treatment
 of the pathway, instrument of the pathway, score within the instrument's range) are
 dataframe checks here too. Columns whose name starts with ``lookup_`` are not in the
-delivered file: the loader adds them from the warehouse before validating.
+delivered file: the loader adds them from the warehouse before validating. Identifiers
+that look like a BSN are refused by the rule of ``data_models.identifiers``.
 """
 
 from __future__ import annotations
@@ -16,17 +17,14 @@ from dataclasses import dataclass
 import pandera.polars as pa
 import polars as pl
 
+from data_models.identifiers import looks_like_bsn
 from data_models.outcome_sets import all_instruments, common, outcome_sets
 
 CENTRE_CODE = r"^[A-Za-z0-9]{2,12}$"
-BSN_WEIGHTS = (9, 8, 7, 6, 5, 4, 3, 2, -1)
-
-
-def looks_like_bsn(column: str) -> pl.Expr:
-    """True where the value is 9 digits passing the elfproef (a Dutch citizen number)."""
-    value = pl.col(column).str.strip_chars()
-    weighted = pl.sum_horizontal(value.str.slice(i, 1).cast(pl.Int64, strict=False) * w for i, w in enumerate(BSN_WEIGHTS))
-    return (value.str.contains(r"^\d{9}$") & (weighted % 11 == 0)).fill_null(False)
+BSN_REASON = (
+    "lijkt op een BSN (9 cijfers, of 8 die de elfproef halen; punten, spaties, streepjes en 'BSN' tellen niet mee):"
+    " lever een pseudoniem"
+)
 
 
 def _treatment_pairs() -> list[str]:
@@ -126,6 +124,10 @@ class _EpisodeChild(pa.DataFrameModel):
     @pa.dataframe_check(name="episode_known")
     def episode_known(cls, data: pa.PolarsData) -> pl.LazyFrame:
         return data.lazyframe.select(pl.col("lookup_pathway").is_not_null())
+
+    @pa.dataframe_check(name="child_episode_id_bsn")
+    def child_episode_id_bsn(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(~looks_like_bsn("episode_id"))
 
 
 class PromMeasurements(_EpisodeChild):
@@ -248,8 +250,9 @@ DATAFRAME_CHECKS: dict[str, tuple[str, str]] = {
     "treatment_in_outcome_set": ("treatment", "behandeling hoort niet bij de uitkomstenset van dit zorgpad"),
     "referral_after_treatment": ("referral_date", "verwijsdatum ligt na de behandeldatum"),
     "discharge_before_treatment": ("discharge_date", "ontslagdatum ligt vóór de behandeldatum"),
-    "patient_id_bsn": ("patient_id", "lijkt op een BSN (9 cijfers, voldoet aan de elfproef): lever een pseudoniem"),
-    "episode_id_bsn": ("episode_id", "lijkt op een BSN (9 cijfers, voldoet aan de elfproef): lever een pseudoniem"),
+    "patient_id_bsn": ("patient_id", BSN_REASON),
+    "episode_id_bsn": ("episode_id", BSN_REASON),
+    "child_episode_id_bsn": ("episode_id", BSN_REASON),
     "episode_known": ("episode_id", "episode bestaat niet (niet in deze levering en niet eerder geladen)"),
     "instrument_in_outcome_set": ("instrument", "vragenlijst hoort niet bij de uitkomstenset van het zorgpad van deze episode"),
     "score_required": ("score", "score ontbreekt terwijl completed_on is ingevuld"),

@@ -14,6 +14,7 @@ import datetime as dt
 import html
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -94,8 +95,32 @@ def _markdown_bold(text: str) -> str:
     return re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", html.escape(text))
 
 
-def action_lines(pack: Pack, frame: pl.DataFrame) -> list[str]:
-    return [action_line(r, pack.names) for r in frame.iter_rows(named=True)]
+USER_FIELDS = ("what", "who", "expected_effect", "result_note")
+_USER_MARK = re.compile("\x00([0-9])\x00")
+
+
+def action_lines(pack: Pack, frame: pl.DataFrame, user: Callable[[str], str], template: Callable[[str], str]) -> list[str]:
+    """Each action in words: our sentence through ``template``, the team's own text through ``user``.
+
+    The team's text is put in after the sentence's markup is made, in one pass, so that it is
+    never read as markup: not as the sentence's bold, not as HTML, not as a link in the PDF.
+    """
+    marks = {f: f"\x00{i}\x00" for i, f in enumerate(USER_FIELDS)}
+    lines = []
+    for row in frame.iter_rows(named=True):
+        texts = ["" if row.get(f) is None else str(row[f]) for f in USER_FIELDS]
+        line = template(action_line({**row, **marks}, pack.names))
+        lines.append(_USER_MARK.sub(lambda m, texts=texts: user(texts[int(m.group(1))]), line))
+    return lines
+
+
+def html_action_lines(pack: Pack, frame: pl.DataFrame) -> list[str]:
+    return action_lines(pack, frame, html.escape, _markdown_bold)
+
+
+def pdf_action_lines(pack: Pack, frame: pl.DataFrame) -> list[str]:
+    """Plain text for ``_pdf_text(..., markdown=False)``: fpdf2's markdown cannot escape a link."""
+    return action_lines(pack, frame, str, lambda line: line.replace("**", ""))
 
 
 def tile_rows(pack: Pack) -> list[tuple[str, str, str, str, str]]:
@@ -111,7 +136,7 @@ def tile_rows(pack: Pack) -> list[tuple[str, str, str, str, str]]:
 
 def chart_for(pack: Pack, summary: Summary, image_format: str) -> bytes:
     ind = summary.indicator
-    marks = on_chart(pack.actions, ind.code)
+    marks = [(start, text.replace("$", r"\$")) for start, text in on_chart(pack.actions, ind.code)]  # no mathtext
     return control_chart_image(summary.chart, label(ind.label), ind.unit == "pct", pack.month, marks, image_format)
 
 
@@ -154,8 +179,8 @@ def _table(headers: list[str], rows: list[tuple], numeric: set[int] = frozenset(
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def _list(items: list[str]) -> str:
-    return "<ul>" + "".join(f"<li>{_markdown_bold(i)}</li>" for i in items) + "</ul>"
+def _list(items: list[str], is_html: bool = False) -> str:
+    return "<ul>" + "".join(f"<li>{i if is_html else _markdown_bold(i)}</li>" for i in items) + "</ul>"
 
 
 def _patients_table(patients: pl.DataFrame) -> str:
@@ -170,8 +195,8 @@ def to_html(pack: Pack) -> str:
     parts.append(f"<h2>{html.escape(t('agenda'))}</h2>")
     parts.append(_list([sentence(s) for s in pack.agenda]) if pack.agenda else f"<p>{html.escape(t('agenda_empty'))}</p>")
     parts.append(f"<h2>{html.escape(t('actions_to_review'))}</h2>")
-    lines = action_lines(pack, pack.open_actions)
-    parts.append(_list(lines) if lines else f"<p>{html.escape(t('pack_no_open_actions'))}</p>")
+    lines = html_action_lines(pack, pack.open_actions)
+    parts.append(_list(lines, is_html=True) if lines else f"<p>{html.escape(t('pack_no_open_actions'))}</p>")
     parts.append(f"<h2>{html.escape(t('indicators'))}</h2>")
     headers = [t("pack_indicator"), t("pack_value"), t("pack_previous"), t("pack_change"), t("pack_variation")]
     parts.append(_table(headers, tile_rows(pack), numeric={1, 2, 3}))
@@ -183,7 +208,8 @@ def to_html(pack: Pack) -> str:
             f'<figure><img alt="{caption}" src="data:image/svg+xml;base64,{svg}"><figcaption>{caption}</figcaption></figure>'
         )
     parts.append(f"<h2>{html.escape(t('actions_table'))}</h2>")
-    parts.append(_list(action_lines(pack, pack.actions)) if pack.actions.height else f"<p>{html.escape(t('actions_none'))}</p>")
+    all_actions = html_action_lines(pack, pack.actions)
+    parts.append(_list(all_actions, is_html=True) if all_actions else f"<p>{html.escape(t('actions_none'))}</p>")
     if pack.patients is not None:
         parts.append(f"<h2>{html.escape(t('patients'))}</h2>" + _patients_table(pack.patients))
     parts.append(f"<p><small>{html.escape(t('pack_made', at=pack.made_at.isoformat(sep=' ')))}</small></p>")
@@ -205,9 +231,10 @@ def _font_dir() -> Path:
     return Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 
 
-def _pdf_text(pdf: FPDF, text: str, size: float = 9.5, bold: bool = False) -> None:
+def _pdf_text(pdf: FPDF, text: str, size: float = 9.5, bold: bool = False, markdown: bool = True) -> None:
+    """A paragraph; ``markdown=False`` for anything holding user text (fpdf2 would render its links)."""
     pdf.set_font("pack", style="B" if bold else "", size=size)
-    pdf.multi_cell(0, size * 0.5, text, markdown=True, new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, size * 0.5, text, markdown=markdown, new_x="LMARGIN", new_y="NEXT")
 
 
 def _pdf_heading(pdf: FPDF, text: str) -> None:
@@ -234,7 +261,7 @@ def to_pdf(pack: Pack) -> bytes:
     pdf.set_title(title(pack))
     pdf.set_creation_date(pack.made_at)
     pdf.add_page()
-    _pdf_text(pdf, title(pack), size=15, bold=True)
+    _pdf_text(pdf, title(pack), size=15, bold=True, markdown=False)  # the centre's name is delivered text
     _pdf_text(pdf, notice(pack))
     _pdf_text(pdf, volume_line(pack))
     _pdf_heading(pdf, t("agenda"))
@@ -243,8 +270,8 @@ def to_pdf(pack: Pack) -> bytes:
     if not pack.agenda:
         _pdf_text(pdf, t("agenda_empty"))
     _pdf_heading(pdf, t("actions_to_review"))
-    for line in action_lines(pack, pack.open_actions) or [t("pack_no_open_actions")]:
-        _pdf_text(pdf, "• " + line)
+    for line in pdf_action_lines(pack, pack.open_actions) or [t("pack_no_open_actions")]:
+        _pdf_text(pdf, "• " + line, markdown=False)
     _pdf_heading(pdf, t("indicators"))
     _pdf_table(
         pdf, [t("pack_indicator"), t("pack_value"), t("pack_previous"), t("pack_change"), t("pack_variation")], tile_rows(pack)
@@ -254,8 +281,8 @@ def to_pdf(pack: Pack) -> bytes:
         _pdf_text(pdf, f"**{label(s.indicator.label)}**: {fmt(s.indicator, s.value)} · {plain(s)}", size=8.5)
         pdf.image(io.BytesIO(chart_for(pack, s, "png")), w=175)
     _pdf_heading(pdf, t("actions_table"))
-    for line in action_lines(pack, pack.actions) or [t("actions_none")]:
-        _pdf_text(pdf, "• " + line)
+    for line in pdf_action_lines(pack, pack.actions) or [t("actions_none")]:
+        _pdf_text(pdf, "• " + line, markdown=False)
     if pack.patients is not None:
         _pdf_heading(pdf, t("patients"))
         shown = pack.patients.with_columns(pl.col(pl.Float64).round(1))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from data_models.identifiers import fingerprint
 from tests.conftest import fetch
 
 EPISODE = "centre_code,episode_id,patient_id,pathway,treatment,referral_date,treatment_date,discharge_date,age,sex,bmi,asa_class,sdm_documented\n"
@@ -19,8 +20,9 @@ EPISODE_CASES = [
     ("XXXX,E2,P2,knee_oa,tka,,2026-02-01,,70,F,,,", "centre_code", "XXXX", "onbekend centrum"),
     ("U,E2,P2,knee_oa,tka,,2026-02-01,,70,F,,,", "centre_code", "U", "ongeldige centrumcode"),
     ("UMCU,,P2,knee_oa,tka,,2026-02-01,,70,F,,,", "episode_id", None, "verplicht veld is leeg"),
-    ("UMCU,E2,111222333,knee_oa,tka,,2026-02-01,,70,F,,,", "patient_id", "111222333", "lijkt op een BSN"),
-    ("UMCU,123456782,P2,knee_oa,tka,,2026-02-01,,70,F,,,", "episode_id", "123456782", "lijkt op een BSN"),
+    # a BSN is never stored in clear: the quarantine keeps its keyed fingerprint (the demo key in tests)
+    ("UMCU,E2,111222333,knee_oa,tka,,2026-02-01,,70,F,,,", "patient_id", fingerprint("111222333"), "lijkt op een BSN"),
+    ("UMCU,123456782,P2,knee_oa,tka,,2026-02-01,,70,F,,,", "episode_id", fingerprint("123456782"), "lijkt op een BSN"),
     ("UMCU,E2,P2,hip_oa,tha,,2026-02-01,,70,F,,,", "pathway", "hip_oa", "onbekende code"),
     ("UMCU,E2,P2,knee_oa,whipple,,2026-02-01,,70,F,,,", "treatment", "whipple", "behandeling hoort niet bij"),
     ("UMCU,E2,P2,knee_oa,tka,2026-03-01,2026-02-01,,70,F,,,", "referral_date", "2026-03-01", "verwijsdatum ligt na"),

@@ -13,7 +13,10 @@ from data_models.actions import STATUSES, ActionInvalid
 from ui.action_text import action_line, open_to_review, status_name
 from ui.context import Context
 from ui.data import may_record_actions, query, record_action, update_action
+from ui.safe_text import plain
 from ui.text import label, month_name, t
+
+USER_FIELDS = ("what", "who", "expected_effect", "result_note")
 
 
 def load_actions(ctx: Context) -> pl.DataFrame:
@@ -26,7 +29,12 @@ def render_open(actions: pl.DataFrame, month: dt.date, names: dict[str, str]) ->
         return
     st.markdown(f"**{t('actions_to_review')}**")
     for row in rows.iter_rows(named=True):
-        st.markdown(f"- :material/flag: {action_line(row, names)}")
+        st.markdown(f"- :material/flag: {action_line(as_text(row), names)}")
+
+
+def as_text(row: dict) -> dict:
+    """The action with its typed fields made inert for Markdown: they show as written, never as links or images."""
+    return {**row, **{field: plain(row[field]) for field in USER_FIELDS if field in row}}
 
 
 def _show_errors(err: ActionInvalid) -> None:

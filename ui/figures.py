@@ -7,6 +7,8 @@ import datetime as dt
 import plotly.graph_objects as go
 import polars as pl
 
+from ui.safe_text import plotly_text
+
 BLUE = "#1f5fa8"
 GREY = "#8a8f98"
 ORANGE = "#e07b00"
@@ -65,7 +67,7 @@ def delay_figure(delay: pl.DataFrame, own_label: str, national_label: str, y_tit
                 x=delay["month_date"].to_list(),
                 y=delay[column].to_list(),
                 mode="lines+markers",
-                name=name,
+                name=plotly_text(name),
                 line={"color": color, "width": width},
                 hovertemplate="%{x|%b %Y}: %{y:.0f}<extra></extra>",
             )
@@ -128,7 +130,9 @@ def control_chart_figure(
     for start, text in actions or []:
         if x and x[0] <= start <= x[-1]:
             fig.add_vline(x=start, line={"color": BLUE, "dash": "dash", "width": 1})
-            fig.add_annotation(x=start, y=1, yref="paper", text=text, showarrow=False, xanchor="left", font={"color": BLUE})
+            fig.add_annotation(
+                x=start, y=1, yref="paper", text=plotly_text(text), showarrow=False, xanchor="left", font={"color": BLUE}
+            )
     fig.update_layout(
         height=320, margin={"l": 10, "r": 10, "t": 10, "b": 10}, showlegend=False,
         yaxis={"title": y_title, "ticksuffix": "%" if percent else ""}, xaxis={"tickformat": "%b %Y"},
@@ -197,7 +201,8 @@ def funnel_figure(
         fig.add_trace(
             go.Scatter(
                 x=rows["patients_n"].to_list(), y=[v * scale for v in rows[value].to_list()], mode="markers+text" if is_own else "markers",
-                text=rows["label"].to_list() if is_own else None, textposition="top center", customdata=rows["label"].to_list(),
+                text=[plotly_text(v) for v in rows["label"]] if is_own else None, textposition="top center",
+                customdata=[plotly_text(v) for v in rows["label"]],
                 marker={"color": colour, "size": size, "line": {"color": "white", "width": 1}}, showlegend=False,
                 hovertemplate="%{customdata}: %{y:.1f} (n = %{x})<extra></extra>",
             )
@@ -216,7 +221,8 @@ def own_trend_figure(trend: pl.DataFrame, own_label: str, pooled_label: str, per
         fig.add_trace(
             go.Scatter(
                 x=trend["quarter_start"].to_list(), y=[None if v is None else v * scale for v in trend[column].to_list()],
-                mode="lines+markers", name=name, line={"color": colour}, hovertemplate="%{x|%b %Y}: %{y:.1f}<extra></extra>",
+                mode="lines+markers", name=plotly_text(name), line={"color": colour},
+                hovertemplate="%{x|%b %Y}: %{y:.1f}<extra></extra>",
             )
         )  # fmt: skip
     fig.update_layout(
@@ -242,7 +248,7 @@ def heatmap_figure(
     low, high = (CONCERN, IMPROVEMENT) if higher_is_better else (IMPROVEMENT, CONCERN)
     fig = go.Figure(
         go.Heatmap(
-            z=z, x=column_labels, y=row_labels, zmin=0, zmax=top, colorscale=[[0, low], [middle, "#f5f5f5"], [1, high]],
+            z=z, x=[plotly_text(c) for c in column_labels], y=[plotly_text(r) for r in row_labels], zmin=0, zmax=top, colorscale=[[0, low], [middle, "#f5f5f5"], [1, high]],
             hovertemplate="%{y} · %{x}: %{z:.1f}" + unit + "<extra></extra>", colorbar={"ticksuffix": unit},
         )
     )  # fmt: skip
@@ -256,8 +262,8 @@ def lines_figure(frame: pl.DataFrame, value: str, group: str, target: float | No
     for (name,), rows in frame.sort("month_date").group_by(group, maintain_order=True):
         fig.add_trace(
             go.Scatter(
-                x=rows["month_date"].to_list(), y=rows[value].to_list(), mode="lines+markers", name=str(name),
-                connectgaps=False, hovertemplate=f"{name} · %{{x|%b %Y}}: %{{y:.1f}}{unit}<extra></extra>",
+                x=rows["month_date"].to_list(), y=rows[value].to_list(), mode="lines+markers", name=plotly_text(name),
+                connectgaps=False, hovertemplate=f"%{{fullData.name}} · %{{x|%b %Y}}: %{{y:.1f}}{unit}<extra></extra>",
             )
         )  # fmt: skip
     if target is not None:

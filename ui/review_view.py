@@ -6,6 +6,7 @@ import polars as pl
 import streamlit as st
 
 from analytics.indicators import Indicator, Summary
+from reports.csv_safe import formula_safe
 from ui.text import label, lang, number, t
 
 VARIATION_ICON = {
@@ -77,7 +78,8 @@ def sentence(summary: Summary) -> str:
 
 
 def csv_bytes(frame: pl.DataFrame) -> bytes:
-    """CSV as a Dutch spreadsheet opens it (``;`` and decimal comma), or plain when English."""
+    """CSV as a Dutch spreadsheet opens it (``;`` and decimal comma), or plain when English; formula-safe."""
+    frame = formula_safe(frame)
     if lang() == "nl":
         return frame.write_csv(separator=";", decimal_comma=True).encode("utf-8-sig")
     return frame.write_csv().encode("utf-8")

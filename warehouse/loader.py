@@ -19,6 +19,7 @@ import duckdb
 import pandera.polars as pa
 import polars as pl
 
+from data_models.identifiers import looks_like_bsn, masked
 from data_models.schemas import DATAFRAME_CHECKS, TableSpec
 from warehouse.parse import ERROR_COLUMNS, parse
 from warehouse.reader import ROW, RawTable, UnusableFile, checksum, read_file
@@ -216,6 +217,27 @@ def merge(
 QUARANTINE_CELLS = ["file_name", "table_name", "centre_code", "row_number", "column_name", "value", "reason"]
 
 
+def without_bsn(rows: pl.DataFrame) -> pl.DataFrame:
+    """No BSN-like cell is stored in clear: its keyed fingerprint (or nothing) and the reason instead.
+
+    Checks the quarantined ``value`` and the row's ``centre_code`` (a shifted column can put
+    a BSN there); only the few flagged cells go through Python.
+    """
+    flagged = looks_like_bsn("value") | looks_like_bsn("centre_code")
+    hits = rows.with_row_index("__hit").filter(flagged)
+    if not hits.height:
+        return rows
+    fixes = []
+    for index, column, value, centre, reason in hits.select("__hit", "column_name", "value", "centre_code", "reason").iter_rows():
+        value, extra = masked(value, column)
+        centre, centre_extra = masked(centre, "centre_code")
+        extras = [e for e in (extra, centre_extra) if e and e not in reason]
+        fixes.append((index, value, centre, "; ".join([reason, *dict.fromkeys(extras)])))
+    schema = {"__hit": pl.UInt32, "value": pl.String, "centre_code": pl.String, "reason": pl.String}
+    fixed = pl.DataFrame(fixes, schema=schema, orient="row")
+    return rows.with_row_index("__hit").update(fixed, on="__hit", include_nulls=True).drop("__hit")
+
+
 def write_quarantine(con: duckdb.DuckDBPyConnection, raw: RawTable, errors: pl.DataFrame, load_id: int, digest: str) -> None:
     """Store the rejected cells; a repeated delivery of the same file replaces its earlier rows."""
     centres = raw.frame.select(ROW, "centre_code")
@@ -230,6 +252,7 @@ def write_quarantine(con: duckdb.DuckDBPyConnection, raw: RawTable, errors: pl.D
         "value",
         "reason",
     )
+    rows = without_bsn(rows)
     same_file = {"c": digest, "t": raw.table.name}
     earlier = con.sql(
         "select file_name, table_name, centre_code, row_number, column_name, value, reason from quarantine"
@@ -298,7 +321,8 @@ def load_table(con: duckdb.DuckDBPyConnection, raw: RawTable, load_id: int, dige
 
 
 def centre_codes(raw: RawTable) -> list[str]:
-    return sorted(raw.frame["centre_code"].drop_nulls().unique().to_list())
+    codes = raw.frame["centre_code"].drop_nulls().unique().to_list()
+    return sorted(masked(c, "centre_code")[0] or "BSN?" for c in codes)  # never a BSN in clear in load_log
 
 
 def check_centre(tables: list[RawTable], allowed_centre: str | None) -> None:
