@@ -14,6 +14,7 @@ from ui.data import query
 from ui.figures import heatmap_figure, lines_figure
 from ui.guard import entry_only
 from ui.review_view import chart_with_data, csv_bytes
+from ui.safe_text import plain
 from ui.text import label, month_name, number, t
 
 entry_only()
@@ -79,7 +80,7 @@ def render_lags(summary: pl.DataFrame, many: bool) -> None:
     with st.expander(t("adoption_lags_count", n=len(lagging)), expanded=not many):
         for row in lagging:
             items = "; ".join(lag_text(code, row, targets) for code in row["lags"])
-            st.markdown("- " + t("adoption_lag_line", centre=row["centre_name"], pathway=row["pathway_label"], items=items))
+            st.markdown("- " + t("adoption_lag_line", centre=plain(row["centre_name"]), pathway=row["pathway_label"], items=items))
 
 
 def choose_measure() -> Measure:

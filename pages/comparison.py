@@ -13,6 +13,7 @@ from ui.data import peers, trend
 from ui.figures import funnel_figure, own_trend_figure
 from ui.guard import entry_only
 from ui.review_view import chart_with_data
+from ui.safe_text import plain
 from ui.text import label, month_name, number, t
 
 entry_only()
@@ -115,7 +116,7 @@ st.title(t("compare_title"))
 ctx = current_with_month()
 if ctx is not None:
     oset = outcome_sets()[ctx.pathway]
-    st.caption(f"{ctx.centre_name} · {label(oset.label)} · {month_name(ctx.month)}")
+    st.caption(f"{plain(ctx.centre_name)} · {label(oset.label)} · {month_name(ctx.month)}")
     st.write(t("compare_funnel_purpose_national" if ctx.viewer.is_national else "compare_funnel_purpose"))
     choices = comparison_indicators(oset)
     left, middle, right = st.columns(3)

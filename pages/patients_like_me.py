@@ -12,6 +12,7 @@ from ui.context import current
 from ui.data import like_me, pathway_validations
 from ui.figures import calibration_figure, icon_array_figure
 from ui.guard import entry_only
+from ui.safe_text import plain
 from ui.text import label, number, t, timepoint_name
 
 entry_only()
@@ -160,7 +161,7 @@ st.title(t("decide_title"))
 ctx = current()
 if ctx is not None and ctx.pathway is not None:
     oset = outcome_sets()[ctx.pathway]
-    st.caption(f"{ctx.centre_name} · {label(oset.label)}")
+    st.caption(f"{plain(ctx.centre_name)} · {label(oset.label)}")
     st.write(t("decide_purpose"))
     profile = patient_form(oset)
     if profile is None:

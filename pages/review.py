@@ -27,6 +27,7 @@ from ui.data import meeting_pack, query
 from ui.figures import control_chart_figure, grouped_bar_figure, stacked_cost_figure
 from ui.guard import entry_only
 from ui.review_view import chart_with_data, fmt, sentence, variation_text
+from ui.safe_text import plain
 from ui.text import label, month_name, number, t
 
 entry_only()
@@ -164,7 +165,7 @@ def render_patients(ctx: Context, oset: OutcomeSet) -> None:
     chosen = event.selection.rows if event is not None else []
     if chosen:
         episode = patients["episode_id"][chosen[0]]
-        if st.button(t("trajectory_open", episode=episode), icon=":material/timeline:", key="open_trajectory"):
+        if st.button(t("trajectory_open", episode=plain(episode)), icon=":material/timeline:", key="open_trajectory"):
             st.session_state["open_episode"] = episode
             st.switch_page("pages/trajectory.py")
     else:
@@ -229,7 +230,7 @@ st.title(t("review_title"))
 ctx = current_with_month()
 if ctx is not None:
     oset = outcome_sets()[ctx.pathway]
-    st.caption(f"{ctx.centre_name} · {label(oset.label)}")
+    st.caption(f"{plain(ctx.centre_name)} · {label(oset.label)}")
     st.write(t("review_purpose", month=month_name(ctx.month)))
     summaries, indicator_rows, chart_months = load_summaries(ctx, oset)
     actions = load_actions(ctx)

@@ -12,6 +12,7 @@ from access import audit
 from ui.context import current
 from ui.data import query
 from ui.guard import entry_only
+from ui.safe_text import plain
 from ui.text import t
 from warehouse.connection import warehouse_path, writer
 from warehouse.loader import LoadReport, load_paths
@@ -67,7 +68,7 @@ def render_upload(centre: str) -> None:
         st.error(t("upload_refused"))
         for r in reports:
             if not r.usable:
-                st.error(r.message)
+                st.error(plain(r.message))  # names the uploaded file: text, never Markdown
     elif any(r.rows_quarantined for r in reports):
         st.warning(t("upload_quarantined"))
     else:
