@@ -109,14 +109,17 @@ def render_trend(ctx: Context, months: pl.DataFrame, measure: Measure) -> None:
     chart_with_data(fig, table, "adoption_trend", f"adoptie_{measure.code}_per_maand.csv")
 
 
-def summary_table(summary: pl.DataFrame) -> pl.DataFrame:
+def summary_table(summary: pl.DataFrame, with_volume: bool) -> pl.DataFrame:
+    """The twelve-month summary; named volumes only for a centre's own viewers (docs/privacy.md: a named
+    volume beside the same period's anonymous peer counts would name the peers)."""
     timepoints = [tp for tp in common().timepoints if f"response_{tp}_pct" in summary.columns]
     yes_no = lambda c: pl.when(pl.col(c)).then(pl.lit(t("yes"))).otherwise(pl.lit(t("no")))  # noqa: E731
+    volume = [pl.col("episodes_n").alias(t("tile_volume"))] if with_volume else []
     return summary.select(
         pl.col("centre_name").alias(t("centre")),
         pl.col("pathway_label").alias(t("pathway")),
         yes_no("is_live").alias(t("adoption_live")),
-        pl.col("episodes_n").alias(t("tile_volume")),
+        *volume,
         *[pl.col(f"response_{tp}_pct").round(1).alias(t("adoption_response_tp", timepoint=tp)) for tp in timepoints],
         pl.col("sdm_documented_pct").round(1).alias(t("measure_sdm")),
         pl.col("casemix_complete_pct").round(1).alias(t("measure_casemix")),
@@ -125,9 +128,9 @@ def summary_table(summary: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def render_table(summary: pl.DataFrame) -> None:
+def render_table(summary: pl.DataFrame, with_volume: bool) -> None:
     st.subheader(t("adoption_table_title"))
-    table = summary_table(summary)
+    table = summary_table(summary, with_volume)
     st.dataframe(table, hide_index=True, width="stretch", key="adoption_table")
     st.download_button(
         t("download_csv"), csv_bytes(table),
@@ -145,4 +148,4 @@ if ctx is not None:
     measure = choose_measure()
     render_heatmap(summary, measure)
     render_trend(ctx, months, measure)
-    render_table(summary)
+    render_table(summary, with_volume=not ctx.viewer.is_national)

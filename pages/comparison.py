@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from analytics.monthly import add_months
+from analytics.periods import ReportingPeriod, closed_periods
 from data_models.outcome_sets import outcome_sets
 from queries.peers import ComparisonIndicator, PeerComparison, comparison_indicators
 from ui.context import Context, current_with_month
@@ -68,9 +68,12 @@ def display_table(result: PeerComparison) -> pl.DataFrame:
     )
 
 
-def render_comparison(ctx: Context, indicator: ComparisonIndicator, months: int, mode: str) -> None:
-    start = add_months(ctx.month, -(months - 1))
-    result = peers(ctx.centre_name, ctx.pathway, indicator.code, start, ctx.month)
+def period_name(period: ReportingPeriod) -> str:
+    return t("compare_half_year", half=period.half, year=period.start.year)
+
+
+def render_comparison(ctx: Context, indicator: ComparisonIndicator, period: ReportingPeriod, mode: str) -> None:
+    result = peers(ctx.centre_name, ctx.pathway, indicator.code, period)
     if not result.is_shown:
         st.info(t("compare_hidden"))
         return
@@ -96,38 +99,43 @@ def render_comparison(ctx: Context, indicator: ComparisonIndicator, months: int,
         label(indicator.label),
         t("compare_patients_axis"),
     )
-    st.caption(t("compare_funnel_caption"))
-    chart_with_data(fig, display_table(result), "funnel", "vergelijking.csv")
+    st.caption(t("compare_funnel_caption") + " " + t("compare_rounded"))
+    chart_with_data(fig, display_table(result), "funnel", f"vergelijking_{period.code}.csv")
     if mode == "adjusted" and has_own:
         render_trend(ctx, indicator, percent)
 
 
 def render_trend(ctx: Context, indicator: ComparisonIndicator, percent: bool) -> None:
     st.subheader(t("compare_trend"))
-    own = trend(ctx.pathway, indicator.code, ctx.month)
+    st.caption(t("compare_trend_caption"))
+    own = trend(ctx.centre_name, ctx.pathway, indicator.code, closed_periods(ctx.month))
     if own.is_empty():
         st.info(t("compare_own_hidden"))
         return
     fig = own_trend_figure(own, ctx.centre_name, t("compare_pooled"), percent, label(indicator.label))
-    chart_with_data(fig, own, "own_trend", "eigen_resultaat_per_kwartaal.csv")
+    chart_with_data(fig, own, "own_trend", "eigen_resultaat_per_halfjaar.csv")
 
 
 st.title(t("compare_title"))
 ctx = current_with_month()
 if ctx is not None:
     oset = outcome_sets()[ctx.pathway]
-    st.caption(f"{plain(ctx.centre_name)} · {label(oset.label)} · {month_name(ctx.month)}")
+    # a national viewer's comparison is anonymous: the centre chosen in the sidebar is not named here
+    who = t("compare_all_anonymous") if ctx.viewer.is_national else ctx.centre_name
+    st.caption(f"{plain(who)} · {label(oset.label)} · {month_name(ctx.month)}")
     st.write(t("compare_funnel_purpose_national" if ctx.viewer.is_national else "compare_funnel_purpose"))
     choices = comparison_indicators(oset)
     left, middle, right = st.columns(3)
     indicator = left.selectbox(
         t("compare_indicator"), choices, format_func=lambda i: label(i.label), key=f"compare_indicator_{ctx.pathway}"
     )
-    months = middle.selectbox(t("compare_period"), [12, 24], format_func=lambda n: t("compare_months", n=n), key="compare_months")
+    period = middle.selectbox(
+        t("compare_period"), closed_periods(ctx.month), format_func=period_name, key="compare_period", help=t("compare_period_help")
+    )
     mode = right.radio(
         t("compare_mode"),
         ["adjusted", "crude"],
         format_func=lambda m: t("compare_adjusted" if m == "adjusted" else "compare_unadjusted"),
         key="compare_mode",
     )
-    render_comparison(ctx, indicator, months, mode)
+    render_comparison(ctx, indicator, period, mode)

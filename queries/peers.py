@@ -1,25 +1,22 @@
-"""Anonymous peer comparison, protected in the data layer.
+"""Anonymous peer comparison: pooled patient rows in, disclosure-controlled aggregates out.
 
-Patient rows of all centres are read here to fit the case-mix model (pooled, as indirect
-standardisation requires) and never leave this module: callers get one aggregate row per
-centre. Protection is applied before anything is returned:
+Two steps, kept apart:
 
-- peers carry anonymous codes derived with a secret key (``PEER_CODE_SECRET``), which
-  reveal neither their names nor their alphabetical order; only the viewer's own centre
-  is named;
-- a centre with fewer than ``min_patients`` (10) patients is shown as "< 10": no count,
-  no value, no plot position; the pooled target is computed from the shown centres only,
-  so no suppressed figure can be derived by subtracting shown figures from a total;
-- with fewer than ``min_peers`` (3) other centres with enough patients, no comparison is
-  returned at all.
+1. ``centre_aggregates`` reads the patient rows of all centres for one closed reporting
+   period (pooled, as indirect standardisation requires) to fit the case-mix model, and
+   reduces them to one row of sufficient statistics per centre: patients, observed events
+   or mean score, expected events or mean score. No patient row leaves this step.
+2. ``protect`` sees those aggregates only and applies the disclosure rules of
+   ``queries.disclosure`` (thresholds, codes drawn per view, rounded counts, targets from
+   shown centres only) before anything is returned.
+
+Peer figures exist only for fixed, closed half-years (``analytics.periods``): never for a
+window that slides with the chosen month, so no two shown figures differ by a hidden one.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,28 +25,13 @@ import polars as pl
 from access.roles import AccessDenied, Role, Viewer
 from analytics.casemix import Adjustment, standardise_events, standardise_scores
 from analytics.funnel import funnel, funnel_curve
-from analytics.monthly import add_months
+from analytics.periods import ReportingPeriod, is_closed
 from data_models.outcome_sets import OutcomeSet, outcome_sets
 from queries import run_internal
+from queries.disclosure import MIN_PATIENTS, MIN_PEERS, peer_labels, rounded, view_key
 
-MIN_PATIENTS = 10
-MIN_PEERS = 3
-DEMO_SECRET = "samen-leren-demo-only"  # nosec B105 - the public demo's key; production sets PEER_CODE_SECRET
-CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 EPISODE_NUMERIC = ("age", "bmi", "asa_class", "charlson_index")
 EPISODE_CATEGORICAL = ("sex", "low_health_literacy")
-
-
-def peer_code(centre_code: str, taken: frozenset[str] = frozenset(), secret: str | None = None) -> str:
-    """An anonymous label for a centre: keyed, stable, unrelated to its name or its place in the alphabet."""
-    key = (secret or os.environ.get("PEER_CODE_SECRET") or DEMO_SECRET).encode()
-    counter = 0
-    while True:
-        digest = hmac.new(key, f"{centre_code}:{counter}".encode(), hashlib.sha256).digest()
-        code = "".join(CODE_ALPHABET[b % len(CODE_ALPHABET)] for b in digest[:3])
-        if code not in taken:
-            return f"Peer {code}"
-        counter += 1
 
 
 @dataclass(frozen=True)
@@ -141,15 +123,6 @@ def _adjust(indicator: ComparisonIndicator, oset: OutcomeSet, patients: pl.DataF
     return standardise_scores(patients, "followup_score", "baseline_score", "centre_code", numeric, categorical)
 
 
-def _labels(codes: list[str], own: str | None, own_name: str) -> dict[str, str]:
-    labels: dict[str, str] = {}
-    taken = frozenset(codes)
-    for code in codes:
-        labels[code] = own_name if code == own else peer_code(code, taken)
-        taken = taken | {labels[code].removeprefix("Peer ")}
-    return labels
-
-
 NAMED_ROLES = frozenset({Role.CARE_TEAM, Role.CENTRE_LEAD})
 
 
@@ -164,45 +137,89 @@ def _own_centre(viewer: Viewer, pathway: str) -> str | None:
     raise AccessDenied(f"{viewer.role.value} may not compare outcomes")
 
 
+@dataclass
+class CentreAggregates:
+    """Sufficient statistics per centre for one indicator and period; everything ``protect`` may see."""
+
+    per_centre: pl.DataFrame  # centre_code, patients_n, observed, expected, crude_mean, adjusted_mean, …
+    residual_sd: float | None
+    missing: dict[str, int]
+
+
+def centre_aggregates(
+    indicator: ComparisonIndicator, oset: OutcomeSet, period: ReportingPeriod, db: Path | None
+) -> CentreAggregates:
+    """Step 1: pooled patient rows of one period reduced to one row per centre (the case-mix model fitted on all)."""
+    patients = _patients(indicator, oset, period.start, period.end, db)
+    if patients.is_empty():
+        return CentreAggregates(
+            pl.DataFrame({"centre_code": [], "patients_n": []}, schema={"centre_code": pl.String, "patients_n": pl.Int64}),
+            None,
+            {},
+        )
+    adjustment = _adjust(indicator, oset, patients)
+    return CentreAggregates(adjustment.per_centre, adjustment.residual_sd, {k: v for k, v in adjustment.missing.items() if v})
+
+
 def peer_comparison(
     viewer: Viewer,
     viewer_name: str,
     pathway: str,
     indicator_code: str,
-    from_month: dt.date,
-    to_month: dt.date,
+    period: ReportingPeriod,
     db: Path | None = None,
     min_patients: int = MIN_PATIENTS,
     min_peers: int = MIN_PEERS,
+    as_of: dt.date | None = None,
 ) -> PeerComparison:
-    """The viewer's centre against anonymous peers, crude and case-mix adjusted (all anonymous for a programme lead)."""
+    """The viewer's centre against anonymous peers in one closed half-year, crude and case-mix adjusted.
+
+    A programme lead sees every centre anonymously. A period that is not closed at ``as_of``
+    (today) is refused: its figures would still grow, and two views of it would differ by
+    the patients added in between.
+    """
     viewer_centre = _own_centre(viewer, pathway)
+    if not isinstance(period, ReportingPeriod) or not is_closed(period, as_of or dt.date.today()):
+        raise AccessDenied(f"peer figures exist only for closed reporting periods, not {period!r}")
     oset = outcome_sets()[pathway]
     indicator = next(i for i in comparison_indicators(oset) if i.code == indicator_code)
-    patients = _patients(indicator, oset, from_month, to_month, db)
-    counts = patients.group_by("centre_code").len() if patients.height else pl.DataFrame({"centre_code": [], "len": []})
-    enough = counts.filter(pl.col("len") >= min_patients)["centre_code"].to_list()
-    peers_enough = len([c for c in enough if c != viewer_centre])
-    own_suppressed = viewer_centre not in enough
+    aggregates = centre_aggregates(indicator, oset, period, db)
+    return protect(
+        indicator, aggregates, viewer_centre, viewer_name, view_key(pathway, period.code, viewer_centre), min_patients, min_peers
+    )
+
+
+def protect(
+    indicator: ComparisonIndicator,
+    aggregates: CentreAggregates,
+    own: str | None,
+    own_name: str,
+    view: str,
+    min_patients: int = MIN_PATIENTS,
+    min_peers: int = MIN_PEERS,
+) -> PeerComparison:
+    """Step 2: the disclosure rules, applied to per-centre aggregates only."""
+    per_centre = aggregates.per_centre
+    enough = per_centre.filter(pl.col("patients_n") >= min_patients)["centre_code"].to_list()
+    peers_enough = len([c for c in enough if c != own])
+    own_suppressed = own not in enough
     if peers_enough < min_peers:
         return PeerComparison(indicator, False, pl.DataFrame(), peers_enough=peers_enough, own_suppressed=own_suppressed)
-    adjustment = _adjust(indicator, oset, patients)
-    per_centre = adjustment.per_centre
-    labels = _labels(sorted(per_centre["centre_code"].to_list()), viewer_centre, viewer_name)
-    result = _protect(indicator, per_centre, enough, viewer_centre, labels, adjustment)
-    result.missing = {k: v for k, v in adjustment.missing.items() if v}
+    labels = peer_labels(per_centre["centre_code"].to_list(), own, own_name, view)
+    result = _shown(indicator, per_centre, enough, own, labels, aggregates.residual_sd)
+    result.missing = aggregates.missing
     result.peers_enough = peers_enough
     result.own_suppressed = own_suppressed
     return result
 
 
-def _protect(
+def _shown(
     indicator: ComparisonIndicator,
     per_centre: pl.DataFrame,
     enough: list[str],
     own: str | None,
     labels: dict[str, str],
-    adjustment: Adjustment,
+    residual_sd: float | None,
 ) -> PeerComparison:
     shown = per_centre.filter(pl.col("centre_code").is_in(enough))
     n = shown["patients_n"].to_list()
@@ -227,7 +244,7 @@ def _protect(
             "adjusted": _scaled_ratio_curve(ratio_target, scale, _grid(n), adjusted["tau2"][0], pooled),
         }
     else:
-        sd = adjustment.residual_sd or 1.0
+        sd = residual_sd or 1.0
         crude_values = shown["crude_mean"].to_list()
         crude = funnel(crude_values, n, "mean", sd=sd)
         adjusted = funnel(shown["adjusted_mean"].to_list(), n, "mean", sd=sd)
@@ -240,7 +257,8 @@ def _protect(
             "label": [labels[c] for c in shown["centre_code"]],
             "is_own": [c == own for c in shown["centre_code"]],
             "is_suppressed": [False] * shown.height,
-            "patients_n": shown["patients_n"],
+            # peers' counts rounded; positions are decided on the exact counts above
+            "patients_n": [n if c == own else rounded(n) for c, n in zip(shown["centre_code"], shown["patients_n"], strict=True)],
             "crude_value": crude_values,
             "adjusted_value": adjusted["indicator"].to_list(),
             "crude_position": crude["position"],
@@ -289,39 +307,42 @@ def _scaled_ratio_curve(target: float, scale: float, grid: list[float], tau2: fl
 
 
 def own_trend(
-    viewer: Viewer, pathway: str, indicator_code: str, to_month: dt.date, quarters: int = 8, db: Path | None = None
+    viewer: Viewer,
+    viewer_name: str,
+    pathway: str,
+    indicator_code: str,
+    periods: list[ReportingPeriod],
+    db: Path | None = None,
+    as_of: dt.date | None = None,
 ) -> pl.DataFrame:
-    """The viewer's own case-mix adjusted result per quarter against the pooled value (own rows only)."""
+    """The viewer's own adjusted result per closed half-year against the same period's target.
+
+    Each point is exactly the own dot and the target of that period's funnel: the trend
+    shows nothing the comparisons do not.
+    """
     viewer_centre = _own_centre(viewer, pathway)
+    schema = {
+        "period_start": pl.Date,
+        "period": pl.String,
+        "patients_n": pl.Int64,
+        "adjusted_value": pl.Float64,
+        "pooled_value": pl.Float64,
+    }
     if viewer_centre is None:
-        return pl.DataFrame()
-    oset = outcome_sets()[pathway]
-    indicator = next(i for i in comparison_indicators(oset) if i.code == indicator_code)
-    start = add_months(to_month, -(3 * quarters - 1))
-    patients = _patients(indicator, oset, start, to_month, db)
-    if patients.is_empty() or viewer_centre not in set(patients["centre_code"]):
-        return pl.DataFrame()
-    out = []
-    for q in range(quarters):
-        q_start = add_months(start, 3 * q)
-        q_end = add_months(q_start, 2)
-        rows = patients.filter(pl.col("month_date") >= q_start, pl.col("month_date") <= q_end)
-        if rows.height < 3:
+        return pl.DataFrame(schema=schema)
+    rows = []
+    for period in sorted(periods):
+        result = peer_comparison(viewer, viewer_name, pathway, indicator_code, period, db, as_of=as_of)
+        if not result.is_shown or result.own_suppressed or not result.centres["is_own"].any():
             continue
-        result = _adjust(indicator, oset, rows)
-        own = result.per_centre.filter(pl.col("centre_code") == viewer_centre)
-        if own.is_empty():
-            continue
-        value_col = "adjusted_rate" if indicator.kind == "proportion" else "adjusted_mean"
-        n = int(own["patients_n"][0])
-        out.append(
+        own = result.centres.filter(pl.col("is_own")).row(0, named=True)
+        rows.append(
             {
-                "quarter_start": q_start,
-                "patients_n": n,
-                "adjusted_value": own[value_col][0] if n >= MIN_PATIENTS else None,
-                "pooled_value": result.pooled,
+                "period_start": period.start,
+                "period": period.code,
+                "patients_n": own["patients_n"],
+                "adjusted_value": own["adjusted_value"],
+                "pooled_value": result.targets["adjusted"],
             }
         )
-    return pl.DataFrame(
-        out, schema={"quarter_start": pl.Date, "patients_n": pl.Int64, "adjusted_value": pl.Float64, "pooled_value": pl.Float64}
-    )
+    return pl.DataFrame(rows, schema=schema)

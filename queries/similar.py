@@ -4,7 +4,7 @@ The pooled patient rows (``prediction_patients``, an internal query) stay inside
 What leaves is, per treatment option: the expected follow-up score with its 80% interval,
 the chances of reaching the minimal important change, of the harm event and of returning
 to work, and how many similar patients the figures rest on, for the viewer's own centre
-and for all centres pooled (a pooled count under ten shows as "< 10", like every peer view).
+and for all centres pooled (rounded to fives, and "< 10" when the other centres together have fewer than ten: pooled minus own must not reveal them).
 An individual trajectory is only ever built for an episode of the viewer's own centre.
 """
 
@@ -31,9 +31,9 @@ from analytics.prediction import (
 )
 from data_models.outcome_sets import outcome_sets
 from queries import run_internal
+from queries.disclosure import pooled_count
 from warehouse.connection import data_version, published
 
-MIN_SHOWN = 10  # pooled counts below this are suppressed
 THIN = 20  # fewer similar patients than this: the evidence is thin
 AGE_BAND = 10  # similar: within ten years of age
 BASELINE_BAND_SD = 0.5  # and within half a standard deviation of the baseline score
@@ -176,7 +176,7 @@ def patients_like_me(
             OptionResult(
                 treatment,
                 _group(own.get(treatment), patient, own_n, is_working),
-                _group(pooled, patient, pooled_n if pooled_n >= MIN_SHOWN else None, is_working),
+                _group(pooled, patient, pooled_count(pooled_n, own_n), is_working),
                 outside_data(pooled, profile),
             )
         )

@@ -125,10 +125,11 @@ def write_agenda_delivery(folder: Path) -> list[Path]:
     return write_files(folder, files)
 
 
-# Peer comparison: six centres of different size, knee complications in the last year.
+# Peer comparison: six centres of different size, knee complications in one closed half-year.
 # (centre, patients, events). DDD has fewer than 10 patients and must never show.
 PEER_CENTRES = [("AAA", 30, 3), ("BBB", 25, 2), ("CCC", 20, 6), ("DDD", 5, 4), ("EEE", 12, 1), ("FFF", 40, 4)]
-PEER_MONTH = dt.date(2026, 9, 1)
+PEER_MONTH = dt.date(2025, 9, 1)  # in the second half of 2025
+LATER_MONTH = dt.date(2026, 3, 1)  # one patient per centre, so that the latest month has closed that half-year
 
 
 def write_peer_delivery(folder: Path, centres: list[tuple[str, int, int]] = PEER_CENTRES) -> list[Path]:
@@ -141,6 +142,8 @@ def write_peer_delivery(folder: Path, centres: list[tuple[str, int, int]] = PEER
             day = PEER_MONTH.replace(day=1 + i % 28)
             episodes.append(f"{c},{eid},PT{c}{i:03d},knee_oa,tka,{day},{60 + i % 20},{'F' if i % 2 else 'M'},{1 + i % 3}")
             outcomes.append(f"{c},{eid},complication_severe,{int(i < events)},{day}")
+        episodes.append(f"{c},{c}-L000,PT{c}L00,knee_oa,tka,{LATER_MONTH},70,F,2")
+        outcomes.append(f"{c},{c}-L000,complication_severe,0,{LATER_MONTH}")
     files = {
         "centres.csv": "\n".join(reference) + "\n",
         "episodes.csv": "\n".join(episodes) + "\n",

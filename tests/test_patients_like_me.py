@@ -18,7 +18,8 @@ from analytics.prediction import (
     patients_of,
     with_targets,
 )
-from queries.similar import MIN_SHOWN, PathwayModels, patients_like_me
+from queries.disclosure import pooled_count
+from queries.similar import PathwayModels, patients_like_me
 from tests.apptest import app
 from tests.viewers import PROGRAMME, lead, team
 
@@ -98,12 +99,20 @@ def test_few_similar_patients_are_counted_suppressed_and_thin() -> None:
     models = _models(hand_built())
     [result] = patients_like_me(lead("UMCU"), {"age": 60, "sex": "F", "baseline_score": 20}, models, {}, "knee_oa")
     # similar: baseline within half a standard deviation (SD 5,84: 2,92 points) of 20, so 18 to 22: 10 patients
-    assert result.pooled.similar_n == 10 and result.pooled.is_thin
-    assert result.own.similar_n == 3  # UMCU has every fourth patient: numbers 16, 20 and 24
+    assert result.own.similar_n == 3 and result.own.is_thin  # UMCU has every fourth patient: numbers 16, 20 and 24
     assert result.own.followup is None  # no own-centre model was fitted
     far = patients_like_me(lead("UMCU"), {"age": 60, "sex": "F", "baseline_score": 29}, models, {}, "knee_oa")[0]
-    assert far.pooled.similar_n is None  # 27 to 29: 6 patients, fewer than MIN_SHOWN, so "< 10"
-    assert MIN_SHOWN == 10
+    assert far.pooled.similar_n is None  # 27 to 29: 6 patients, fewer than ten, so "< 10"
+
+
+def test_pooled_minus_own_never_reveals_fewer_than_ten_patients_of_other_centres() -> None:
+    models = _models(hand_built())
+    [result] = patients_like_me(lead("UMCU"), {"age": 60, "sex": "F", "baseline_score": 20}, models, {}, "knee_oa")
+    # 10 similar patients in all, 3 of them UMCU's: shown exactly, 10 - 3 = 7 would be the other centres' count
+    assert result.pooled.similar_n is None and result.pooled.is_thin
+    assert pooled_count(10, 3) is None and pooled_count(9, 0) is None
+    assert pooled_count(23, 13) == 25  # the others have ten: shown, rounded to fives
+    assert pooled_count(22, 3) == 20
 
 
 def test_values_outside_the_data_are_named() -> None:

@@ -1,16 +1,19 @@
 """Query results for the pages, for the logged-in viewer, cached per viewer scope and data version.
 
 Every call goes through ``queries.run`` with the viewer, so the data layer decides what
-may be seen; the cache key holds the viewer's scope, so one user's cached rows can never
-serve another. Each view of patient rows writes an audit row, cached or not.
+may be seen, on every call, cached or not; the cache key is the scope of the viewer the cache is
+called with, so one user's cached rows can never serve another. Each view of patient rows writes
+an audit row after the query, cached or not, with fingerprints of the patients returned; a
+refused attempt writes a "refused" row.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
+import functools
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import polars as pl
 import streamlit as st
@@ -18,6 +21,7 @@ import streamlit as st
 import queries
 from access import audit
 from access.roles import AccessDenied, Viewer
+from analytics.periods import ReportingPeriod
 from analytics.prediction import OptionModels, Validation
 from queries.peers import PeerComparison, own_trend, peer_comparison
 from queries.similar import (
@@ -34,6 +38,8 @@ from ui.text import lang
 from warehouse import actions
 from warehouse.connection import data_version, published, warehouse_path
 
+T = TypeVar("T")
+
 
 def pin_version() -> None:
     """Pin the published version for this script run, so one page never mixes two versions."""
@@ -49,40 +55,103 @@ def current_viewer() -> Viewer | None:
     return st.session_state.get("viewer")
 
 
-@st.cache_data(max_entries=512, show_spinner=False)
-def _cached(
-    name: str, params: tuple[tuple[str, object], ...], _viewer: Viewer, scope: tuple, path: str, version: str
-) -> pl.DataFrame:
-    del scope, version  # part of the cache key only
-    return queries.run(name, _viewer, db=Path(path), **dict(params))
+def _scope_of(viewer: Viewer) -> tuple:
+    return viewer.scope
+
+
+@st.cache_data(max_entries=512, show_spinner=False, hash_funcs={Viewer: _scope_of})
+def _run_for_scope(name: str, params: tuple[tuple[str, object], ...], viewer: Viewer, path: str, version: str) -> pl.DataFrame:
+    """The cache itself: keyed by the scope of the viewer it is given (never by a scope passed beside it)."""
+    del version  # part of the cache key only
+    return queries.run(name, viewer, db=Path(path), **dict(params))
+
+
+def _cached(name: str, params: tuple[tuple[str, object], ...], viewer: Viewer | None, path: str, version: str) -> pl.DataFrame:
+    """A query's cached result for this viewer: authorised on every call, cache hit or not.
+
+    The cache key is the viewer's own scope and the parameters authorised for it, so rows cached
+    for one centre can only come back to a viewer who may see that centre.
+    """
+    authorised = queries.authorise(name, viewer, dict(params))
+    if viewer is None:  # authorise has refused already; this keeps type checkers informed
+        raise AccessDenied("nobody is logged in")
+    return _run_for_scope(name, tuple(sorted(authorised.items(), key=lambda kv: kv[0])), viewer, path, version)
 
 
 def _audited(key: str, value: object) -> object:
-    """A parameter as the audit trail records it: an episode's pseudonym only as a fingerprint.
+    """A parameter as the audit trail records it: an episode's pseudonym only as a keyed fingerprint.
 
-    Whoever reads the trail (an administrator) sees that one episode was opened and can check
-    which by fingerprinting a known pseudonym, but the trail itself lists no patients.
+    Whoever reads the trail (an administrator) sees that one episode was opened; only with the
+    audit key can anyone check which, the trail itself lists no patients.
     """
     if key in ("episode_id", "patient_id"):
-        return "#" + hashlib.sha256(str(value).encode()).hexdigest()[:12]
+        return "#" + audit.fingerprint(value)
     return value
 
 
+def _described(name: str, params: dict[str, object]) -> str:
+    shown = ", ".join(f"{k}={_audited(k, v)}" for k, v in sorted(params.items()) if not isinstance(v, list))
+    return f"{name}: {shown}"
+
+
+def _record_refusal(what: str, err: AccessDenied, viewer: Viewer | None) -> None:
+    """A refused attempt leaves an audit row too (who tried what, and why it was refused)."""
+    if viewer is None:
+        audit.record("refused", f"{what} ({err})", user="(not logged in)", role="anonymous")
+    else:
+        audit.record("refused", f"{what} ({err})", viewer)
+
+
+def _refusals_recorded(kind: str) -> Callable[[Callable[..., T]], Callable[..., T]]:
+    """For the peer layer's entry points: a refusal writes a "refused" audit row before it is raised."""
+
+    def wrap(function: Callable[..., T]) -> Callable[..., T]:
+        @functools.wraps(function)
+        def audited(*args: object, **kwargs: object) -> T:
+            try:
+                return function(*args, **kwargs)
+            except AccessDenied as err:
+                shown = ", ".join([str(a) for a in args] + [f"{k}={v}" for k, v in sorted(kwargs.items())])
+                _record_refusal(f"{kind}: {shown}", err, current_viewer())
+                raise
+
+        return audited
+
+    return wrap
+
+
+def patient_fingerprints(frame: pl.DataFrame, params: dict[str, object] | None = None) -> list[str]:
+    """Fingerprints of the patients in a frame of patient rows (or of the episode asked for, when the
+    rows themselves do not carry it, as a trajectory's measurements)."""
+    keys = audit.patient_keys(frame)
+    if not keys and frame.height and params:
+        keys = [str(params[k]) for k in ("episode_id", "patient_id") if params.get(k) is not None][:1]
+    return [audit.fingerprint(k) for k in keys]
+
+
 def query(name: str, **params: object) -> pl.DataFrame:
-    """Run a named query as the logged-in viewer (refused when nobody is logged in)."""
+    """Run a named query as the logged-in viewer (refused when nobody is logged in).
+
+    A refusal writes a "refused" audit row before it is raised. Patient rows write a
+    "view_patient_rows" row after the query, with the fingerprints of the patients returned.
+    """
     viewer = current_viewer()
-    authorised = queries.authorise(name, viewer, params)
-    if viewer is None:  # authorise has refused already; this keeps type checkers informed
-        raise AccessDenied("nobody is logged in")
+    try:
+        authorised = queries.authorise(name, viewer, params)
+        if viewer is None:  # authorise has refused already; this keeps type checkers informed
+            raise AccessDenied("nobody is logged in")
+        if queries.rule(name).store == "actions":  # small, changes without a new data version: never cached
+            result = queries.run(name, viewer, db=warehouse_path(), **authorised)
+        else:
+            path = _db()
+            result = _cached(name, tuple(sorted(authorised.items())), viewer, str(path), data_version(path))
+    except AccessDenied as err:
+        _record_refusal(_described(name, params), err, viewer)
+        raise
     if queries.rule(name).patient_rows:
-        described = ", ".join(f"{k}={_audited(k, v)}" for k, v in sorted(authorised.items()) if not isinstance(v, list))
-        audit.record("view_patient_rows", f"{name}: {described}", viewer)
-    if queries.rule(name).store == "actions":  # small, changes without a new data version: never cached
-        return queries.run(name, viewer, db=warehouse_path(), **authorised)
-    path = _db()
-    return _cached(
-        name, tuple(sorted(authorised.items(), key=lambda kv: kv[0])), viewer, viewer.scope, str(path), data_version(path)
-    )
+        what = f"{_described(name, authorised)} -> {result.height} rows"
+        audit.record("view_patient_rows", what, viewer, patients=patient_fingerprints(result, authorised))
+    return result
 
 
 def warehouse_exists() -> bool:
@@ -91,29 +160,38 @@ def warehouse_exists() -> bool:
 
 @st.cache_data(max_entries=128, show_spinner=False)
 def _peers(
-    _viewer: Viewer, scope: tuple, name: str, pathway: str, code: str, start: dt.date, end: dt.date, path: str, version: str
+    _viewer: Viewer, scope: tuple, name: str, pathway: str, code: str, period: ReportingPeriod, path: str, version: str
 ) -> PeerComparison:
     del scope, version
-    return peer_comparison(_viewer, name, pathway, code, start, end, db=Path(path))
+    return peer_comparison(_viewer, name, pathway, code, period, db=Path(path))
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
-def _trend(_viewer: Viewer, scope: tuple, pathway: str, code: str, end: dt.date, path: str, version: str) -> pl.DataFrame:
+def _trend(
+    _viewer: Viewer, scope: tuple, name: str, pathway: str, code: str, periods: tuple[ReportingPeriod, ...], path: str, version: str
+) -> pl.DataFrame:
     del scope, version
-    return own_trend(_viewer, pathway, code, end, db=Path(path))
+    return own_trend(_viewer, name, pathway, code, list(periods), db=Path(path))
 
 
-def peers(name: str, pathway: str, code: str, start: dt.date, end: dt.date) -> PeerComparison:
-    """The protected peer comparison for the logged-in viewer (cached per scope and data version)."""
+@_refusals_recorded("peers")
+def peers(name: str, pathway: str, code: str, period: ReportingPeriod) -> PeerComparison:
+    """The protected peer comparison of one closed half-year for the logged-in viewer (cached per scope and data version)."""
     viewer = current_viewer()
+    if viewer is None:
+        raise AccessDenied("nobody is logged in")
     path = _db()
-    return _peers(viewer, viewer.scope if viewer else None, name, pathway, code, start, end, str(path), data_version(path))
+    return _peers(viewer, viewer.scope, name, pathway, code, period, str(path), data_version(path))
 
 
-def trend(pathway: str, code: str, end: dt.date) -> pl.DataFrame:
+@_refusals_recorded("trend")
+def trend(name: str, pathway: str, code: str, periods: list[ReportingPeriod]) -> pl.DataFrame:
+    """The viewer's own adjusted result per closed half-year, each point as its period's funnel shows it."""
     viewer = current_viewer()
+    if viewer is None:
+        raise AccessDenied("nobody is logged in")
     path = _db()
-    return _trend(viewer, viewer.scope if viewer else None, pathway, code, end, str(path), data_version(path))
+    return _trend(viewer, viewer.scope, name, pathway, code, tuple(periods), str(path), data_version(path))
 
 
 def may_record_actions() -> bool:

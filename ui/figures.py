@@ -220,7 +220,7 @@ def own_trend_figure(trend: pl.DataFrame, own_label: str, pooled_label: str, per
     for column, name, colour in (("pooled_value", pooled_label, COMMON), ("adjusted_value", own_label, CONCERN)):
         fig.add_trace(
             go.Scatter(
-                x=trend["quarter_start"].to_list(), y=[None if v is None else v * scale for v in trend[column].to_list()],
+                x=trend["period_start"].to_list(), y=[None if v is None else v * scale for v in trend[column].to_list()],
                 mode="lines+markers", name=plotly_text(name), line={"color": colour},
                 hovertemplate="%{x|%b %Y}: %{y:.1f}<extra></extra>",
             )

@@ -224,7 +224,6 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "compare_indicator": {"nl": "Indicator", "en": "Indicator"},
     "compare_period": {"nl": "Periode", "en": "Period"},
-    "compare_months": {"nl": "laatste {n} maanden", "en": "last {n} months"},
     "compare_mode": {"nl": "Weergave", "en": "View"},
     "compare_adjusted": {"nl": "gecorrigeerd voor patiëntkenmerken", "en": "adjusted for case-mix"},
     "compare_unadjusted": {"nl": "ruw (niet gecorrigeerd)", "en": "crude (unadjusted)"},
@@ -280,7 +279,22 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Each dot is a centre; the more patients, the further right. Dashed lines: 95% limits, dotted lines: 99.8% limits. A dot outside the funnel probably really differs.",
     },
     "compare_patients_axis": {"nl": "aantal patiënten", "en": "number of patients"},
-    "compare_trend": {"nl": "Uw gecorrigeerde resultaat per kwartaal", "en": "Your adjusted result per quarter"},
+    "compare_trend": {"nl": "Uw gecorrigeerde resultaat per halfjaar", "en": "Your adjusted result per half-year"},
+    # disclosure control of the peer views (docs/privacy.md)
+    "compare_half_year": {"nl": "{half}e helft {year}", "en": "half-year {half} of {year}"},
+    "compare_period_help": {
+        "nl": "Centra worden alleen vergeleken over vaste, afgesloten halfjaren. Zo kan niemand uit twee periodes de cijfers van één centrum afleiden.",
+        "en": "Centres are only compared over fixed, closed half-years, so nobody can derive one centre's figures from two periods.",
+    },
+    "compare_rounded": {
+        "nl": "Aantallen van andere centra zijn afgerond op vijftallen.",
+        "en": "Other centres' numbers are rounded to fives.",
+    },
+    "compare_trend_caption": {
+        "nl": "Elk punt is uw stip in de trechter van dat halfjaar, met het gemiddelde van de getoonde centra.",
+        "en": "Each point is your dot in that half-year's funnel, with the mean of the centres shown.",
+    },
+    "compare_all_anonymous": {"nl": "Alle centra, anoniem", "en": "All centres, anonymous"},
     "compare_pooled": {"nl": "alle centra", "en": "all centres"},
     "compare_table_centre": {"nl": "Centrum", "en": "Centre"},
     "compare_table_n": {"nl": "Patiënten", "en": "Patients"},
@@ -334,6 +348,18 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Who viewed or exported patient data when, and who loaded data (NEN 7513).",
     },
     "audit_filter": {"nl": "Toon alleen", "en": "Show only"},
+    "audit_chain_ok": {
+        "nl": "De hashketen van de audittrail klopt: {rows} regels, geen regel gewijzigd, ingevoegd of verwijderd.",
+        "en": "The audit trail's hash chain verifies: {rows} rows, none changed, inserted or removed.",
+    },
+    "audit_chain_broken": {
+        "nl": "De hashketen van de audittrail is verbroken bij regel {line} ({reason}). Regels vanaf daar kunnen gewijzigd zijn; meld dit aan de functionaris gegevensbescherming.",
+        "en": "The audit trail's hash chain breaks at line {line} ({reason}). Rows from there on may have been altered; report this to the data protection officer.",
+    },
+    "audit_chain_caption": {
+        "nl": "Elke regel draagt de hash van de regel ervoor; controleer ook met `python -m warehouse audit-verify`. Patiënten staan er alleen als vingerafdruk (sleutel-hash) in.",
+        "en": "Each row carries the hash of the row before it; check also with `python -m warehouse audit-verify`. Patients appear only as fingerprints (keyed hashes).",
+    },
     "upload_title": {"nl": "Aanleveren", "en": "Upload"},
     "upload_purpose": {
         "nl": "Lever de bestanden van uw centrum aan (CSV, Parquet of Excel). Ze gaan door dezelfde controles als bij het laden via de opdrachtregel.",

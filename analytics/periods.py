@@ -1,0 +1,61 @@
+"""Fixed, non-overlapping reporting periods for every figure shown about peers.
+
+Statistical disclosure control (e.g. Hundepool et al., *Statistical Disclosure Control*,
+2012, §5.4 on linked tables) forbids two shown figures that differ by a hidden one. A
+window that ends at the chosen month slides: "the last 12 months" in October minus the
+same in November is one month of one centre. Peer figures are therefore only ever
+computed over calendar half-years, one grid for every page, pathway and viewer, and only
+once a half-year is closed: its last month lies at least ``DELIVERY_MONTHS`` before the
+chosen month, so the monthly deliveries that describe it have arrived.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from analytics.monthly import add_months
+
+PERIOD_MONTHS = 6
+DELIVERY_MONTHS = 1  # months after a period's end before it is shown
+OFFERED = 4  # closed periods offered: two years
+
+
+@dataclass(frozen=True, order=True)
+class ReportingPeriod:
+    """A calendar half-year: ``start`` is its first month, ``end`` its last (both first days)."""
+
+    start: dt.date
+
+    @property
+    def end(self) -> dt.date:
+        return add_months(self.start, PERIOD_MONTHS - 1)
+
+    @property
+    def half(self) -> int:
+        return 1 if self.start.month == 1 else 2
+
+    @property
+    def code(self) -> str:
+        return f"{self.start.year}-H{self.half}"
+
+    def months(self) -> list[dt.date]:
+        return [add_months(self.start, k) for k in range(PERIOD_MONTHS)]
+
+
+def period_of(month: dt.date) -> ReportingPeriod:
+    """The half-year a month belongs to."""
+    return ReportingPeriod(dt.date(month.year, 1 if month.month <= PERIOD_MONTHS else 7, 1))
+
+
+def is_closed(period: ReportingPeriod, month: dt.date) -> bool:
+    """Whether a period may be shown when ``month`` is the chosen month."""
+    return add_months(period.end, DELIVERY_MONTHS) < month.replace(day=1)
+
+
+def closed_periods(month: dt.date, count: int = OFFERED) -> list[ReportingPeriod]:
+    """The ``count`` most recent closed half-years at ``month``, newest first."""
+    period = period_of(month)
+    while not is_closed(period, month):
+        period = ReportingPeriod(add_months(period.start, -PERIOD_MONTHS))
+    return [ReportingPeriod(add_months(period.start, -PERIOD_MONTHS * k)) for k in range(count)]

@@ -1,0 +1,74 @@
+"""Disclosure control for every figure shown about peers (the rules of ``docs/privacy.md``).
+
+These rules see per-centre aggregates only (counts, sums, expected counts), never patient
+rows, so the peer layer can later run on aggregates that centres compute themselves.
+
+- **Threshold** (the output-checking rule of ACRO/SACRO and of Dutch registries): a figure
+  that rests on fewer than ``MIN_PATIENTS`` patients is not shown (``< 10``), and without
+  ``MIN_PEERS`` other centres above it nothing is shown at all.
+- **No differencing**: peer figures exist only for fixed, closed, non-overlapping half-years
+  (``analytics.periods``); targets are computed from the shown centres only; a pooled
+  figure is shown beside the own one only when the other centres together pass the
+  threshold.
+- **Rounding**: peers' patient counts are rounded to ``ROUND_BASE``; they are not needed
+  exactly (their position in the funnel is decided on the exact counts).
+- **Codes drawn afresh**: a peer's code is a keyed hash (``PEER_CODE_SECRET``) of the
+  centre, the pathway, the period and the viewer's own centre, so a code seen in one view
+  links to nothing in another view, period, pathway or another centre's screen.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from access.settings import peer_code_secret
+
+MIN_PATIENTS = 10
+MIN_PEERS = 3
+ROUND_BASE = 5
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+NATIONAL = "national"  # the viewer key of national viewers, who have no centre of their own
+
+
+def view_key(pathway: str, period_code: str, viewer_centre: str | None) -> str:
+    """What a set of peer codes is drawn for: one pathway, one period, one viewing centre."""
+    return f"{pathway}|{period_code}|{viewer_centre or NATIONAL}"
+
+
+def peer_code(centre_code: str, view: str, taken: frozenset[str] = frozenset(), secret: bytes | None = None) -> str:
+    """An anonymous label for a centre in one view: keyed, unrelated to its name, its order or other views."""
+    key = secret if secret is not None else peer_code_secret()
+    counter = 0
+    while True:
+        digest = hmac.new(key, f"{view}|{centre_code}|{counter}".encode(), hashlib.sha256).digest()
+        code = "".join(CODE_ALPHABET[b % len(CODE_ALPHABET)] for b in digest[:3])
+        if code not in taken:
+            return f"Peer {code}"
+        counter += 1
+
+
+def peer_labels(codes: list[str], own: str | None, own_name: str, view: str) -> dict[str, str]:
+    """Labels for the centres of one view: the viewer's own centre by name, the others by code."""
+    labels: dict[str, str] = {}
+    taken: frozenset[str] = frozenset()
+    for code in sorted(codes):
+        labels[code] = own_name if code == own else peer_code(code, view, taken)
+        taken = taken | {labels[code].removeprefix("Peer ")}
+    return labels
+
+
+def rounded(n: int) -> int:
+    """A peer's count rounded to the nearest ``ROUND_BASE`` (halves up), never below the threshold."""
+    return max(MIN_PATIENTS, ROUND_BASE * int(n / ROUND_BASE + 0.5))
+
+
+def pooled_count(pooled_n: int, own_n: int) -> int | None:
+    """A pooled count that may stand beside the own count: hidden when the others together are too few.
+
+    Shown exactly, pooled minus own would be the other centres' combined count; it is shown
+    rounded, and only when that combined count reaches the threshold.
+    """
+    if pooled_n < MIN_PATIENTS or pooled_n - own_n < MIN_PATIENTS:
+        return None
+    return ROUND_BASE * int(pooled_n / ROUND_BASE + 0.5)
