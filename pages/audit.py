@@ -14,13 +14,25 @@ from ui.text import t
 entry_only()
 
 
+def render_chain() -> None:
+    """Whether the trail's hash chain verifies, said before the rows."""
+    checked = audit.verify()
+    if checked.ok:
+        st.success(t("audit_chain_ok", rows=checked.rows), icon=":material/verified:")
+    else:
+        st.error(t("audit_chain_broken", line=checked.broken_line, reason=checked.reason), icon=":material/gpp_bad:")
+    st.caption(t("audit_chain_caption"))
+
+
 def render_audit() -> None:
+    render_chain()
     rows = audit.read()
     actions = sorted(rows["action"].unique().to_list())
     chosen = st.multiselect(t("audit_filter"), actions, key="audit_actions")
     if chosen:
         rows = rows.filter(pl.col("action").is_in(chosen))
     st.dataframe(rows, hide_index=True, width="stretch")
+    # csv_bytes neutralises spreadsheet formulas: user-supplied text (file names) sits in "what"
     st.download_button(t("download_csv"), csv_bytes(rows), file_name="audit.csv", mime="text/csv", icon=":material/download:")
 
 

@@ -11,6 +11,7 @@ from ui.context import Context, current
 from ui.data import query
 from ui.figures import delay_figure
 from ui.guard import entry_only
+from ui.patient_table import patient_table
 from ui.review_view import chart_with_data
 from ui.text import t
 
@@ -30,7 +31,7 @@ def render_quarantine(ctx: Context) -> None:
     if rows.is_empty():
         st.success(t("quarantine_empty"))
         return
-    st.dataframe(rows, hide_index=True, width="stretch")
+    patient_table(rows, key="quarantine_table", file_name="quarantaine.csv", what=f"data_quarantine {ctx.centre_code or 'all'}")
 
 
 def render_completeness(ctx: Context) -> None:

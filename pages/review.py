@@ -26,6 +26,7 @@ from ui.context import Context, current_with_month
 from ui.data import meeting_pack, query
 from ui.figures import control_chart_figure, grouped_bar_figure, stacked_cost_figure
 from ui.guard import entry_only
+from ui.patient_table import patient_table
 from ui.review_view import chart_with_data, fmt, sentence, variation_text
 from ui.safe_text import plain
 from ui.text import label, month_name, number, t
@@ -159,8 +160,13 @@ def render_patients(ctx: Context, oset: OutcomeSet) -> None:
     chosen = st.multiselect(t("patients_filter"), list(flags), format_func=flags.get, key="patient_flags")
     if chosen:
         patients = patients.filter(pl.any_horizontal(pl.col(c).fill_null(False) for c in chosen))
-    event = st.dataframe(
-        patients, hide_index=True, width="stretch", key="patients_table", on_select="rerun", selection_mode="single-row"
+    event = patient_table(
+        patients,
+        key="patients_table",
+        file_name=f"patienten_{ctx.pathway}_{ctx.month:%Y-%m}.csv",
+        what=f"review_patients {ctx.centre_code} {ctx.pathway} {ctx.month:%Y-%m}",
+        on_select="rerun",
+        selection_mode="single-row",
     )
     chosen = event.selection.rows if event is not None else []
     if chosen:

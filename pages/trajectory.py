@@ -11,6 +11,7 @@ from ui.context import Context, current
 from ui.data import query, trajectory
 from ui.figures import trajectory_figure
 from ui.guard import entry_only
+from ui.patient_table import patient_table
 from ui.text import label, t, timepoint_name
 
 entry_only()
@@ -73,7 +74,13 @@ def render_trajectory(ctx: Context, episode: dict) -> None:
     )
     st.caption(t("trajectory_caption"))
     st.subheader(t("trajectory_table"))
-    st.dataframe(proms, hide_index=True, width="stretch", key="trajectory_proms")
+    patient_table(
+        proms,
+        key="trajectory_proms",
+        file_name="traject.csv",
+        what="trajectory_proms",
+        patient_ids=[episode["episode_id"]],
+    )
 
 
 st.title(t("trajectory_title"))

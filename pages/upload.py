@@ -12,6 +12,7 @@ from access import audit
 from ui.context import current
 from ui.data import query
 from ui.guard import entry_only
+from ui.patient_table import patient_table
 from ui.safe_text import plain
 from ui.text import t
 from warehouse.connection import warehouse_path, writer
@@ -78,7 +79,7 @@ def render_upload(centre: str) -> None:
     quarantine = query("data_quarantine", centre_code=current().centre_code).filter(pl.col("load_id").is_in(ids))
     if quarantine.height:
         st.subheader(t("quarantine"))
-        st.dataframe(quarantine, hide_index=True, width="stretch")
+        patient_table(quarantine, key="upload_quarantine", file_name="quarantaine.csv", what=f"data_quarantine {centre} upload")
 
 
 ctx = current()

@@ -66,7 +66,7 @@ def test_every_pathway_renders_on_the_demo(demo_warehouse, monkeypatch, pathway)
     assert not at.exception, [e.value for e in at.exception]
     assert len(at.metric) >= 10
     assert len(at.get("plotly_chart")) == 3  # control chart, costs, equity
-    assert len(at.get("download_button")) == 5  # three CSVs, the meeting pack as HTML and as PDF
+    assert len(at.get("download_button")) == 6  # three CSVs, the audited patient list, the meeting pack as HTML and PDF
 
 
 def test_opening_a_tile_shows_its_control_chart(review_warehouse, monkeypatch) -> None:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 
 import duckdb
 import polars as pl
 import pytest
 
+from access import audit
 from analytics.prediction import EXPECTED_SCHEMA, compare_trajectory
 from tests.apptest import app, main_text
 from warehouse.connection import published
@@ -51,7 +51,7 @@ def test_the_trajectory_of_an_own_episode_renders_and_is_audited(demo_warehouse,
     assert at.success or at.warning  # on track, or behind
     assert "Totale knieprothese" in main_text(at)
     rows = [json.loads(line) for line in (tmp_path / "audit.jsonl").read_text().splitlines()]
-    fingerprint = "#" + hashlib.sha256(episode.encode()).hexdigest()[:12]
+    fingerprint = "#" + audit.fingerprint(episode)
     viewed = [r["what"] for r in rows if r["action"] == "view_patient_rows" and "trajectory_episode" in r["what"]]
     assert viewed and all(fingerprint in w and episode not in w for w in viewed)
 

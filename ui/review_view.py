@@ -86,12 +86,20 @@ def csv_bytes(frame: pl.DataFrame) -> bytes:
 
 
 def chart_with_data(fig, frame: pl.DataFrame, key: str, file_name: str) -> None:
-    """A chart with a table view of the data behind it and a CSV download of that data."""
+    """A chart with a table view of the data behind it and a CSV download of that data.
+
+    When the data are rows of patients, the download is the audited one of ``ui.patient_table``.
+    """
+    from ui.patient_table import has_patient_rows, patient_download  # it uses csv_bytes from here
+
     chart_tab, table_tab = st.tabs([t("tab_chart"), t("tab_table")])
     with chart_tab:
         st.plotly_chart(fig, width="stretch", key=f"chart_{key}")
     with table_tab:
         st.dataframe(frame, hide_index=True, width="stretch", key=f"table_{key}")
+    if has_patient_rows(frame):
+        patient_download(frame, key=key, file_name=file_name, what=f"chart {key}")
+        return
     st.download_button(
         t("download_csv"), csv_bytes(frame), file_name=file_name, mime="text/csv", key=f"csv_{key}", icon=":material/download:"
     )

@@ -4,6 +4,7 @@ python -m warehouse load --db PATH FILE...        exit 0 all loaded, 1 rows quar
 python -m warehouse status --db PATH              the load log
 python -m warehouse quarantine --db PATH          the rejected rows with their reasons
 python -m warehouse demo --db PATH [--scale small|medium|large] [--seed N]
+python -m warehouse audit-verify [--path P]       "OK: N rows", or the first broken line (exit 1)
 python -m warehouse pack --db PATH --centre CODE --pathway ID --month YYYY-MM --out FILE [--patients] [--lang nl|en]
 """
 
@@ -61,7 +62,13 @@ def cmd_user_add(args: argparse.Namespace) -> int:
     return 0
 
 
-def _show(db: str, sql: str) -> int:
+def _audit_file(db: Path) -> Path:
+    return Path(os.environ.get("AUDIT_PATH", str(db.with_name("audit.jsonl"))))
+
+
+def _show(db: str, sql: str, audited: str | None = None) -> int:
+    """Print a query's rows; ``audited``: they are patient rows, listed only after an audit row
+    (the OS user, "cli_list_patient_rows", and the fingerprints of the rows) is written."""
     path = Path(db)
     if not path.exists():
         print(f"fout: geen warehouse op {path}", file=sys.stderr)
@@ -70,6 +77,12 @@ def _show(db: str, sql: str) -> int:
 
     with reader(path) as con:
         frame = con.sql(sql).pl()
+    if audited is not None:
+        from access import audit
+
+        fingerprints = [audit.fingerprint(k) for k in audit.patient_keys(frame)]
+        what = f"{audited}: {frame.height} rows from {path.name}"
+        audit.record("cli_list_patient_rows", what, user=getpass.getuser(), path=_audit_file(path), patients=fingerprints)
     with pl.Config(tbl_rows=-1, tbl_cols=-1, fmt_str_lengths=120, tbl_width_chars=250, tbl_hide_dataframe_shape=True):
         print(frame if frame.height else "(leeg)")
     return 0
@@ -89,7 +102,21 @@ def cmd_quarantine(args: argparse.Namespace) -> int:
         args.db,
         "select load_id, file_name, row_number, column_name, value, reason from quarantine"
         " order by load_id, file_name, row_number, column_name",
+        audited="quarantine",
     )
+
+
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    """One line: "OK: N rows", or the first broken line (exit 1); a missing trail is exit 2."""
+    from access import audit
+
+    path = Path(args.path) if args.path else audit.audit_path()
+    if not path.is_file():
+        print(f"fout: geen audittrail op {path}", file=sys.stderr)
+        return USAGE_ERROR
+    result = audit.verify(path)
+    print(result)
+    return 0 if result.ok else 1
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -141,6 +168,9 @@ def parser() -> argparse.ArgumentParser:
         cmd = sub.add_parser(name, help=text)
         cmd.add_argument("--db", required=True)
         cmd.set_defaults(run=run)
+    verify = sub.add_parser("audit-verify", help="controleer de hashketen van de audittrail")
+    verify.add_argument("--path", help="audittrail (standaard AUDIT_PATH, of audit.jsonl naast het warehouse)")
+    verify.set_defaults(run=cmd_audit_verify)
     demo = sub.add_parser("demo", help="bouw het demo-warehouse uit synthetische gegevens")
     demo.add_argument("--db", required=True)
     demo.add_argument("--scale", default="small", choices=["tiny", "small", "medium", "large"])
