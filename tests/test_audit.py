@@ -21,6 +21,7 @@ def test_viewing_the_patient_list_writes_an_audit_row(review_warehouse, monkeypa
     row = new.filter(new["action"] == "view_patient_rows").row(0, named=True)
     assert (row["user"], row["role"], row["centre"]) == ("lead.umcu", "centre_lead", "UMCU")
     assert "review_patients" in row["what"] and "pathway=knee_oa" in row["what"]
+    assert row["patient_count"] == 4 and len(row["patients"].split()) == 4  # which patients, as fingerprints
     at.run()  # a rerun served from the cache is still a view
     assert audit.read(audit_file).height > rows.height
 
@@ -32,6 +33,7 @@ def test_a_command_line_load_writes_an_audit_row(tmp_path, write, monkeypatch) -
     [row] = audit.read(tmp_path / "audit.jsonl").to_dicts()
     assert row["action"] == "load" and row["role"] == "command_line"
     assert "centres.csv: loaded" in row["what"]
+    assert str(audit.verify(tmp_path / "audit.jsonl")) == "OK: 1 rows"  # the chain starts with the first row
 
 
 def test_the_trail_is_only_appended_to(tmp_path) -> None:
