@@ -16,6 +16,7 @@ from ui.patient_table import patient_table
 from ui.safe_text import plain
 from ui.text import t
 from warehouse.connection import warehouse_path, writer
+from warehouse.limits import current as current_limits
 from warehouse.loader import LoadReport, load_paths
 
 entry_only()
@@ -51,7 +52,16 @@ def load_uploads(files, centre: str) -> list[LoadReport]:
     return reports
 
 
+def limits_text() -> str:
+    bounds = current_limits()
+    dutch = {
+        name: f"{getattr(bounds, name):,}".replace(",", ".") for name in ("rows", "columns", "identifier_chars", "text_chars")
+    }
+    return t("upload_limits", file_mb=bounds.file_mb, **dutch)
+
+
 def render_upload(centre: str) -> None:
+    st.caption(limits_text())
     files = st.file_uploader(t("upload_files"), type=ACCEPTED, accept_multiple_files=True, key="upload_files")
     if not files or not st.button(t("upload_button"), type="primary", icon=":material/upload:"):
         return
@@ -60,7 +70,8 @@ def render_upload(centre: str) -> None:
     for r in reports:
         audit.record(
             "load",
-            f"{r.file_name}: {r.status}, {r.rows_read} gelezen, {r.rows_loaded} geladen, {r.rows_quarantined} quarantaine",
+            f"{r.file_name}: {r.status}, {r.rows_read} gelezen, {r.rows_loaded} geladen, {r.rows_quarantined} quarantaine"
+            + ("" if r.usable else f" - {r.message}"),  # a refusal is audited with its one-line reason
             viewer,
         )
     st.subheader(t("upload_report"))

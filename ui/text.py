@@ -378,6 +378,11 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Loaded, but some rows are in quarantine. Correct them and deliver again.",
     },
     "upload_done": {"nl": "Alles is geladen.", "en": "Everything was loaded."},
+    # bounded inputs: the limits every delivered file is held to
+    "upload_limits": {
+        "nl": "Per bestand ten hoogste {file_mb} MB, {rows} rijen en {columns} kolommen; codes en pseudoniemen ten hoogste {identifier_chars} tekens, vrije tekst {text_chars}. Een groter bestand wordt geweigerd en niets ervan geladen.",
+        "en": "Per file at most {file_mb} MB, {rows} rows and {columns} columns; codes and pseudonyms at most {identifier_chars} characters, free text {text_chars}. A larger file is refused and nothing of it is loaded.",
+    },
     # improvement actions (PDSA)
     "actions_title": {"nl": "Verbeteracties", "en": "Improvement actions"},
     "actions_caption": {

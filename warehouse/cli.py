@@ -40,11 +40,13 @@ def format_report(r: LoadReport) -> str:
 
 def cmd_load(args: argparse.Namespace) -> int:
     from access import audit
+    from warehouse.limits import current
 
     delivered_on = dt.date.fromisoformat(args.delivered_on) if args.delivered_on else None
     db = Path(args.db)
+    limits = current()  # a mistyped SAMEN_LIMIT_* stops here, in one line, before the warehouse is opened
     with writer(db) as con:
-        reports = load_paths(con, [Path(f) for f in args.files], delivered_on)
+        reports = load_paths(con, [Path(f) for f in args.files], delivered_on, limits=limits)
     audit_file = Path(os.environ.get("AUDIT_PATH", str(db.with_name("audit.jsonl"))))
     for r in reports:
         print(format_report(r))

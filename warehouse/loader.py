@@ -21,8 +21,9 @@ import polars as pl
 
 from data_models.identifiers import looks_like_bsn, masked
 from data_models.schemas import DATAFRAME_CHECKS, TableSpec
+from warehouse.limits import Limits, current, one_line, shorten, shortened
 from warehouse.parse import ERROR_COLUMNS, parse
-from warehouse.reader import ROW, RawTable, UnusableFile, checksum, read_file
+from warehouse.reader import ROW, RawTable, UnusableFile, checksum, checksum_file, read_file
 from warehouse.schema import ensure_schema, quote
 
 
@@ -127,7 +128,7 @@ class Checked:
 
 def check_table(con: duckdb.DuckDBPyConnection, raw: RawTable) -> Checked:
     spec = raw.table
-    typed, parse_errs = parse(raw.frame, spec)
+    typed, parse_errs = parse(raw.frame, spec, raw.limits)
     typed = add_lookups(con, typed, spec)
     rule_errs = validation_errors(typed, spec)
     rule_errs = rule_errs.join(parse_errs.select(ROW, "column_name"), on=[ROW, "column_name"], how="anti")
@@ -253,6 +254,8 @@ def write_quarantine(con: duckdb.DuckDBPyConnection, raw: RawTable, errors: pl.D
         "reason",
     )
     rows = without_bsn(rows)
+    shown = raw.limits.shown_chars  # a rejected cell is kept in part: never a 50-million-character value
+    rows = rows.with_columns(shortened("value", shown), shortened("centre_code", shown))
     same_file = {"c": digest, "t": raw.table.name}
     earlier = con.sql(
         "select file_name, table_name, centre_code, row_number, column_name, value, reason from quarantine"
@@ -268,6 +271,7 @@ def write_quarantine(con: duckdb.DuckDBPyConnection, raw: RawTable, errors: pl.D
 
 
 def write_log(con: duckdb.DuckDBPyConnection, report: LoadReport, digest: str | None, delivered_on: dt.date) -> None:
+    report.message = one_line(report.message)  # what the log, the CLI and the upload page show: one bounded line
     con.execute(
         "insert into load_log values ($load_id, $file, $table, $digest, current_timestamp::timestamp, $delivered_on,"
         " $read, $loaded, $new, $updated, $unchanged, $quarantined, $duplicate, $status, $message, $ignored, $centres)",
@@ -286,8 +290,8 @@ def write_log(con: duckdb.DuckDBPyConnection, report: LoadReport, digest: str | 
             "duplicate": report.rows_duplicate,
             "status": report.status,
             "message": report.message,
-            "ignored": ", ".join(report.ignored_columns) or None,
-            "centres": ", ".join(report.centre_codes) or None,
+            "ignored": one_line(", ".join(report.ignored_columns)) or None,
+            "centres": one_line(", ".join(report.centre_codes)) or None,
         },
     )
 
@@ -335,7 +339,8 @@ def check_centre(tables: list[RawTable], allowed_centre: str | None) -> None:
         others = [c for c in centre_codes(raw) if c != allowed_centre]
         if others:
             raise UnusableFile(
-                f"{raw.source}: bevat rijen van een ander centrum ({', '.join(others[:3])}); u levert alleen voor {allowed_centre}"
+                f"{raw.source}: bevat rijen van een ander centrum ({', '.join(shorten(c, 20) for c in others[:3])});"
+                f" u levert alleen voor {allowed_centre}"
             )
 
 
@@ -364,25 +369,33 @@ def load_file(con: duckdb.DuckDBPyConnection, tables: list[RawTable], data: byte
 
 
 def load_paths(
-    con: duckdb.DuckDBPyConnection, paths: list[Path], delivered_on: dt.date | None = None, allowed_centre: str | None = None
+    con: duckdb.DuckDBPyConnection,
+    paths: list[Path],
+    delivered_on: dt.date | None = None,
+    allowed_centre: str | None = None,
+    limits: Limits | None = None,
 ) -> list[LoadReport]:
     """Load delivered files, parents first; unusable files are reported and logged, never half-loaded.
 
     With ``allowed_centre`` (a data manager's upload) a file holding rows of any other centre,
-    or the programme's list of centres, is refused whole.
+    or the programme's list of centres, is refused whole. A file beyond ``limits`` (default:
+    ``warehouse.limits`` with the environment's overrides) is refused whole before it is parsed.
     """
     ensure_schema(con)
+    limits = limits or current()
     delivered_on = delivered_on or dt.date.today()
     reports: list[LoadReport] = []
     readable: list[tuple[int, int, list[RawTable], bytes]] = []
     for order, path in enumerate(paths):
         try:
-            tables, data = read_file(Path(path))
+            tables, data = read_file(Path(path), limits)
             check_centre(tables, allowed_centre)
-        except UnusableFile as err:
-            report = LoadReport(Path(path).name, None, "rejected", message=str(err), load_id=_next_load_id(con))
-            digest = checksum(Path(path).read_bytes()) if Path(path).is_file() else None
-            write_log(con, report, digest, delivered_on)
+        except Exception as err:  # noqa: BLE001 - whatever a file does to the reader, it is refused in one line and logged
+            reason = (
+                str(err) if isinstance(err, UnusableFile) else f"{Path(path).name}: bestand niet te lezen ({type(err).__name__})"
+            )
+            report = LoadReport(Path(path).name, None, "rejected", message=reason, load_id=_next_load_id(con))
+            write_log(con, report, checksum_file(Path(path), limits), delivered_on)
             reports.append(report)
             continue
         readable.append((min(t.table.rank for t in tables), order, tables, data))

@@ -3,7 +3,9 @@
 Every cell that is filled in but cannot be read as its column's type (a date that is
 no date, ``ja/nee`` spelled otherwise, text in a number column) becomes an error row
 with the file's row number, the column, the value and a reason in plain Dutch. The cell
-itself becomes empty so that validation can go on with the rest of the row.
+itself becomes empty so that validation can go on with the rest of the row. A cell longer
+than its column may be (``warehouse.limits``: an identifier or code, or free text) is such
+an error too, before anything else is done with it.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import polars as pl
 
 from data_models.schemas import TableSpec
+from warehouse.limits import Limits, current
 from warehouse.reader import RAGGED, ROW
 
 ERROR_COLUMNS = {ROW: pl.Int64, "column_name": pl.String, "value": pl.String, "reason": pl.String}
@@ -70,8 +73,30 @@ CONVERTERS = {
 }
 
 
-def parse(raw: pl.DataFrame, spec: TableSpec) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The typed frame (with ROW) and one error row per cell that could not be read."""
+def too_long(raw: pl.DataFrame, spec: TableSpec, limits: Limits) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The frame with every over-long cell emptied, and one error row per such cell."""
+    over = raw.select((pl.col(c).str.len_chars() > limits.max_chars(c)).fill_null(False).alias(c) for c in spec.columns)
+    flagged = [c for c, anything in zip(spec.columns, over.select(pl.all().any()).row(0), strict=True) if anything]
+    if not flagged:
+        return raw, pl.DataFrame(schema=ERROR_COLUMNS)
+    errors = [
+        raw.filter(over[c]).select(
+            pl.col(ROW),
+            pl.lit(c).alias("column_name"),
+            pl.col(c).alias("value"),
+            pl.format("waarde is te lang: {} tekens, maximaal {}", pl.col(c).str.len_chars(), pl.lit(limits.max_chars(c))).alias(
+                "reason"
+            ),
+        )
+        for c in flagged
+    ]
+    emptied = raw.with_columns(pl.when(over[c]).then(None).otherwise(pl.col(c)).alias(c) for c in flagged)
+    return emptied, pl.concat(errors)
+
+
+def parse(raw: pl.DataFrame, spec: TableSpec, limits: Limits | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The typed frame (with ROW) and one error row per cell that could not be read (or is too long)."""
+    raw, length_errors = too_long(raw, spec, limits or current())
     dtypes = spec.dtypes
     plain = [c for c in spec.columns if dtypes[c] in PLAIN]
     first_try = raw.select(*[PLAIN[dtypes[c]](pl.col(c)).alias(c) for c in plain])
@@ -84,7 +109,7 @@ def parse(raw: pl.DataFrame, spec: TableSpec) -> tuple[pl.DataFrame, pl.DataFram
             for c in spec.columns
         ],
     )
-    errors = [_ragged_rows(raw, spec)]
+    errors = [length_errors, _ragged_rows(raw, spec)]
     for c in spec.columns:
         if dtypes[c] not in CONVERTERS:
             continue
