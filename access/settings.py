@@ -21,7 +21,7 @@ import tomllib
 from pathlib import Path
 
 DEMO_ENV = "SAMEN_LEREN_DEMO"
-DEMO_PEER_SECRET = "samen-leren-demo-only"  # nosec B105 - the public demo's key, used only in demo mode
+DEMO_PEER_SECRET = "samen-leren-demo-only"  # nosec B105 # the public demo's key, used only in demo mode
 MIN_SECRET_LENGTH = 32
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
 OWN_CONFIG = CONFIG_DIR / "access.toml"
