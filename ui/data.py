@@ -158,20 +158,19 @@ def warehouse_exists() -> bool:
     return warehouse_path().exists()
 
 
-@st.cache_data(max_entries=128, show_spinner=False)
-def _peers(
-    _viewer: Viewer, scope: tuple, name: str, pathway: str, code: str, period: ReportingPeriod, path: str, version: str
-) -> PeerComparison:
-    del scope, version
-    return peer_comparison(_viewer, name, pathway, code, period, db=Path(path))
+# keyed by the scope of the viewer passed in (never by a scope passed beside it), as _run_for_scope
+@st.cache_data(max_entries=128, show_spinner=False, hash_funcs={Viewer: _scope_of})
+def _peers(viewer: Viewer, name: str, pathway: str, code: str, period: ReportingPeriod, path: str, version: str) -> PeerComparison:
+    del version
+    return peer_comparison(viewer, name, pathway, code, period, db=Path(path))
 
 
-@st.cache_data(max_entries=128, show_spinner=False)
+@st.cache_data(max_entries=128, show_spinner=False, hash_funcs={Viewer: _scope_of})
 def _trend(
-    _viewer: Viewer, scope: tuple, name: str, pathway: str, code: str, periods: tuple[ReportingPeriod, ...], path: str, version: str
+    viewer: Viewer, name: str, pathway: str, code: str, periods: tuple[ReportingPeriod, ...], path: str, version: str
 ) -> pl.DataFrame:
-    del scope, version
-    return own_trend(_viewer, name, pathway, code, list(periods), db=Path(path))
+    del version
+    return own_trend(viewer, name, pathway, code, list(periods), db=Path(path))
 
 
 @_refusals_recorded("peers")
@@ -181,7 +180,7 @@ def peers(name: str, pathway: str, code: str, period: ReportingPeriod) -> PeerCo
     if viewer is None:
         raise AccessDenied("nobody is logged in")
     path = _db()
-    return _peers(viewer, viewer.scope, name, pathway, code, period, str(path), data_version(path))
+    return _peers(viewer, name, pathway, code, period, str(path), data_version(path))
 
 
 @_refusals_recorded("trend")
@@ -191,7 +190,7 @@ def trend(name: str, pathway: str, code: str, periods: list[ReportingPeriod]) ->
     if viewer is None:
         raise AccessDenied("nobody is logged in")
     path = _db()
-    return _trend(viewer, viewer.scope, name, pathway, code, tuple(periods), str(path), data_version(path))
+    return _trend(viewer, name, pathway, code, tuple(periods), str(path), data_version(path))
 
 
 def may_record_actions() -> bool:
