@@ -7,6 +7,8 @@ the app refuses to start, with one line naming what is missing, unless there is
   ``config/demo_access.toml``, with public passwords, never counts outside demo mode);
 - a peer-code secret: ``PEER_CODE_SECRET``, at least 32 characters (without it anyone with
   the source could compute every anonymous peer code);
+- keys for the patient fingerprints of the audit trail and of the quarantine:
+  ``AUDIT_FINGERPRINT_SECRET`` and ``QUARANTINE_FINGERPRINT_SECRET``, at least 32 characters each;
 - when OIDC is configured (``[auth]`` in ``.streamlit/secrets.toml``): a ``cookie_secret`` of
   at least 32 characters that is not the example's placeholder (the login cookie is signed
   with it; a known secret lets anyone forge a login).
@@ -29,6 +31,13 @@ DEMO_CONFIG = CONFIG_DIR / "demo_access.toml"
 SECRETS_EXAMPLE = CONFIG_DIR.parent / ".streamlit" / "secrets.toml.example"
 # cookie secrets that were ever shown as examples: refused whatever their length
 PLACEHOLDER_MARKERS = ("replace-me", "a long random string", "secrets.token_hex", "changeme", "change-me")
+
+
+# keyed fingerprints: without their own key, a patient's fingerprint could be computed by anyone
+FINGERPRINT_KEYS = {
+    "AUDIT_FINGERPRINT_SECRET": "the audit trail's patient fingerprints",
+    "QUARANTINE_FINGERPRINT_SECRET": "the fingerprints of refused BSN-like values in the quarantine",
+}
 
 
 class NotConfigured(RuntimeError):
@@ -137,7 +146,16 @@ def problems(auth: dict | bool | None = True) -> list[str]:
     secret = os.environ.get("PEER_CODE_SECRET", "")
     if len(secret) < MIN_SECRET_LENGTH:
         found.append(_peer_secret_problem(secret))
+    found += [_key_problem(name, purpose) for name, purpose in FINGERPRINT_KEYS.items()]
     return [p for p in found if p]
+
+
+def _key_problem(name: str, purpose: str) -> str | None:
+    value = os.environ.get(name, "")
+    if len(value) >= MIN_SECRET_LENGTH:
+        return None
+    state = "is not set" if not value else f"is too short ({len(value)} characters)"
+    return f"{name} {state} (the key of {purpose}; at least {MIN_SECRET_LENGTH} random characters)"
 
 
 def refusal(found: list[str]) -> str:

@@ -37,6 +37,8 @@ def production(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     monkeypatch.delenv("SAMEN_LEREN_DEMO", raising=False)
     monkeypatch.delenv("ACCESS_CONFIG", raising=False)
     monkeypatch.delenv("PEER_CODE_SECRET", raising=False)
+    for key in settings.FINGERPRINT_KEYS:
+        monkeypatch.delenv(key, raising=False)
     monkeypatch.setattr(settings, "OWN_CONFIG", tmp_path / "no-access.toml")
     monkeypatch.setenv("AUDIT_PATH", str(tmp_path / "audit.jsonl"))
     return tmp_path
@@ -50,6 +52,8 @@ def configured(production: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     add_user(config, "datamanager.umcu", "another long password", "data_manager", "Datamanager UMCU", "UMCU")
     monkeypatch.setenv("ACCESS_CONFIG", str(config))
     monkeypatch.setenv("PEER_CODE_SECRET", GOOD_SECRET)
+    for key in settings.FINGERPRINT_KEYS:
+        monkeypatch.setenv(key, GOOD_SECRET[::-1] + key)
     return config
 
 
@@ -90,6 +94,7 @@ def test_without_configuration_the_app_refuses_to_start_with_one_line_naming_wha
     line = at.error[0].value
     assert "\n" not in line
     assert "access configuration" in line and "PEER_CODE_SECRET" in line
+    assert "AUDIT_FINGERPRINT_SECRET" in line and "QUARANTINE_FINGERPRINT_SECRET" in line
     # nothing else: no login form, no demo accounts, no sidebar, no viewer
     assert not at.title and not at.text_input and not at.button and not at.sidebar.children
     assert "viewer" not in at.session_state or at.session_state["viewer"] is None
@@ -104,6 +109,8 @@ def test_without_config_access_toml_the_demo_accounts_are_not_live(production) -
 def test_the_demo_access_configuration_does_not_count_outside_demo_mode(production, monkeypatch) -> None:
     monkeypatch.setenv("ACCESS_CONFIG", str(DEMO_CONFIG))
     monkeypatch.setenv("PEER_CODE_SECRET", GOOD_SECRET)
+    for key in settings.FINGERPRINT_KEYS:
+        monkeypatch.setenv(key, GOOD_SECRET)
     assert config_path() != DEMO_CONFIG
     assert authenticate("beheerder", "demo-beheerder-2026") is None
     assert problems(auth=None) == [
@@ -160,7 +167,7 @@ def test_cli_commands_that_serve_data_refuse_outside_demo_mode(production, revie
 
 
 def test_the_server_outside_demo_mode_exits_with_one_line(tmp_path) -> None:
-    env = {k: v for k, v in os.environ.items() if k not in {"SAMEN_LEREN_DEMO", "ACCESS_CONFIG", "PEER_CODE_SECRET"}}
+    env = {k: v for k, v in os.environ.items() if k not in {"SAMEN_LEREN_DEMO", "ACCESS_CONFIG", "PEER_CODE_SECRET", *settings.FINGERPRINT_KEYS}}
     env |= {"WAREHOUSE_PATH": str(tmp_path / "warehouse.duckdb"), "ACCESS_CONFIG": str(tmp_path / "missing.toml")}
     cmd = [sys.executable, "-m", "streamlit", "run", "serve.py", "--server.headless", "true",
            "--server.port", str(free_port()), "--server.address", "127.0.0.1"]  # fmt: skip

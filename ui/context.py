@@ -11,6 +11,7 @@ from access.roles import Viewer
 from data_models.outcome_sets import outcome_sets
 from ui.auth import log_out
 from ui.data import query, warehouse_exists
+from ui.safe_text import plain
 from ui.text import label, month_name, t
 
 
@@ -31,7 +32,7 @@ def _language() -> None:
 
 def _who(viewer: Viewer) -> None:
     role = t("role_" + viewer.role.value)
-    st.sidebar.markdown(f":material/person: **{viewer.name}** · {role}")
+    st.sidebar.markdown(f":material/person: **{plain(viewer.name)}** · {role}")
     if viewer.is_demo:
         st.sidebar.caption(t("demo_account"))
     st.sidebar.button(t("log_out"), on_click=log_out, icon=":material/logout:", key="log_out")
