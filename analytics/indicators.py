@@ -12,8 +12,9 @@ indicators with a special cause this month, concerns first.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import polars as pl
 
@@ -21,7 +22,7 @@ from analytics.monthly import add_months
 from analytics.spc import p_chart, xmr
 from data_models.outcome_sets import OutcomeSet
 
-Chart = Literal["p", "xmr"]
+Chart = Literal["p", "pp", "xmr"]  # pp: Laney p′ chart for large denominators
 RESPONSE_TARGET = 0.6
 PROCESS_SOURCES = {"referral_to_treatment": "waiting_time_days", "treatment_to_discharge": "length_of_stay_days"}
 
@@ -123,17 +124,37 @@ def month_range(last: dt.date, n: int) -> list[dt.date]:
 
 
 def control_chart(
-    indicator: Indicator, rows: pl.DataFrame, months: list[dt.date], recalc_from: dt.date | None = None
+    indicator: Indicator,
+    rows: pl.DataFrame,
+    months: list[dt.date],
+    recalc_from: dt.date | None = None,
+    *,
+    baseline_until: dt.date | None = None,
+    exclude: Mapping[dt.date, str] | None = None,
 ) -> pl.DataFrame:
-    """The indicator's chart over ``months`` (one row per month; months without cases are missing)."""
+    """The indicator's chart over ``months`` (one row per month; months without cases are missing).
+
+    ``recalc_from``: new limits from that month (``analytics.spc`` ``recalc_from``).
+    ``baseline_until``: the limits of the phase holding that month are fixed after it (the months
+    of the phase up to and including it form the baseline; ``analytics.spc`` ``freeze``).
+    ``exclude``: ``{month: reason}`` left out of the limits, still shown (``analytics.spc`` ``exclude``).
+    Months outside ``months`` are ignored. A ``"pp"`` indicator gets Laney's p′ chart.
+    """
     mine = rows.filter(pl.col("indicator_code") == indicator.code)
     calendar = pl.DataFrame({"month_date": months}, schema={"month_date": pl.Date})
     series = calendar.join(mine, on="month_date", how="left", maintain_order="left")
     start = months.index(recalc_from) if recalc_from in months and recalc_from != months[0] else None
-    if indicator.chart == "p":
-        chart = p_chart(series["events_n"].to_list(), series["cases_n"].to_list(), indicator.improvement, indicator.target, start)
+    options: dict[str, Any] = {
+        "freeze": months.index(baseline_until) + 1 if baseline_until in months else None,
+        "exclude": {months.index(m): reason for m, reason in (exclude or {}).items() if m in months},
+    }
+    if indicator.chart in ("p", "pp"):
+        chart = p_chart(
+            series["events_n"].to_list(), series["cases_n"].to_list(), indicator.improvement, indicator.target, start,
+            laney=indicator.chart == "pp", **options,
+        )  # fmt: skip
     else:
-        chart = xmr(series["value"].to_list(), indicator.improvement, indicator.target, start)
+        chart = xmr(series["value"].to_list(), indicator.improvement, indicator.target, start, **options)
     return chart.with_columns(series["month_date"], series["cases_n"].fill_null(0).alias("cases_n"))
 
 
@@ -166,7 +187,7 @@ def _previous_level(indicator: Indicator, chart: pl.DataFrame, month: dt.date) -
     )
     if before.is_empty():
         return None
-    if indicator.chart == "p":
+    if indicator.chart in ("p", "pp"):
         return float(before["events"].sum() / before["denominator"].sum())
     return float((before["value"] * before["cases_n"]).sum() / before["cases_n"].sum()) if before["cases_n"].sum() else None
 

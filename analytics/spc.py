@@ -1,37 +1,81 @@
 """Statistical process control for monthly series, as NHS "Making Data Count" does it.
 
-Two charts, each taking values ordered by month and returning one row per point:
+Anchors. The special-cause rules, their precedence and the XmR limits (with the screening of
+moving ranges and ``fix_after_n_points``) follow NHSRplotthedots 0.2.2 (NHS-R Community, the
+R package behind "Making Data Count"; ``R/ptd_spc_standard.R`` and
+``R/ptd_calculate_point_type.R``, including the fixes for its issues #143, #167 and #171).
+The p-chart, the Laney p′ chart and ``exclude`` follow qicharts2 (Anhøj; ``qic(chart = "p")``,
+``qic(chart = "pp")``, ``qic(exclude = )``, ``qic(freeze = )``), which is also where the
+p-chart's "near the limits" line comes from (its 2σ lines, ``ucl.95``/``lcl.95``).
 
-- ``xmr(values, improvement)``: the individuals chart. Centre line = mean; limits =
-  mean ± 2.66 × mean moving range; "near the limits" = beyond mean ± (2/3)·2.66 × mean
-  moving range.
+Charts, each taking values ordered by month and returning one row per point:
+
+- ``xmr(values, improvement)``: the individuals chart. Centre line = mean; limits = mean ±
+  2.66 × mean moving range; "near the limits" = beyond mean ± (2/3)·2.66 × mean moving range.
+  By default (``screen_outliers=True``, the NHSRplotthedots default) a moving range of
+  3.267 × the mean moving range or more is left out and the mean moving range recalculated once.
 - ``p_chart(events, denominators, improvement)``: proportions with varying denominators.
-  p̄ = Σx / Σn; limits p̄ ± 3·√(p̄(1−p̄)/nᵢ) clipped to [0, 1]; "near" at 2·√(…).
+  p̄ = Σx / Σn; limits p̄ ± 3·σᵢ with σᵢ = √(p̄(1−p̄)/nᵢ), clipped to [0, 1]; near at ±2·σᵢ.
+  ``laney=True`` gives Laney's p′ chart (Laney 2002, as qicharts2 ``chart = "pp"``):
+  σᵢ is multiplied by σ_z = mean moving range of the z-scores zᵢ = (pᵢ − p̄)/σᵢ / 1.128, for
+  large denominators where the plain p-chart flags most months (overdispersion).
 
-Special-cause rules, evaluated within each phase:
-(1) a point outside the limits; (2) a shift: 7 points in a row above, or 7 below, the
-centre line (a point on the line breaks the run); (3) a trend: 7 points in a row each
-higher (or each lower) than the one before (an equal value breaks it); (4) two of three
-points in a row near or beyond the limits on the same side (the two that are flagged).
+The rules (NHSRplotthedots ``ptd_special_cause_type``), evaluated within each phase on the
+points that have a value:
+(1) outside: a point above the upper or below the lower limit;
+(2) shift: 7 points in a row above, or 7 below, the centre line (a point on the line breaks it);
+(3) trend: 7 points in a row each higher (or each lower) than the one before (an equal value
+breaks it);
+(4) two of three: a point is *close* when it lies beyond the near line but not beyond the limit;
+the rule fires when 2 of 3 consecutive points are close and all three lie on the same side of
+the centre line; only the close points are flagged (issue #143's fix).
 
-``improvement`` is ``"up"`` or ``"down"``. A special-cause point on the improvement side
-is ``improvement``, on the other side ``concern``; every other point is ``common``. The
-side is the point's position against the centre line; a point flagged only as part of a
-trend takes the trend's direction. With a ``target``, ``assurance`` says whether the
-limits lie wholly on the good side (``pass``), wholly on the bad side (``fail``) or
-straddle it (``hit_or_miss``).
+Precedence, as the package: outside > trend > two of three > shift. The type decides the
+point's direction: outside, two of three and shift take the point's side of the centre line;
+a trend point takes the trend's direction (a rising trend that starts below the mean is
+"high"), and a point that belongs to trends on both sides takes the direction of the step to
+its right (the package's code: ``sign(y[i+1] − y[i])`` when the next point is part of a trend
+too, otherwise ``sign(y[i] − y[i−1])``; a step of zero counts as decreasing, as the package's
+``ifelse(sdy == 1, "In", "De")`` does). ``special_cause_type`` holds the package's label
+("Above UCL", "7 Point Trend (Increasing)", "2 in 3 Below CL", "7 Points Above CL",
+"Common Cause", ...); each ``rule_*`` column says whether that rule fired on its own.
 
-Missing values (None/NaN, or a zero denominator) give a row without a value: they are
-left out of the centre line, the moving ranges (which never bridge a gap) and the runs.
-Fewer than 12 points in a phase make its limits provisional. ``recalc_from`` (a point
-index, or several) starts a new phase with its own centre line and limits, after a
-deliberate change in the process.
+``improvement`` is ``"up"`` or ``"down"``. A special-cause point in the improvement direction is
+``improvement``, in the other ``concern``; every other point is ``common``. With a ``target``,
+``assurance`` says whether the limits lie wholly on the good side (``pass``), wholly on the bad
+side (``fail``) or straddle it (``hit_or_miss``), as ``ptd_calculate_assurance_type``.
+
+Options shared by the charts (keyword arguments):
+
+- ``recalc_from`` (a point index, or several): starts a new phase with its own centre line and
+  limits, after a deliberate change in the process (NHSRplotthedots ``rebase``).
+- ``fix_after_n_points`` (default ``None``: no fixing): in every phase, the centre line and
+  limits come from the phase's first n points (months, counting those without data) and are
+  carried forward unchanged (NHSRplotthedots ``fix_after_n_points``).
+- ``freeze`` (default ``None``): the number of points, counted from the start of the series,
+  that form the baseline; the limits are fixed after them (qicharts2 ``freeze``, which counts
+  the same way). Where ``recalc_from`` splits the series, each freeze value ends the baseline of
+  the phase it falls in and the other phases use all their points (qicharts2 ignores ``freeze``
+  when parts are given). Give either ``freeze`` or ``fix_after_n_points``, not both.
+- ``exclude`` (default ``None``): ``{point index: reason}``; those points are left out of the
+  centre line and the limits (qicharts2 ``exclude``: the moving ranges join the points on either
+  side of an excluded point, but never bridge a month without data) and still shown and tested
+  against the limits. Every exclusion needs a reason; it is kept in ``excluded_reason``.
+- ``screen_outliers`` (default ``True``, as NHSRplotthedots and qicharts2 once attached, which
+  sets ``qic.screenedmr = TRUE``): screens the moving ranges of the XmR chart and of the Laney z-
+  scores. One deliberate deviation: when the mean moving range is 0 (a constant series) no range
+  is screened, where the package would screen every range and leave no limits.
+
+Missing values (None/NaN, or a zero denominator) give a row without a value: they are left out
+of the centre line, the moving ranges (which never bridge a missing month) and the runs.
+Limits resting on fewer than 12 points make the phase provisional (``is_provisional``; the
+package's short-group warning).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Literal
 
 import numpy as np
@@ -40,22 +84,136 @@ import polars as pl
 Improvement = Literal["up", "down"]
 
 XMR_CONSTANT = 2.66
+NEAR_FRACTION = 2 / 3
+SCREEN_CONSTANT = 3.267  # D4 for n = 2: the upper limit of a moving range
+D2 = 1.128  # d2 for n = 2: sigma = mean moving range / d2 (Laney's sigma_z)
 RUN_LENGTH = 7
 MIN_POINTS = 12
 
 COLUMNS = [
     "point", "phase", "value", "centre_line", "lower_limit", "upper_limit", "lower_near", "upper_near",
-    "rule_outside", "rule_shift", "rule_trend", "rule_two_of_three", "special_cause", "side", "variation",
-    "is_provisional", "assurance",
+    "rule_outside", "rule_shift", "rule_trend", "rule_two_of_three", "close_to_limits", "special_cause",
+    "special_cause_type", "side", "variation", "is_provisional", "assurance", "in_limits", "excluded_reason",
 ]  # fmt: skip
+
+COMMON_CAUSE = "Common Cause"
+
+
+# --- the package's rule functions (NHSRplotthedots R/ptd_calculate_point_type.R), one for one ---
+
+
+def seven_point_one_side_mean(relative_to_mean: Sequence[float]) -> np.ndarray:
+    """1 where this point and the 6 before it lie on the same side of the mean (``ptd_seven_point_one_side_mean``)."""
+    v = np.asarray(relative_to_mean, dtype=float)
+    padded = np.concatenate([np.zeros(6), v])
+    return np.array([float(padded[i + 6] != 0 and np.all(padded[i : i + 6] == padded[i + 6])) for i in range(len(v))])
+
+
+def part_of_seven(flags: Sequence[float]) -> np.ndarray:
+    """1 where this point or one of the next 6 ends a run of 7 (``ptd_part_of_seven_trend``)."""
+    v = np.asarray(flags, dtype=float)
+    padded = np.concatenate([v, np.zeros(6)])
+    return np.array([float(np.any(np.abs(padded[i : i + 7]) == 1)) for i in range(len(v))])
+
+
+def seven_point_trend(y: Sequence[float]) -> np.ndarray:
+    """1 (−1) where this point ends 7 points each higher (lower) than the one before (``ptd_seven_point_trend``)."""
+    v = np.asarray(y, dtype=float)
+    out = np.zeros(len(v))
+    for i in range(6, len(v)):
+        steps = np.sign(np.diff(v[i - 6 : i + 1]))
+        out[i] = 1.0 if np.all(steps == 1) else -1.0 if np.all(steps == -1) else 0.0
+    return out
+
+
+def two_in_three(close_to_limits: Sequence[float], relative_to_mean: Sequence[float]) -> np.ndarray:
+    """1 where a window of 3 holding this point has 2 close points, all 3 on one side (``ptd_two_in_three``)."""
+    v = np.asarray(close_to_limits, dtype=float)
+    if v.size == 0:
+        return np.zeros(0)
+    rtm = np.asarray(relative_to_mean, dtype=float)
+    rtm = np.concatenate([rtm, np.full(max(len(v) - len(rtm), 0), np.nan)])  # R reads past the end as NA
+    vp, rp = np.concatenate([[0, 0], v, [0, 0]]), np.concatenate([[0, 0], rtm, [0, 0]])
+
+    def fires(start: int) -> bool:
+        return bool(vp[start : start + 3].sum() >= 2 and abs(rp[start : start + 3].sum()) == 3)
+
+    return np.array([float(fires(i) or fires(i + 1) or fires(i + 2)) for i in range(len(v))])
+
+
+def part_of_two_in_three(two_in_three_flags: Sequence[float], close_to_limits: Sequence[float]) -> np.ndarray:
+    """Only the close points of a firing window are flagged (``ptd_part_of_two_in_three``)."""
+    v, x = np.asarray(two_in_three_flags, dtype=float), np.asarray(close_to_limits, dtype=float)
+    return ((v == 1) & (np.abs(x) == 1)).astype(float)
+
+
+def classify(
+    y: Sequence[float],
+    relative_to_mean: Sequence[float],
+    outside_limits: Sequence[float],
+    part_trend: Sequence[float],
+    part_two_in_three: Sequence[float],
+    part_shift: Sequence[float],
+) -> list[str]:
+    """The package's special-cause label of each point from the rules' flags (the ``case_when`` of ``ptd_special_cause_type``)."""
+    yv = np.asarray(y, dtype=float)
+    rtm = np.asarray(relative_to_mean, dtype=float)
+    outside, trend = np.asarray(outside_limits, dtype=float), np.asarray(part_trend, dtype=float)
+    two, shift = np.asarray(part_two_in_three, dtype=float), np.asarray(part_shift, dtype=float)
+    n = len(yv)
+    steps = np.sign(np.diff(yv)) if n > 1 else np.zeros(0)
+    right = np.concatenate([steps, steps[-1:]]) if n > 1 else np.zeros(n)  # step to the next point
+    left = np.concatenate([[0.0], steps])  # step from the previous point
+    next_in_trend = np.concatenate([trend[1:], [0.0]]) != 0
+    direction = np.where(next_in_trend & (trend != 0), right, left)
+    out = []
+    for i in range(n):
+        above = "Above" if rtm[i] > 0 else "Below"
+        if outside[i] != 0:
+            out.append("Above UCL" if rtm[i] == 1 else "Below LCL")
+        elif trend[i] != 0:
+            out.append(f"7 Point Trend ({'In' if direction[i] == 1 else 'De'}creasing)")
+        elif two[i] != 0:
+            out.append(f"2 in 3 {above} CL")
+        elif shift[i] != 0:
+            out.append(f"7 Points {above} CL")
+        else:
+            out.append(COMMON_CAUSE)
+    return out
+
+
+def type_direction(special_cause_type: str) -> int:
+    """+1 for "Above…"/"…Increasing", −1 for "Below…"/"…Decreasing", 0 for common cause (``ptd_point_type``)."""
+    if "Above" in special_cause_type or "Increasing" in special_cause_type:
+        return 1
+    if "Below" in special_cause_type or "Decreasing" in special_cause_type:
+        return -1
+    return 0
+
+
+def special_cause_type(
+    y: Sequence[float], relative_to_mean: Sequence[float], close_to_limits: Sequence[float], outside_limits: Sequence[float]
+) -> list[str]:
+    """Every rule on one phase's points, then the package's precedence (``ptd_special_cause_type``)."""
+    part_trend = part_of_seven(seven_point_trend(y))
+    part_two = part_of_two_in_three(two_in_three(close_to_limits, relative_to_mean), close_to_limits)
+    part_shift = part_of_seven(seven_point_one_side_mean(relative_to_mean))
+    return classify(y, relative_to_mean, outside_limits, part_trend, part_two, part_shift)
+
+
+# --- phases, baselines and exclusions ---
 
 
 def _as_float(values: Sequence[float | None]) -> np.ndarray:
     return np.array([np.nan if v is None else float(v) for v in values], dtype=float)
 
 
+def _as_list(value: int | Sequence[int] | None) -> list[int]:
+    return [] if value is None else ([value] if isinstance(value, int) else list(value))
+
+
 def _phases(n: int, recalc_from: int | Sequence[int] | None) -> np.ndarray:
-    starts = [] if recalc_from is None else ([recalc_from] if isinstance(recalc_from, int) else list(recalc_from))
+    starts = _as_list(recalc_from)
     if any(not 0 < s < n for s in starts):
         raise ValueError(f"recalc_from must lie between 1 and {n - 1}")
     phase = np.zeros(n, dtype=int)
@@ -64,46 +222,58 @@ def _phases(n: int, recalc_from: int | Sequence[int] | None) -> np.ndarray:
     return phase
 
 
+def _baseline(n: int, phase: np.ndarray, fix_after_n_points: int | None, freeze: int | Sequence[int] | None) -> np.ndarray:
+    """Which points may enter the centre line and limits, before exclusions."""
+    if fix_after_n_points is not None and freeze is not None:
+        raise ValueError("give either fix_after_n_points or freeze, not both")
+    base = np.ones(n, dtype=bool)
+    if fix_after_n_points is not None:
+        if fix_after_n_points < 1:
+            raise ValueError("fix_after_n_points must be at least 1")
+        for p in np.unique(phase):
+            idx = np.flatnonzero(phase == p)
+            base[idx[fix_after_n_points:]] = False
+    freezes = _as_list(freeze)
+    if any(not 1 <= f <= n for f in freezes):
+        raise ValueError(f"freeze must lie between 1 and {n}")
+    for f in freezes:
+        idx = np.flatnonzero(phase == phase[f - 1])
+        if not base[idx].all():
+            raise ValueError("one freeze per phase")
+        base[idx[idx >= f]] = False
+    return base
+
+
+def _exclusions(n: int, exclude: Mapping[int, str] | None) -> list[str | None]:
+    reasons: list[str | None] = [None] * n
+    for point, reason in (exclude or {}).items():
+        if not 0 <= point < n:
+            raise ValueError(f"excluded points must lie between 0 and {n - 1}")
+        if not isinstance(reason, str) or not reason.strip():
+            raise ValueError("every excluded point needs a reason")
+        reasons[point] = reason.strip()
+    return reasons
+
+
+def _mean_moving_range(ranges: np.ndarray, screen_outliers: bool) -> tuple[float, np.ndarray]:
+    """Mean of the ranges that have a value and which of them were screened out (NHSRplotthedots / qicharts2)."""
+    present = ~np.isnan(ranges)
+    if not present.any():
+        return math.nan, np.zeros(len(ranges), dtype=bool)
+    amr = float(ranges[present].mean())
+    screened = np.zeros(len(ranges), dtype=bool)
+    if screen_outliers and amr > 0:
+        screened = present & (ranges >= SCREEN_CONSTANT * amr)
+        amr = float(ranges[present & ~screened].mean())
+    return amr, screened
+
+
 def _check_improvement(improvement: str) -> None:
     if improvement not in ("up", "down"):
         raise ValueError("improvement must be 'up' or 'down'")
 
 
-def _runs(flags: np.ndarray, length: int) -> np.ndarray:
-    """Mark every element of each run of at least ``length`` consecutive True values."""
-    out = np.zeros(len(flags), dtype=bool)
-    start = None
-    for i, flag in enumerate([*flags, False]):
-        if flag and start is None:
-            start = i
-        elif not flag and start is not None:
-            if i - start >= length:
-                out[start:i] = True
-            start = None
-    return out
-
-
-def _rules(y: np.ndarray, centre: np.ndarray, lo: np.ndarray, hi: np.ndarray, lo_near: np.ndarray, hi_near: np.ndarray):
-    """The four rules on the points of one phase that have a value (in order)."""
-    outside = (y > hi) | (y < lo)
-    above, below = y > centre, y < centre
-    shift = _runs(above, RUN_LENGTH) | _runs(below, RUN_LENGTH)
-    step = np.diff(y)
-    rising = np.concatenate([[False], step > 0])
-    falling = np.concatenate([[False], step < 0])
-    # a run of 6 rises covers 7 points: include the point each run starts from
-    trend_up = _runs(rising, RUN_LENGTH - 1)
-    trend_down = _runs(falling, RUN_LENGTH - 1)
-    trend_up |= np.concatenate([trend_up[1:], [False]]) & ~rising
-    trend_down |= np.concatenate([trend_down[1:], [False]]) & ~falling
-    high_near, low_near = y > hi_near, y < lo_near
-    two_of_three = np.zeros(len(y), dtype=bool)
-    for near in (high_near, low_near):
-        for i in range(len(y) - 2):
-            window = near[i : i + 3]
-            if window.sum() >= 2:
-                two_of_three[i : i + 3] |= window
-    return outside, shift, trend_up, trend_down, two_of_three
+# --- rules and the frame ---
 
 
 def _assemble(
@@ -115,27 +285,35 @@ def _assemble(
     hi_near: np.ndarray,
     phase: np.ndarray,
     provisional: np.ndarray,
+    in_limits: np.ndarray,
+    reasons: list[str | None],
     improvement: Improvement,
     target: float | None,
-    extra: dict[str, np.ndarray],
+    extra: dict[str, object],
 ) -> pl.DataFrame:
     n = len(y)
-    rule = {k: np.zeros(n, dtype=bool) for k in ("outside", "shift", "trend_up", "trend_down", "two")}
+    rule = {k: np.zeros(n, dtype=bool) for k in ("outside", "shift", "trend", "two", "close")}
+    types = [COMMON_CAUSE] * n
     for p in np.unique(phase):
-        idx = np.flatnonzero((phase == p) & ~np.isnan(y) & ~np.isnan(lo))
+        idx = np.flatnonzero((phase == p) & ~np.isnan(y) & ~np.isnan(lo) & ~np.isnan(hi))
         if idx.size == 0:
             continue
-        results = _rules(y[idx], centre[idx], lo[idx], hi[idx], lo_near[idx], hi_near[idx])
-        for key, flags in zip(rule, results, strict=True):
-            rule[key][idx] = flags
-    trend = rule["trend_up"] | rule["trend_down"]
-    special = rule["outside"] | rule["shift"] | trend | rule["two"]
-    position = np.where(y > centre, "high", np.where(y < centre, "low", None))
-    by_trend = np.where(rule["trend_up"], "high", np.where(rule["trend_down"], "low", None))
-    only_trend = trend & ~(rule["outside"] | rule["shift"] | rule["two"])
-    side = np.where(special, np.where(only_trend | (position == None), by_trend, position), None)  # noqa: E711
-    good = "high" if improvement == "up" else "low"
-    variation = np.where(~special, "common", np.where(side == good, "improvement", "concern"))
+        yy = y[idx]
+        outside = (yy > hi[idx]) | (yy < lo[idx])
+        rtm = np.sign(yy - centre[idx])
+        close = ~outside & ((yy < lo_near[idx]) | (yy > hi_near[idx]))
+        part_trend = part_of_seven(seven_point_trend(yy))
+        part_two = part_of_two_in_three(two_in_three(close, rtm), close)
+        part_shift = part_of_seven(seven_point_one_side_mean(rtm))
+        for i, label in zip(idx, classify(yy, rtm, outside, part_trend, part_two, part_shift), strict=True):
+            types[i] = label
+        rule["outside"][idx], rule["close"][idx] = outside, close
+        rule["trend"][idx], rule["two"][idx], rule["shift"][idx] = part_trend == 1, part_two == 1, part_shift == 1
+    direction = np.array([type_direction(t) for t in types])
+    special = direction != 0
+    side = [None if d == 0 else ("high" if d > 0 else "low") for d in direction]
+    good = 1 if improvement == "up" else -1
+    variation = np.where(~special, "common", np.where(direction == good, "improvement", "concern"))
     frame = pl.DataFrame(
         {
             "point": np.arange(n),
@@ -148,13 +326,17 @@ def _assemble(
             "upper_near": hi_near,
             "rule_outside": rule["outside"],
             "rule_shift": rule["shift"],
-            "rule_trend": trend,
+            "rule_trend": rule["trend"],
             "rule_two_of_three": rule["two"],
+            "close_to_limits": rule["close"],
             "special_cause": special,
-            "side": pl.Series(side.tolist(), dtype=pl.String),
+            "special_cause_type": pl.Series(types, dtype=pl.String),
+            "side": pl.Series(side, dtype=pl.String),
             "variation": variation.astype(str),
             "is_provisional": provisional,
             "assurance": pl.Series(_assurance(lo, hi, improvement, target), dtype=pl.String),
+            "in_limits": in_limits,
+            "excluded_reason": pl.Series(reasons, dtype=pl.String),
             **extra,
         }
     )
@@ -177,37 +359,57 @@ def _assurance(lo: np.ndarray, hi: np.ndarray, improvement: Improvement, target:
     return out
 
 
+# --- the charts ---
+
+
 def xmr(
     values: Sequence[float | None],
     improvement: Improvement,
     target: float | None = None,
     recalc_from: int | Sequence[int] | None = None,
+    *,
+    screen_outliers: bool = True,
+    fix_after_n_points: int | None = None,
+    freeze: int | Sequence[int] | None = None,
+    exclude: Mapping[int, str] | None = None,
 ) -> pl.DataFrame:
-    """XmR chart of a monthly measure; one row per point (see the module docstring)."""
+    """XmR chart of a monthly measure, as NHSRplotthedots 0.2.2 ``ptd_spc`` computes it; one row per point.
+
+    Limits per phase: mean ± 2.66 × mR̄ from the baseline's included points (``ptd_spc_standard``).
+    Defaults: ``screen_outliers=True`` (moving ranges ≥ 3.267 × mR̄ left out, mR̄ recalculated
+    once), no ``fix_after_n_points``, no ``freeze``, no ``exclude`` (see the module docstring).
+    ``moving_range`` holds the ranges that enter mR̄ (between consecutive included baseline
+    points, never across a missing month); ``moving_range_screened`` marks the ones screening
+    dropped; ``mean_moving_range`` is the mR̄ the limits use.
+    """
     _check_improvement(improvement)
     y = _as_float(values)
     n = len(y)
     phase = _phases(n, recalc_from)
+    reasons = _exclusions(n, exclude)
+    use = _baseline(n, phase, fix_after_n_points, freeze) & np.array([r is None for r in reasons], dtype=bool)
     centre, mr_bar = np.full(n, np.nan), np.full(n, np.nan)
-    moving_range = np.full(n, np.nan)
+    moving_range, screened = np.full(n, np.nan), np.zeros(n, dtype=bool)
     provisional = np.zeros(n, dtype=bool)
     for p in np.unique(phase):
         idx = np.flatnonzero(phase == p)
-        seg = y[idx]
-        ranges = np.abs(np.diff(seg))  # NaN where either month is missing: ranges never bridge a gap
-        moving_range[idx[1:]] = ranges
+        used = idx[use[idx]]  # in order; months without data stay in, so no range bridges them
+        seg = y[used]
         present = ~np.isnan(seg)
         if present.any():
             centre[idx] = seg[present].mean()
-        valid_ranges = ranges[~np.isnan(ranges)]
-        if valid_ranges.size:
-            mr_bar[idx] = valid_ranges.mean()
+        ranges = np.abs(np.diff(seg))
+        amr, dropped = _mean_moving_range(ranges, screen_outliers)
+        moving_range[used[1:]], screened[used[1:]] = ranges, dropped
+        mr_bar[idx] = amr
         provisional[idx] = present.sum() < MIN_POINTS
     half = XMR_CONSTANT * mr_bar
-    near = (2 / 3) * half
+    near = NEAR_FRACTION * half
+    in_limits = use & ~np.isnan(y)
     return _assemble(
-        y, centre, centre - half, centre + half, centre - near, centre + near, phase, provisional, improvement, target,
-        {"moving_range": moving_range, "mean_moving_range": mr_bar},
+        y, centre, centre - half, centre + half, centre - near, centre + near, phase, provisional, in_limits, reasons,
+        improvement, target,
+        {"moving_range": moving_range, "moving_range_screened": screened, "mean_moving_range": mr_bar},
     )  # fmt: skip
 
 
@@ -217,8 +419,26 @@ def p_chart(
     improvement: Improvement,
     target: float | None = None,
     recalc_from: int | Sequence[int] | None = None,
+    *,
+    laney: bool = False,
+    screen_outliers: bool = True,
+    fix_after_n_points: int | None = None,
+    freeze: int | Sequence[int] | None = None,
+    exclude: Mapping[int, str] | None = None,
 ) -> pl.DataFrame:
-    """p-chart of a monthly proportion (values and limits as fractions 0–1); one row per point."""
+    """p-chart (or Laney p′ chart) of a monthly proportion, as qicharts2 ``qic(chart = "p")`` / ``"pp"``.
+
+    Values and limits are fractions 0–1; one row per point. Per phase, over the baseline's
+    included points with a denominator: p̄ = Σx / Σn; σᵢ = √(p̄(1−p̄)/nᵢ); limits p̄ ± 3σᵢ and
+    near lines p̄ ± 2σᵢ, clipped to [0, 1] (``qic.p``).
+
+    ``laney=True`` (default ``False``): Laney's p′ chart (Laney 2002, "Improved control charts
+    for attributes", Quality Engineering 14(4); qicharts2 ``qic.pp``): zᵢ = (pᵢ − p̄)/σᵢ over the
+    same points, σ_z = mean |zᵢ − zᵢ₋₁| / 1.128 (ranges ≥ 3.267 × their mean screened out when
+    ``screen_outliers``, default ``True``, as qicharts2's ``qic.screenedmr``), and every σᵢ is
+    multiplied by σ_z. ``sigma_z`` holds the factor (1 for the plain p-chart).
+    ``fix_after_n_points``, ``freeze`` and ``exclude`` as in the module docstring.
+    """
     _check_improvement(improvement)
     x, n_i = _as_float(events), _as_float(denominators)
     if len(x) != len(n_i):
@@ -232,19 +452,30 @@ def p_chart(
         y = np.where(usable, x / np.where(usable, n_i, 1), np.nan)
     n = len(y)
     phase = _phases(n, recalc_from)
-    centre = np.full(n, np.nan)
+    reasons = _exclusions(n, exclude)
+    use = _baseline(n, phase, fix_after_n_points, freeze) & np.array([r is None for r in reasons], dtype=bool)
+    centre, sigma_z = np.full(n, np.nan), np.full(n, np.nan)
     provisional = np.zeros(n, dtype=bool)
-    for p in np.unique(phase):
-        idx = np.flatnonzero(phase == p)
-        ok = usable[idx]
-        if ok.any():
-            centre[idx] = x[idx][ok].sum() / n_i[idx][ok].sum()
-        provisional[idx] = ok.sum() < MIN_POINTS
     with np.errstate(invalid="ignore", divide="ignore"):
-        sigma = np.where(usable, np.sqrt(centre * (1 - centre) / np.where(usable, n_i, 1)), np.nan)
+        for p in np.unique(phase):
+            idx = np.flatnonzero(phase == p)
+            used = idx[use[idx]]
+            ok = used[usable[used]]
+            if ok.size:
+                centre[idx] = x[ok].sum() / n_i[ok].sum()
+            provisional[idx] = ok.size < MIN_POINTS
+            if not laney:
+                sigma_z[idx] = 1.0
+                continue
+            cl = centre[idx[0]]
+            z = (y[used] - cl) / np.sqrt(cl * (1 - cl) / np.where(usable[used], n_i[used], np.nan))
+            amr, _ = _mean_moving_range(np.abs(np.diff(z)), screen_outliers)
+            sigma_z[idx] = amr / D2
+        sigma = np.where(usable, np.sqrt(centre * (1 - centre) / np.where(usable, n_i, 1)), np.nan) * sigma_z
     lo, hi = np.clip(centre - 3 * sigma, 0, 1), np.clip(centre + 3 * sigma, 0, 1)
     lo_near, hi_near = np.clip(centre - 2 * sigma, 0, 1), np.clip(centre + 2 * sigma, 0, 1)
+    in_limits = use & usable
     return _assemble(
-        y, centre, lo, hi, lo_near, hi_near, phase, provisional, improvement, target,
-        {"events": x, "denominator": n_i},
+        y, centre, lo, hi, lo_near, hi_near, phase, provisional, in_limits, reasons, improvement, target,
+        {"events": x, "denominator": n_i, "sigma_z": sigma_z},
     )  # fmt: skip
