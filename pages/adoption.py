@@ -9,6 +9,7 @@ import streamlit as st
 from analytics.adoption import MEASURES, Measure, casemix_requirements, headline, monthly, summarise
 from analytics.monthly import add_months
 from data_models.outcome_sets import common, outcome_sets
+from queries.disclosure import coarse_percentages
 from ui.context import Context, current_with_month
 from ui.data import query
 from ui.figures import heatmap_figure, lines_figure
@@ -39,6 +40,8 @@ def load(ctx: Context) -> tuple[pl.DataFrame, pl.DataFrame]:
     months = monthly(adoption, response, actions)
     timepoints = {p: s.timepoints for p, s in outcome_sets().items()}
     summary = summarise(months, response, actions, ctx.month, common().adoption_targets, timepoints)
+    if ctx.viewer.is_national:  # named centres: no percentage precise enough to give away a volume
+        months, summary = coarse_percentages(months), coarse_percentages(summary)
     names = pathway_names()
     label_expr = pl.col("pathway").replace_strict(names, default=pl.col("pathway")).alias("pathway_label")
     return months.with_columns(label_expr), summary.with_columns(label_expr)

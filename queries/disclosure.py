@@ -22,6 +22,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 
+import polars as pl
+
 from access.settings import peer_code_secret
 
 MIN_PATIENTS = 10
@@ -72,3 +74,18 @@ def pooled_count(pooled_n: int, own_n: int) -> int | None:
     if pooled_n < MIN_PATIENTS or pooled_n - own_n < MIN_PATIENTS:
         return None
     return ROUND_BASE * int(pooled_n / ROUND_BASE + 0.5)
+
+
+PERCENT_STEP = 5.0  # national viewers see named centres' percentages in steps of five
+
+
+def coarse_percentages(frame: pl.DataFrame) -> pl.DataFrame:
+    """Every percentage column (``*_pct``) rounded to ``PERCENT_STEP``, for named centres seen nationally.
+
+    A named centre's monthly percentage over a handful of patients gives away its denominator
+    (17 of 19 is 89.47%): summed over a half-year, those denominators rebuild the named volume
+    that would link the centre to its anonymous dot in the funnel. In steps of five, a
+    percentage fits too many denominators to say anything about the volume.
+    """
+    columns = [c for c in frame.columns if c.endswith("_pct")]
+    return frame.with_columns((pl.col(c) / PERCENT_STEP).round(0) * PERCENT_STEP for c in columns)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import itertools
+import math
 import random
 import re
 from pathlib import Path
@@ -19,6 +20,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from analytics.adoption import MEASURES
 from analytics.monthly import add_months
 from analytics.periods import ReportingPeriod, closed_periods
 from data_models.outcome_sets import outcome_sets
@@ -194,3 +196,29 @@ def test_every_pair_of_offered_periods_is_disjoint_in_the_demo(small_demo) -> No
         offered.update(closed_periods(month))
     for a, b in itertools.combinations(offered, 2):
         assert not set(a.months()) & set(b.months()), (a, b)
+
+
+def denominators(shown: float, step: float, most: int = 40) -> set[int]:
+    """The patient counts up to ``most`` that a percentage shown in steps of ``step`` fits (k of n)."""
+    return {n for n in range(1, most + 1) for k in range(n + 1) if abs(100 * k / n - shown) <= step / 2 + 1e-9}
+
+
+def test_an_exact_monthly_percentage_gives_away_its_denominator_and_a_coarse_one_does_not() -> None:
+    assert denominators(round(100 * 17 / 19, 1), 0.1) == {19, 38}
+    coarse = round(100 * 17 / 19 / 5) * 5
+    assert len(denominators(coarse, 5)) >= 25  # 90% in steps of five: 17 of 19, 9 of 10, 26 of 29, …
+
+
+def test_the_programme_lead_sees_named_percentages_only_in_steps_of_five(small_demo, monkeypatch) -> None:
+    # the summary table holds every percentage; the monthly trend table the chosen one
+    at = app(small_demo, monkeypatch, viewer=PROGRAMME, adoption_measure=next(m for m in MEASURES if m.code == "sdm")).run()
+    at.switch_page("pages/adoption.py").run()
+    assert not at.exception
+    shown = 0
+    for frame in (d.value for d in at.dataframe):
+        for column in frame.columns:
+            values = [v for v in frame[column].tolist() if isinstance(v, float) and not math.isnan(v)]
+            if "%" in str(column) or column.endswith("_pct") or "respons" in str(column).lower():
+                shown += len(values)
+                assert all(v % 5 == 0 for v in values), (column, values[:5])
+    assert shown > 0
