@@ -52,7 +52,7 @@ def casemix_sentence(result: PeerComparison) -> str | None:
     return None
 
 
-def display_table(result: PeerComparison) -> pl.DataFrame:
+def display_table(result: PeerComparison, mode: str) -> pl.DataFrame:
     ind = result.indicator
     rows = result.centres
     return pl.DataFrame(
@@ -63,7 +63,8 @@ def display_table(result: PeerComparison) -> pl.DataFrame:
             ],
             t("compare_table_crude"): [value_text(ind, v) for v in rows["crude_value"]],
             t("compare_table_adjusted"): [value_text(ind, v) for v in rows["adjusted_value"]],
-            t("compare_table_position"): [t("position_" + p).split(":")[0] if p else "–" for p in rows["adjusted_position"]],
+            t("compare_table_shrunken"): [value_text(ind, v) for v in rows["shrunken_value"]],
+            t("compare_table_position"): [t("position_" + p).split(":")[0] if p else "–" for p in rows[f"{mode}_position"]],
         }
     )
 
@@ -90,6 +91,7 @@ def render_comparison(ctx: Context, indicator: ComparisonIndicator, period: Repo
     if result.missing:
         st.caption(t("compare_missing", items=", ".join(f"{k} ({v})" for k, v in result.missing.items())))
     percent = indicator.kind == "proportion"
+    on_expected = percent and mode == "adjusted"  # the adjusted event funnel is the O/E funnel, drawn against E
     fig = funnel_figure(
         result.centres,
         result.curves[mode],
@@ -97,10 +99,15 @@ def render_comparison(ctx: Context, indicator: ComparisonIndicator, period: Repo
         f"{mode}_value",
         percent,
         label(indicator.label),
-        t("compare_patients_axis"),
+        t("compare_expected_axis" if on_expected else "compare_patients_axis"),
+        x=f"{mode}_x",
     )
-    st.caption(t("compare_funnel_caption") + " " + t("compare_rounded"))
-    chart_with_data(fig, display_table(result), "funnel", f"vergelijking_{period.code}.csv")
+    caption = (
+        t("compare_funnel_caption_expected") if on_expected else t("compare_funnel_caption") + " " + t("compare_drawn_is_judged")
+    )
+    st.caption(caption + " " + t("compare_rounded"))
+    chart_with_data(fig, display_table(result, mode), "funnel", f"vergelijking_{period.code}.csv")
+    st.caption(t("compare_shrunken_explained"))
     if mode == "adjusted" and has_own:
         render_trend(ctx, indicator, percent)
 
@@ -130,7 +137,11 @@ if ctx is not None:
         t("compare_indicator"), choices, format_func=lambda i: label(i.label), key=f"compare_indicator_{ctx.pathway}"
     )
     period = middle.selectbox(
-        t("compare_period"), closed_periods(ctx.month), format_func=period_name, key="compare_period", help=t("compare_period_help")
+        t("compare_period"),
+        closed_periods(ctx.month),
+        format_func=period_name,
+        key="compare_period",
+        help=t("compare_period_help"),
     )
     mode = right.radio(
         t("compare_mode"),

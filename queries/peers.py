@@ -24,7 +24,7 @@ import polars as pl
 
 from access.roles import AccessDenied, Role, Viewer
 from analytics.casemix import Adjustment, standardise_events, standardise_scores
-from analytics.funnel import funnel, funnel_curve
+from analytics.funnel import funnel, funnel_curve, shrunken_means, shrunken_ratios
 from analytics.periods import ReportingPeriod, is_closed
 from data_models.outcome_sets import OutcomeSet, outcome_sets
 from queries import run_internal
@@ -221,46 +221,62 @@ def _shown(
     labels: dict[str, str],
     residual_sd: float | None,
 ) -> PeerComparison:
+    """The figures of the shown centres; every dot judged exactly where it is drawn.
+
+    x of a dot: the own centre at its exact count; a peer at its count rounded to fives
+    (``rounded``), and on the adjusted event funnel at its expected count scaled by the same
+    rounding, E × rounded(n)/n = rounded(n) × crude value / adjusted value × (one factor common to
+    the view), so it reveals nothing of the exact count. Each dot's limits and position are computed at that drawn x (the
+    target, φ and τ² from the exact aggregates), so the figure, the table and the sentence agree;
+    for a peer the price is judging it at up to two patients from its exact count.
+    The adjusted event funnel is the O/E funnel (x = E, exact Poisson limits) drawn on the rate
+    scale: y = O/E × pooled rate / (ΣO/ΣE of the shown centres).
+    """
     shown = per_centre.filter(pl.col("centre_code").is_in(enough))
     n = shown["patients_n"].to_list()
+    is_own = [c == own for c in shown["centre_code"]]
+    n_drawn = [m if mine else rounded(m) for m, mine in zip(n, is_own, strict=True)]
     if indicator.kind == "proportion":
-        crude = funnel(shown["observed"].to_list(), n, "proportion")
+        observed, expected = shown["observed"].to_list(), shown["expected"].to_list()
+        crude = funnel(observed, n, "proportion", at=n_drawn)
         pooled = float(shown["observed"].sum() / shown["patients_n"].sum())
-        # O/E around the shown centres' own O/E, drawn on the rate scale (× pooled / that O/E)
-        adjusted = funnel(
-            shown["observed"].to_list(),
-            shown["expected"].to_list(),
-            "ratio",
-            target=float(shown["observed"].sum() / shown["expected"].sum()),
-        )
-        ratio_target = float(adjusted["target"][0])
+        ratio_target = float(shown["observed"].sum() / shown["expected"].sum())
+        e_drawn = [e * d / m for e, d, m in zip(expected, n_drawn, n, strict=True)]
+        adjusted = funnel(observed, expected, "ratio", target=ratio_target, at=e_drawn)
         scale = pooled / ratio_target
         adjusted = adjusted.with_columns(
             pl.col(c) * scale for c in ("indicator", "target", "lower_95", "upper_95", "lower_998", "upper_998")
         )
+        shrunken = list(shrunken_ratios(observed, expected, at=e_drawn) * scale)
         crude_values = crude["indicator"].to_list()
         curves = {
-            "crude": funnel_curve("proportion", pooled, _grid(n), tau2=crude["tau2"][0]),
-            "adjusted": _scaled_ratio_curve(ratio_target, scale, _grid(n), adjusted["tau2"][0], pooled),
+            "crude": funnel_curve("proportion", pooled, _whole_grid(n_drawn), tau2=crude["tau2"][0]),
+            "adjusted": funnel_curve("ratio", ratio_target, _grid(e_drawn), tau2=adjusted["tau2"][0]).with_columns(
+                pl.exclude("denominator") * scale
+            ),
         }
     else:
         sd = residual_sd or 1.0
         crude_values = shown["crude_mean"].to_list()
-        crude = funnel(crude_values, n, "mean", sd=sd)
-        adjusted = funnel(shown["adjusted_mean"].to_list(), n, "mean", sd=sd)
+        crude = funnel(crude_values, n, "mean", sd=sd, at=n_drawn)
+        adjusted = funnel(shown["adjusted_mean"].to_list(), n, "mean", sd=sd, at=n_drawn)
+        shrunken = list(shrunken_means(shown["adjusted_mean"].to_list(), n, sd, at=n_drawn))
         curves = {
-            "crude": funnel_curve("mean", crude["target"][0], _grid(n), sd=sd, tau2=crude["tau2"][0]),
-            "adjusted": funnel_curve("mean", adjusted["target"][0], _grid(n), sd=sd, tau2=adjusted["tau2"][0]),
+            "crude": funnel_curve("mean", crude["target"][0], _grid(n_drawn), sd=sd, tau2=crude["tau2"][0]),
+            "adjusted": funnel_curve("mean", adjusted["target"][0], _grid(n_drawn), sd=sd, tau2=adjusted["tau2"][0]),
         }
     table = pl.DataFrame(
         {
             "label": [labels[c] for c in shown["centre_code"]],
-            "is_own": [c == own for c in shown["centre_code"]],
+            "is_own": is_own,
             "is_suppressed": [False] * shown.height,
-            # peers' counts rounded; positions are decided on the exact counts above
-            "patients_n": [n if c == own else rounded(n) for c, n in zip(shown["centre_code"], shown["patients_n"], strict=True)],
+            # peers' counts rounded; every dot is drawn and judged at the x below
+            "patients_n": n_drawn,
+            "crude_x": crude["x"].to_list(),
+            "adjusted_x": adjusted["x"].to_list(),
             "crude_value": crude_values,
             "adjusted_value": adjusted["indicator"].to_list(),
+            "shrunken_value": shrunken,
             "crude_position": crude["position"],
             "adjusted_position": adjusted["position"],
             "crude_lower_998": crude["lower_998"],
@@ -295,15 +311,17 @@ def _shown(
     )
 
 
-def _grid(n: list[int]) -> list[float]:
-    top = max(n) * 1.1
-    return [max(1.0, top * k / 100) for k in range(1, 101)]
+def _grid(x: list[float]) -> list[float]:
+    """Where the limit lines are drawn: 200 steps up to 1.1 × the largest x, and every dot's own x."""
+    top = max(x) * 1.1
+    return sorted({top * k / 200 for k in range(1, 201)} | {float(v) for v in x})
 
 
-def _scaled_ratio_curve(target: float, scale: float, grid: list[float], tau2: float, pooled: float) -> pl.DataFrame:
-    """Limits of O/E drawn on the adjusted-rate scale against patients (a centre of n patients expects n × pooled events)."""
-    curve = funnel_curve("ratio", target, [g * pooled for g in grid], tau2=tau2)
-    return curve.with_columns(pl.exclude("denominator") * scale, pl.Series("denominator", grid))
+def _whole_grid(n: list[int]) -> list[float]:
+    """Whole numbers of patients (exact binomial limits exist only there), the dots' counts included."""
+    top = int(max(n) * 1.1) + 1
+    step = max(1, top // 400)
+    return sorted({float(k) for k in range(1, top + 1, step)} | {float(v) for v in n})
 
 
 def own_trend(

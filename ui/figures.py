@@ -177,39 +177,61 @@ def grouped_bar_figure(groups: list[str], series: dict[str, list[float | None]],
 
 
 def funnel_figure(
-    centres: pl.DataFrame, curve: pl.DataFrame, target: float, value: str, percent: bool, y_title: str, x_title: str
+    centres: pl.DataFrame,
+    curve: pl.DataFrame,
+    target: float,
+    value: str,
+    percent: bool,
+    y_title: str,
+    x_title: str,
+    x: str = "patients_n",
 ) -> go.Figure:
-    """Funnel plot: 95% and 99.8% limits, the target, peers in grey and the viewer's centre highlighted."""
+    """Funnel plot: 95% and 99.8% limits, the target, peers in grey and the viewer's centre highlighted.
+
+    Each dot is drawn at its column ``x`` (the x at which its position was decided), and the
+    curve holds a point at every dot's x, so what the figure shows is what the table says.
+    """
     scale = 100.0 if percent else 1.0
     fig = go.Figure()
-    x = curve["denominator"].to_list()
+    grid = curve["denominator"].to_list()
     for column, dash in (("upper_998", "dot"), ("lower_998", "dot"), ("upper_95", "dash"), ("lower_95", "dash")):
         fig.add_trace(
             go.Scatter(
-                x=x,
+                x=grid,
                 y=[v * scale for v in curve[column].to_list()],
                 mode="lines",
                 line={"color": COMMON, "dash": dash, "width": 1},
                 hoverinfo="skip",
                 showlegend=False,
+                name=column,
             )
         )
     fig.add_hline(y=target * scale, line={"color": COMMON, "width": 1})
     shown = centres.filter(~pl.col("is_suppressed"))
+    x_format = "%{x}" if x == "patients_n" else "%{x:.1f}"
     for is_own, colour, size in ((False, "#9aa0a6", 9), (True, CONCERN, 15)):
         rows = shown.filter(pl.col("is_own") == is_own)
         fig.add_trace(
             go.Scatter(
-                x=rows["patients_n"].to_list(), y=[v * scale for v in rows[value].to_list()], mode="markers+text" if is_own else "markers",
+                x=rows[x].to_list(), y=[v * scale for v in rows[value].to_list()], mode="markers+text" if is_own else "markers",
                 text=[plotly_text(v) for v in rows["label"]] if is_own else None, textposition="top center",
                 customdata=[plotly_text(v) for v in rows["label"]],
                 marker={"color": colour, "size": size, "line": {"color": "white", "width": 1}}, showlegend=False,
-                hovertemplate="%{customdata}: %{y:.1f} (n = %{x})<extra></extra>",
+                name="own" if is_own else "peers",
+                hovertemplate=f"%{{customdata}}: %{{y:.1f}} ({plotly_text(x_title)} {x_format})<extra></extra>",
             )
         )  # fmt: skip
+    yaxis = {"title": y_title, "ticksuffix": "%" if percent else "", "rangemode": "tozero"}
+    if shown.height:
+        # the lines rise steeply left of the smallest dot: keep the dots and their limits in view
+        near = curve.filter(pl.col("denominator") >= shown[x].min())
+        top = max([*shown[value].to_list(), *near["upper_998"].to_list(), target])
+        low = min([*shown[value].to_list(), *near["lower_998"].to_list(), target])
+        pad = 0.08 * (top - low) * scale
+        yaxis["range"] = [0.0 if percent else low * scale - pad, top * scale + pad]
     fig.update_layout(
         height=420, margin={"l": 10, "r": 10, "t": 10, "b": 10}, xaxis={"title": x_title, "rangemode": "tozero"},
-        yaxis={"title": y_title, "ticksuffix": "%" if percent else "", "rangemode": "tozero"},
+        yaxis=yaxis,
     )  # fmt: skip
     return fig
 

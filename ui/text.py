@@ -301,6 +301,24 @@ TEXT: dict[str, dict[str, str]] = {
     "compare_table_crude": {"nl": "Ruw", "en": "Crude"},
     "compare_table_adjusted": {"nl": "Gecorrigeerd", "en": "Adjusted"},
     "compare_table_position": {"nl": "Positie", "en": "Position"},
+    # funnel: one truth per dot, and shrunken estimates (issue 16)
+    "compare_expected_axis": {
+        "nl": "verwacht aantal patiënten met deze uitkomst (na correctie voor patiëntkenmerken)",
+        "en": "expected number of patients with this outcome (adjusted for case-mix)",
+    },
+    "compare_funnel_caption_expected": {
+        "nl": "Elke stip is een centrum, geplaatst bij het aantal gebeurtenissen dat bij zijn patiënten te verwachten was; grenzen volgens de exacte Poissonverdeling. Stippen van andere centra staan bij hun afgeronde aantal, en hun positie is daar bepaald.",
+        "en": "Each dot is a centre, placed at the number of events its patients were expected to have; limits from the exact Poisson distribution. Other centres' dots sit at their rounded count, and their position is judged there.",
+    },
+    "compare_drawn_is_judged": {
+        "nl": "De positie van andere centra is bepaald op hun afgeronde aantal, precies waar hun stip staat.",
+        "en": "Other centres' positions are judged at their rounded count, exactly where their dot is drawn.",
+    },
+    "compare_table_shrunken": {"nl": "Gekrompen schatting", "en": "Shrunken estimate"},
+    "compare_shrunken_explained": {
+        "nl": "De gekrompen schatting trekt elk gecorrigeerd resultaat naar het gemiddelde, sterker naarmate een centrum minder patiënten heeft (empirisch Bayes: Poisson-gammamodel met de momentschatter van Marshall voor gebeurtenissen, random-effectsmodel van DerSimonian en Laird voor scores), zodat een klein centrum niet op toeval wordt beoordeeld.",
+        "en": "The shrunken estimate pulls each adjusted result towards the mean, the more so the fewer patients a centre has (empirical Bayes: a Poisson–gamma model with Marshall's moment estimator for events, a DerSimonian–Laird random-effects model for scores), so a small centre is not judged on luck.",
+    },
     # login, roles, audit, upload
     "login_title": {"nl": "Inloggen", "en": "Log in"},
     "login_purpose": {
