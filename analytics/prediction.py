@@ -152,9 +152,14 @@ class Validation:
 
 
 def calibration_by_decile(predicted: np.ndarray, observed: np.ndarray) -> pl.DataFrame:
-    """Mean predicted against mean observed per tenth of the predictions (ties kept together)."""
+    """Mean predicted against mean observed per tenth of the predictions (ties kept together).
+
+    A patient's decile follows from the number of patients with a strictly lower prediction
+    (``rank("min")``), so equal predictions always share a decile, whatever the row order;
+    a decile may then hold more or fewer than a tenth of the patients, or none.
+    """
     frame = pl.DataFrame({"predicted": predicted, "observed": observed})
-    ranks = frame["predicted"].rank("ordinal").to_numpy() - 1
+    ranks = frame["predicted"].rank("min").to_numpy() - 1
     decile = np.minimum((ranks * 10) // max(len(ranks), 1), 9).astype(int) + 1
     return (
         frame.with_columns(pl.Series("decile", decile))

@@ -233,3 +233,20 @@ def test_shrunken_means_dersimonian_laird_by_hand() -> None:
     expected = mu + tau2 / (tau2 + v) * (np.array(values) - mu)  # 10.667, 13.333, 12
     assert shrunken_means(values, n, sd) == pytest.approx(expected)
     assert shrunken_means(values, n, sd) == pytest.approx([32 / 3, 40 / 3, 12.0])
+
+
+def test_calibration_by_decile_keeps_equal_predictions_together() -> None:
+    # analytics.prediction lives beside the funnel's peer statistics; its decile rule is pinned here
+    from analytics.prediction import calibration_by_decile
+
+    predicted = np.array([0.1] * 15 + [0.2] * 5)  # 15 ties: ordinal ranks would split them over deciles 1–8
+    observed = np.array([1.0] * 5 + [0.0] * 10 + [1.0] * 5)
+    table = calibration_by_decile(predicted, observed)
+    assert table["decile"].to_list() == [1, 8]  # the 0.2s have 15 of 20 below them: 1 + 15 × 10 // 20 = 8
+    assert table["patients_n"].to_list() == [15, 5]
+    assert table["observed_mean"].to_list() == pytest.approx([5 / 15, 1.0])
+    shuffled = np.random.default_rng(3).permutation(20)
+    again = calibration_by_decile(predicted[shuffled], observed[shuffled])
+    assert again.equals(table)  # the row order decides nothing
+    distinct = calibration_by_decile(np.arange(20) / 20, np.zeros(20))
+    assert distinct["patients_n"].to_list() == [2] * 10  # without ties: ten equal tenths
