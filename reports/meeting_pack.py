@@ -71,7 +71,10 @@ def collect(viewer: Viewer, db: Path, centre_code: str | None, pathway: str, mon
     patients = None
     if with_patients:
         patients = queries.run("review_patients", viewer, db=db, **patient_params(oset, centre_code, month))
-        audit.record("pack_with_patient_rows", f"{centre_code} {pathway} {month:%Y-%m}", viewer)
+        audit.record(
+            "pack_with_patient_rows", f"{centre_code} {pathway} {month:%Y-%m}", viewer,
+            patients=[audit.fingerprint(k) for k in audit.patient_keys(patients)],
+        )  # fmt: skip
     return Pack(
         centre_name=centre["centre_name"][0] if centre.height else str(centre_code),
         pathway_label=label(oset.label),

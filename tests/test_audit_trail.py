@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import getpass
 import io
 import json
@@ -184,6 +185,17 @@ def test_patient_list_view_records_which_patients(review_warehouse, monkeypatch,
     at.run()  # a rerun served from the cache records the same patients again
     again = [r for r in rows_of(tmp_path / "audit.jsonl") if "review_patients" in r["what"]]
     assert len(again) == 2 and again[1]["patients"] == row["patients"]
+
+
+def test_meeting_pack_with_patients_records_their_fingerprints(review_warehouse, monkeypatch, tmp_path) -> None:
+    from reports.meeting_pack import build
+
+    monkeypatch.setenv("AUDIT_PATH", str(tmp_path / "audit.jsonl"))
+    build(lead("UMCU"), review_warehouse, "UMCU", "knee_oa", dt.date(2026, 9, 1), with_patients=True)
+    [row] = rows_of(tmp_path / "audit.jsonl")
+    assert row["action"] == "pack_with_patient_rows"
+    assert set(row["patients"]) == fingerprints(*UMCU_SEPTEMBER) and row["patient_count"] == 4
+    assert not any(f'"{e}"' in json.dumps(row) for e in UMCU_SEPTEMBER)
 
 
 def test_fingerprints_are_keyed_and_closed_outside_demo_mode(monkeypatch) -> None:
