@@ -43,6 +43,16 @@ class ReportingPeriod:
         return [add_months(self.start, k) for k in range(PERIOD_MONTHS)]
 
 
+def on_grid(period: object) -> bool:
+    """Whether ``period`` is exactly one of the grid's half-years (not a subclass, a shifted start or a datetime)."""
+    return (
+        type(period) is ReportingPeriod
+        and type(period.start) is dt.date
+        and period.start.day == 1
+        and period.start.month in (1, PERIOD_MONTHS + 1)
+    )
+
+
 def period_of(month: dt.date) -> ReportingPeriod:
     """The half-year a month belongs to."""
     return ReportingPeriod(dt.date(month.year, 1 if month.month <= PERIOD_MONTHS else 7, 1))

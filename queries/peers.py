@@ -25,7 +25,7 @@ import polars as pl
 from access.roles import AccessDenied, Role, Viewer
 from analytics.casemix import Adjustment, standardise_events, standardise_scores
 from analytics.funnel import funnel, funnel_curve, shrunken_means, shrunken_ratios
-from analytics.periods import ReportingPeriod, is_closed
+from analytics.periods import ReportingPeriod, is_closed, on_grid
 from data_models.outcome_sets import OutcomeSet, outcome_sets
 from queries import run_internal
 from queries.disclosure import MIN_PATIENTS, MIN_PEERS, peer_labels, rounded, view_key
@@ -179,7 +179,9 @@ def peer_comparison(
     the patients added in between.
     """
     viewer_centre = _own_centre(viewer, pathway)
-    if not isinstance(period, ReportingPeriod) or not is_closed(period, as_of or dt.date.today()):
+    today = dt.date.today()
+    as_of = today if as_of is None else min(as_of, today)  # a later "as of" would open a period still filling
+    if not on_grid(period) or not is_closed(period, as_of):
         raise AccessDenied(f"peer figures exist only for closed reporting periods, not {period!r}")
     oset = outcome_sets()[pathway]
     indicator = next(i for i in comparison_indicators(oset) if i.code == indicator_code)

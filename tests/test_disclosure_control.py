@@ -159,3 +159,29 @@ def test_pooled_minus_own_reveals_no_fewer_than_ten_patients_of_others() -> None
             shown = pooled_count(pooled, own)
             if shown is not None:
                 assert pooled - own >= 10 and shown % 5 == 0
+
+
+class OneMonth(ReportingPeriod):
+    @property
+    def end(self) -> dt.date:
+        return self.start
+
+
+@pytest.mark.parametrize(
+    "period",
+    [
+        ReportingPeriod(dt.date(2025, 7, 2)),  # one day off: the period minus a day would be one day's patients
+        ReportingPeriod(dt.date(2025, 8, 1)),  # a shifted half-year overlaps two on the grid
+        OneMonth(dt.date(2025, 7, 1)),  # a subclass whose end is one month
+        ReportingPeriod(dt.datetime(2025, 7, 1, 12)),  # type: ignore[arg-type]
+    ],
+    ids=["day", "month", "subclass", "datetime"],
+)
+def test_a_period_off_the_half_year_grid_is_refused(peer_warehouse, period) -> None:
+    with pytest.raises(AccessDenied):
+        peer_comparison(lead("AAA"), "A", "knee_oa", EVENT, period, db=peer_warehouse)
+
+
+def test_an_as_of_date_in_the_future_does_not_open_a_period(peer_warehouse) -> None:
+    with pytest.raises(AccessDenied):
+        peer_comparison(lead("AAA"), "A", "knee_oa", EVENT, period_of(dt.date.today()), db=peer_warehouse, as_of=dt.date(2100, 1, 1))
