@@ -93,8 +93,14 @@ def control_chart_figure(
     percent: bool,
     month: dt.date | None = None,
     actions: list[tuple[dt.date, str]] | None = None,
+    baseline: tuple[dt.date, str] | None = None,
+    excluded_label: str = "uitgesloten",
 ) -> go.Figure:
-    """A control chart: values coloured by variation, centre line, limits per phase, actions where they start."""
+    """A control chart: values coloured by variation, centre line, limits per phase, actions where they start.
+
+    ``baseline`` (its last month and the marker's text) draws a line after the baseline whose limits
+    are fixed; months left out of the limits (``excluded_reason``) are hollow, their reason in the hover.
+    """
     scale = 100.0 if percent else 1.0
     x = chart["month_date"].to_list()
     fig = go.Figure()
@@ -119,12 +125,29 @@ def control_chart_figure(
         go.Scatter(x=x, y=values, mode="lines", line={"color": "#c0c4c8", "width": 1}, hoverinfo="skip", showlegend=False)
     )
     colours = [POINT_COLOURS[v] for v in chart["variation"].to_list()]
+    reasons = chart["excluded_reason"].to_list() if "excluded_reason" in chart.columns else [None] * len(x)
     fig.add_trace(
         go.Scatter(
-            x=x, y=values, mode="markers", marker={"color": colours, "size": 8}, name=y_title,
-            hovertemplate="%{x|%b %Y}: %{y:.1f}<extra></extra>",
+            x=x, y=[None if r is not None else v for v, r in zip(values, reasons, strict=True)], mode="markers",
+            marker={"color": colours, "size": 8}, name=y_title, hovertemplate="%{x|%b %Y}: %{y:.1f}<extra></extra>",
         )
     )  # fmt: skip
+    if any(r is not None for r in reasons):
+        fig.add_trace(
+            go.Scatter(
+                x=x, y=[v if r is not None else None for v, r in zip(values, reasons, strict=True)], mode="markers",
+                marker={"color": colours, "size": 9, "symbol": "circle-open", "line": {"width": 2}},
+                customdata=[plotly_text(r) for r in reasons], name="excluded",
+                hovertemplate=f"%{{x|%b %Y}}: %{{y:.1f}}<br>{plotly_text(excluded_label)}: %{{customdata}}<extra></extra>",
+            )
+        )  # fmt: skip
+    if baseline is not None and x and x[0] <= baseline[0] <= x[-1]:
+        after = baseline[0] + dt.timedelta(days=15)  # between the baseline's last month and the next
+        fig.add_vline(x=after, line={"color": GREY, "dash": "dashdot", "width": 1})
+        fig.add_annotation(
+            x=after, y=0, yref="paper", text=plotly_text(baseline[1]), showarrow=False, xanchor="right", yanchor="bottom",
+            font={"color": GREY}, name="baseline",
+        )  # fmt: skip
     if month is not None and month in x:
         fig.add_vline(x=month, line={"color": "#d0d4d8", "width": 8}, layer="below")
     for start, text in actions or []:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Mapping, Sequence
+
 import polars as pl
 import streamlit as st
 
-from analytics.indicators import Indicator, Summary
+from analytics.indicators import Indicator, Summary, control_chart, summarise
 from reports.csv_safe import formula_safe
-from ui.text import label, lang, number, t
+from ui.text import label, lang, month_name, number, t
+from warehouse.actions import ChartSettings
 
 VARIATION_ICON = {
     "improvement": ":blue[:material/trending_up:]",
@@ -75,6 +79,51 @@ def sentence(summary: Summary) -> str:
     else:
         body = t("sentence_near_high" if high else "sentence_near_low", label=name, value=value)
     return f"**{prefix}** {body}"
+
+
+def charted(
+    indicator: Indicator,
+    rows: pl.DataFrame,
+    months: list[dt.date],
+    month: dt.date,
+    settings: ChartSettings | None = None,
+    recalc_from: dt.date | None = None,
+) -> Summary:
+    """One indicator's control chart with the team's stored settings, summarised for ``month``.
+
+    The review page and the meeting pack both draw their charts through this function, so the
+    baseline and the excluded months a team chose change the limits in the same way in both.
+    """
+    shown = (settings or ChartSettings()).within(months)
+    chart = control_chart(indicator, rows, months, recalc_from, baseline_until=shown.baseline_until, exclude=shown.exclude)
+    return summarise(indicator, chart, month)
+
+
+def reviewed(
+    indicators: list[Indicator],
+    rows: pl.DataFrame,
+    months: list[dt.date],
+    month: dt.date,
+    settings: Mapping[str, ChartSettings],
+) -> list[Summary]:
+    """Every indicator's chart with its settings (``charted``), summarised for ``month``."""
+    return [charted(i, rows, months, month, settings.get(i.code)) for i in indicators]
+
+
+def settings_line(settings: ChartSettings | None, months: Sequence[dt.date]) -> str | None:
+    """The chart's settings in one line of raw text ("Basisperiode t/m …; uitgesloten: <maand> — <reden>").
+
+    The reasons are the team's own text: escape the line for where it is shown (``plain``, ``html.escape``).
+    """
+    shown = (settings or ChartSettings()).within(months)
+    parts = []
+    if shown.baseline_until is not None:
+        parts.append(t("chart_settings_baseline_line", month=month_name(shown.baseline_until)))
+    if shown.exclude:
+        items = "; ".join(f"{month_name(m)} — {reason}" for m, reason in shown.exclude.items())
+        parts.append(t("chart_settings_excluded_line", items=items))
+    line = "; ".join(parts)
+    return line[:1].upper() + line[1:] if line else None
 
 
 def csv_bytes(frame: pl.DataFrame) -> bytes:

@@ -163,6 +163,58 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Recalculate limits from (after a deliberate change)",
     },
     "recalc_none": {"nl": "niet opnieuw berekenen", "en": "do not recalculate"},
+    # control chart: a fixed baseline and excluded months, kept per chart (issue 16)
+    "chart_settings_title": {"nl": "Grenzen vastzetten of een maand uitsluiten", "en": "Fix the limits or exclude a month"},
+    "chart_settings_help": {
+        "nl": "Na een stabiele periode kunt u de grenzen vastzetten: het gemiddelde en de grenzen komen dan alleen uit de basisperiode, en latere maanden worden daartegen getoetst. Een uitgesloten maand (bijvoorbeeld een registratiefout of een verbouwing) telt niet mee voor het gemiddelde en de grenzen, maar blijft zichtbaar en wordt nog getoetst. Het team ziet deze instellingen ook in het vergaderpakket.",
+        "en": "After a stable period you can fix the limits: the average and the limits then come from the baseline only, and later months are judged against them. An excluded month (a recording error, a refurbishment) does not count towards the average and the limits, but stays visible and is still judged. The team sees these settings in the meeting pack too.",
+    },
+    "chart_settings_baseline": {
+        "nl": "Basisperiode t/m (de grenzen staan daarna vast)",
+        "en": "Baseline up to and including (the limits are fixed after it)",
+    },
+    "chart_settings_baseline_none": {"nl": "geen: grenzen over alle maanden", "en": "none: limits over all months"},
+    "chart_settings_exclude": {"nl": "Maanden uitsluiten van de grenzen", "en": "Months to leave out of the limits"},
+    "chart_settings_reason": {
+        "nl": "Reden voor het uitsluiten (3 tot 300 tekens; nodig voor elke nieuw uitgesloten maand)",
+        "en": "Reason for excluding (3 to 300 characters; needed for every newly excluded month)",
+    },
+    "chart_settings_save": {"nl": "Opslaan", "en": "Save"},
+    "chart_settings_clear": {"nl": "Instellingen wissen", "en": "Clear the settings"},
+    "chart_settings_saved": {
+        "nl": "De instellingen van de regelkaart zijn opgeslagen.",
+        "en": "The control chart's settings are saved.",
+    },
+    "chart_settings_cleared": {
+        "nl": "De instellingen van de regelkaart zijn gewist.",
+        "en": "The control chart's settings are cleared.",
+    },
+    "chart_settings_invalid": {"nl": "De instellingen zijn niet opgeslagen:", "en": "The settings were not saved:"},
+    "chart_settings_error_indicator": {"nl": "Onbekende indicator.", "en": "Unknown indicator."},
+    "chart_settings_error_baseline_month": {
+        "nl": "Kies het einde van de basisperiode uit de maanden op de kaart.",
+        "en": "Choose the end of the baseline from the months on the chart.",
+    },
+    "chart_settings_error_exclude_month": {
+        "nl": "Kies de uitgesloten maanden uit de maanden op de kaart.",
+        "en": "Choose the excluded months from the months on the chart.",
+    },
+    "chart_settings_error_reason_length": {
+        "nl": "Geef bij elke uitgesloten maand een reden van 3 tot 300 tekens.",
+        "en": "Give every excluded month a reason of 3 to 300 characters.",
+    },
+    "chart_settings_error_reason_text": {
+        "nl": "De reden moet gewone tekst zijn, zonder stuurtekens.",
+        "en": "The reason must be plain text, without control characters.",
+    },
+    "chart_settings_error_too_few_months": {
+        "nl": "Er moeten ten minste twee maanden in de basisperiode overblijven.",
+        "en": "At least two months must remain in the baseline.",
+    },
+    "chart_settings_baseline_line": {"nl": "Basisperiode t/m {month}", "en": "Baseline up to and including {month}"},
+    "chart_settings_excluded_line": {"nl": "uitgesloten: {items}", "en": "excluded: {items}"},
+    "chart_settings_marker": {"nl": "basisperiode t/m {month}", "en": "baseline up to {month}"},
+    "chart_settings_excluded_hover": {"nl": "uitgesloten", "en": "excluded"},
     "previous_level": {"nl": "vorige 12 maanden: {value}", "en": "previous 12 months: {value}"},
     "patients": {"nl": "Patiënten van deze maand om te bespreken", "en": "This month's patients to discuss"},
     "patients_caption": {

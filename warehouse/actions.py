@@ -1,4 +1,4 @@
-"""The teams' improvement actions: the warehouse's own store, which loads never touch.
+"""The teams' improvement actions and chart settings: the warehouse's own store, which loads never touch.
 
 A load publishes a new version of the delivered data by switching a link (see
 ``warehouse.connection``); an action saved during a load would be lost if it lived in
@@ -6,18 +6,28 @@ that file. So actions live beside it, in ``<warehouse>.actions.duckdb``: two tab
 ``improvement_actions`` (the current state) and ``improvement_action_changes`` (who
 changed which field, from what to what, when). Each save is one short transaction under
 a file lock; readers take the lock shared, so the app and the command line can both use it.
+
+The same store keeps each team's control-chart settings per centre, pathway and indicator
+(``chart_settings``: the month the baseline ends, after which the limits stay fixed, and the
+months left out of the limits, each with its reason; who set each and when), with their history
+in ``chart_setting_changes``. Only the centre's own care team and centre lead change them
+(``WRITERS``), each change is validated (``validate_chart_settings``) and writes an audit row.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import fcntl
-from collections.abc import Iterator
+import unicodedata
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+import polars as pl
 
+from access import audit
 from access.roles import AccessDenied, Role, Viewer
 from data_models.actions import EDITABLE, validate_action
 
@@ -48,6 +58,28 @@ create table if not exists improvement_action_changes (
     field_name varchar not null,
     old_value varchar,
     new_value varchar
+);
+create table if not exists chart_settings (
+    centre_code varchar not null,
+    pathway varchar not null,
+    indicator_code varchar not null,
+    setting varchar not null,
+    month date not null,
+    reason varchar,
+    set_at timestamp not null,
+    set_by varchar not null,
+    primary key (centre_code, pathway, indicator_code, setting, month)
+);
+create table if not exists chart_setting_changes (
+    centre_code varchar not null,
+    pathway varchar not null,
+    indicator_code varchar not null,
+    setting varchar not null,
+    month date not null,
+    change varchar not null,
+    reason varchar,
+    changed_at timestamp not null,
+    changed_by varchar not null
 );
 """
 
@@ -90,8 +122,25 @@ def _locked(path: Path, exclusive: bool) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+_READY: set[Path] = set()
+
+
+def _has_every_table(path: Path) -> bool:
+    with _locked(path, exclusive=False):
+        con = duckdb.connect(str(path), read_only=True, config={"enable_external_access": False})
+        try:
+            found = con.execute("select count(*) from information_schema.tables where table_name = 'chart_settings'")
+            return bool(found.fetchone()[0])  # type: ignore[index]
+        finally:
+            con.close()
+
+
 def _ensure(path: Path) -> None:
-    if path.exists():
+    """Create the store, or add the tables a store made by an older version lacks (once per process)."""
+    if path in _READY and path.exists():
+        return
+    if path.exists() and _has_every_table(path):
+        _READY.add(path)
         return
     with _locked(path, exclusive=True):
         con = duckdb.connect(str(path))
@@ -99,6 +148,7 @@ def _ensure(path: Path) -> None:
             con.execute(SCHEMA)
         finally:
             con.close()
+    _READY.add(path)
 
 
 @contextmanager
@@ -189,3 +239,189 @@ def update_action(
             params = {"action_id": action_id, "now": now, "user": viewer.user, "field_name": field}
             con.execute(CHANGE, {**params, "old_value": _text(old[field]), "new_value": _text(clean.get(field))})
     return len(changed)
+
+
+# --- control-chart settings: a fixed baseline and excluded months, per centre × pathway × indicator ---
+
+BASELINE = "baseline_until"
+EXCLUDE = "exclude"
+REASON_MIN, REASON_MAX = 3, 300
+MIN_BASELINE_MONTHS = 2  # months left in the baseline after the exclusions
+CHART_ERRORS = ("indicator", "baseline_month", "exclude_month", "reason_length", "reason_text", "too_few_months")
+
+CHART_ROWS = """
+select setting, month, reason from chart_settings
+where centre_code = $centre_code and pathway = $pathway and indicator_code = $indicator_code
+"""
+CHART_SET = """
+insert or replace into chart_settings values
+    ($centre_code, $pathway, $indicator_code, $setting, $month, $reason, $now, $user)
+"""
+CHART_DELETE = """
+delete from chart_settings
+where centre_code = $centre_code and pathway = $pathway and indicator_code = $indicator_code
+    and setting = $setting and month = $month
+"""
+CHART_CHANGE = """
+insert into chart_setting_changes values
+    ($centre_code, $pathway, $indicator_code, $setting, $month, $change, $reason, $now, $user)
+"""
+
+
+class ChartSettingsInvalid(ValueError):
+    """Settings that break one or more rules; ``errors`` holds a code of ``CHART_ERRORS`` per rule."""
+
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__(", ".join(errors))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class ChartSettings:
+    """One chart's settings: the baseline's last month (limits fixed after it) and the excluded months with reasons."""
+
+    baseline_until: dt.date | None = None
+    exclude: Mapping[dt.date, str] = field(default_factory=dict)
+
+    def within(self, months: Sequence[dt.date]) -> ChartSettings:
+        """Only what falls on a chart of ``months`` (the rest is kept in the store, not drawn)."""
+        shown = set(months)
+        return ChartSettings(
+            self.baseline_until if self.baseline_until in shown else None,
+            {m: r for m, r in sorted(self.exclude.items()) if m in shown},
+        )
+
+    @property
+    def is_empty(self) -> bool:
+        return self.baseline_until is None and not self.exclude
+
+
+def chart_settings_of(frame: pl.DataFrame) -> dict[str, ChartSettings]:
+    """Each indicator's settings from the rows of the ``review_chart_settings`` query."""
+    baseline: dict[str, dt.date] = {}
+    exclude: dict[str, dict[dt.date, str]] = {}
+    for row in frame.iter_rows(named=True):
+        if row["setting"] == BASELINE:
+            baseline[row["indicator_code"]] = row["month_date"]
+        elif row["setting"] == EXCLUDE:
+            exclude.setdefault(row["indicator_code"], {})[row["month_date"]] = row["reason"]
+    return {code: ChartSettings(baseline.get(code), exclude.get(code, {})) for code in {*baseline, *exclude}}
+
+
+def clean_reason(reason: object) -> str:
+    """A reason as stored: one line of plain text, white space collapsed."""
+    return " ".join(str(reason or "").split())
+
+
+def validate_chart_settings(
+    indicator_code: str,
+    indicator_codes: Sequence[str],
+    months: Sequence[dt.date],
+    baseline_until: dt.date | None,
+    exclude: Mapping[dt.date, str],
+) -> ChartSettings:
+    """The settings with their reasons cleaned; raises ChartSettingsInvalid with every broken rule.
+
+    Every month must lie on the chart (``months``); each reason is 3–300 characters of plain
+    text on one line; at least two months stay in the baseline after the exclusions.
+    """
+    errors: list[str] = []
+    shown = set(months)
+    if indicator_code not in indicator_codes:
+        errors.append("indicator")
+    if baseline_until is not None and baseline_until not in shown:
+        errors.append("baseline_month")
+    if any(m not in shown for m in exclude):
+        errors.append("exclude_month")
+    reasons = {m: clean_reason(r) for m, r in exclude.items()}
+    if any(not REASON_MIN <= len(r) <= REASON_MAX for r in reasons.values()):
+        errors.append("reason_length")
+    if any(unicodedata.category(ch)[0] == "C" for r in reasons.values() for ch in r):
+        errors.append("reason_text")
+    base = [m for m in months if baseline_until is None or m <= baseline_until]
+    if len([m for m in base if m not in reasons]) < MIN_BASELINE_MONTHS:
+        errors.append("too_few_months")
+    if errors:
+        raise ChartSettingsInvalid(errors)
+    return ChartSettings(baseline_until, dict(sorted(reasons.items())))
+
+
+def _chart_key(viewer: Viewer, pathway: str, indicator_code: str) -> dict[str, object]:
+    centre = viewer.centre_code or ""
+    if viewer.role not in WRITERS or not centre or not viewer.may_see_pathway(pathway):
+        raise AccessDenied(f"{viewer.user} may not change the charts of {centre or 'any centre'}/{pathway}")
+    return {"centre_code": centre, "pathway": pathway, "indicator_code": indicator_code}
+
+
+def _described(key: dict[str, object], settings: ChartSettings) -> str:
+    """What the audit row says: the chart and the months, never the reasons' free text."""
+    until = f"{settings.baseline_until:%Y-%m}" if settings.baseline_until else "-"
+    excluded = ", ".join(f"{m:%Y-%m}" for m in settings.exclude) or "-"
+    return f"chart {key['centre_code']}/{key['pathway']}/{key['indicator_code']}: baseline until {until}; excluded {excluded}"
+
+
+def save_chart_settings(
+    root: Path,
+    viewer: Viewer,
+    pathway: str,
+    indicator_code: str,
+    indicator_codes: Sequence[str],
+    months: Sequence[dt.date],
+    baseline_until: dt.date | None,
+    exclude: Mapping[dt.date, str],
+    at: dt.datetime | None = None,
+) -> int:
+    """Set one chart of the viewer's own centre to these settings; returns how many settings changed.
+
+    ``months`` are the chart's months: the baseline and the exclusions on them are replaced, an
+    exclusion of a month outside them stays. Each change is logged with who and when, and the
+    save writes one audit row.
+    """
+    key = _chart_key(viewer, pathway, indicator_code)
+    clean = validate_chart_settings(indicator_code, indicator_codes, months, baseline_until, exclude)
+    now, shown = _now(at), set(months)
+    changes = 0
+    with _actions_writer(root) as con:
+        old = con.sql(CHART_ROWS, params=key).pl()
+        old_baseline = {r["month"] for r in old.iter_rows(named=True) if r["setting"] == BASELINE}
+        old_exclude = {r["month"]: r["reason"] for r in old.iter_rows(named=True) if r["setting"] == EXCLUDE}
+        wanted_baseline = {clean.baseline_until} - {None}
+        wanted_exclude = {**{m: r for m, r in old_exclude.items() if m not in shown}, **clean.exclude}
+
+        def log(setting: str, month: dt.date, change: str, reason: str | None) -> None:
+            where = {**key, "setting": setting, "month": month}
+            if change == "removed":
+                con.execute(CHART_DELETE, where)
+            else:
+                con.execute(CHART_SET, {**where, "reason": reason, "now": now, "user": viewer.user})
+            con.execute(CHART_CHANGE, {**where, "change": change, "reason": reason, "now": now, "user": viewer.user})
+
+        for month in old_baseline - wanted_baseline:
+            log(BASELINE, month, "removed", None)
+        for month in wanted_baseline - old_baseline:
+            log(BASELINE, month, "set", None)
+        for month in set(old_exclude) - set(wanted_exclude):
+            log(EXCLUDE, month, "removed", old_exclude[month])
+        for month, reason in wanted_exclude.items():
+            if old_exclude.get(month) != reason:
+                log(EXCLUDE, month, "set", reason)
+        changes = len(old_baseline ^ wanted_baseline) + len(set(old_exclude) - set(wanted_exclude))
+        changes += sum(old_exclude.get(m) != r for m, r in wanted_exclude.items())
+    if changes:
+        audit.record("chart_settings_saved", _described(key, clean), viewer)
+    return changes
+
+
+def clear_chart_settings(root: Path, viewer: Viewer, pathway: str, indicator_code: str, at: dt.datetime | None = None) -> int:
+    """Remove every setting of one chart of the viewer's own centre (logged and audited); returns how many."""
+    key = _chart_key(viewer, pathway, indicator_code)
+    now = _now(at)
+    with _actions_writer(root) as con:
+        old = con.sql(CHART_ROWS, params=key).pl()
+        for row in old.iter_rows(named=True):
+            con.execute(CHART_DELETE, {**key, "setting": row["setting"], "month": row["month"]})
+            change = {**key, "setting": row["setting"], "month": row["month"], "reason": row["reason"]}
+            con.execute(CHART_CHANGE, {**change, "change": "removed", "now": now, "user": viewer.user})
+    if old.height:
+        audit.record("chart_settings_cleared", _described(key, ChartSettings()), viewer)
+    return old.height
