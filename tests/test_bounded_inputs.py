@@ -325,3 +325,43 @@ def test_cli_refuses_a_mistyped_limit_in_one_line_before_opening_the_warehouse(w
     assert captured.out == "" and len(captured.err.strip().splitlines()) == 1
     assert "SAMEN_LIMIT_ROWS moet een geheel getal zijn" in captured.err
     assert not db.exists()
+
+
+# ---------------------------------------------------------------- many broken rows: refused, not quarantined
+
+
+FULL_HEADER = (
+    "centre_code,episode_id,patient_id,pathway,treatment,referral_date,treatment_date,discharge_date,age,sex,bmi,"
+    "asa_class,charlson_index,low_health_literacy,paid_work_baseline,sdm_documented,mdt_discussed\n"
+)
+
+
+def test_tiny_csv_with_many_short_rows_is_refused_before_anything_is_quarantined(refused, db) -> None:
+    content = (FULL_HEADER + "a\n" * 500_000).encode()  # 1 MB: once 129 s, 3.2 GB and 500,000 quarantine rows
+    message = refused("episodes.csv", content, "500.000 van de 500.000 rijen", "de grens is 10.000 rijen in quarantaine")
+    assert "Niets geladen" in message
+    assert fetch(db, "select count(*) from quarantine") == [(0,)]
+
+
+@pytest.mark.usefixtures("with_centres")
+@pytest.mark.parametrize(
+    ("bad_row", "words"),
+    [
+        ("UMCU,{eid},{pid},knee_oa,tka,2026-02-01,zeventig,F\n", "onbruikbaar"),  # unreadable as its type
+        ("UMCU,{eid},{pid},knee_oa,tka,2026-02-01,70,\n", "verplicht veld is leeg"),  # a required field empty
+        ("UMCU,{eid},{pid},geen_zorgpad,tka,2026-02-01,70,F\n", "voldoen niet aan de regels"),  # a rule (pandera)
+    ],
+)
+def test_more_failing_rows_than_the_quarantine_cap_refuse_the_file(refused, monkeypatch, db, bad_row, words) -> None:
+    monkeypatch.setenv("SAMEN_LIMIT_QUARANTINE_ROWS", "5")
+    content = EPISODES + "".join(bad_row.format(eid=f"E{i}", pid=f"P{i}") for i in range(6))
+    refused("episodes.csv", content.encode(), "de grens is 5 rijen in quarantaine")
+    assert fetch(db, "select count(*) from quarantine") == [(0,)]
+
+
+@pytest.mark.usefixtures("with_centres")
+def test_failing_rows_within_the_quarantine_cap_still_go_to_quarantine(write, load, db, monkeypatch) -> None:
+    monkeypatch.setenv("SAMEN_LIMIT_QUARANTINE_ROWS", "5")
+    bad = "".join(f"UMCU,X{i},Q{i},knee_oa,tka,2026-02-01,zeventig,F\n" for i in range(5))
+    [report] = load(write("episodes.csv", episodes_csv(*many_rows(20)) + bad))
+    assert (report.status, report.rows_quarantined, report.rows_loaded) == ("loaded_with_quarantine", 5, 20)

@@ -6,7 +6,11 @@ sheets span) before it is opened, a Parquet file's metadata (rows, columns, unpa
 nested columns) before its data is read, a CSV's longest line and header before it is
 parsed. A file beyond a limit is refused whole with one line saying which limit, and
 nothing of it loads. Cells longer than an identifier or a text go to quarantine
-row by row; a cell beyond ``cell_bytes`` is absurd and refuses the file.
+row by row; a cell beyond ``cell_bytes`` is absurd and refuses the file. A table with more
+than ``quarantine_rows`` unusable rows is refused whole as well: it is counted with one cheap
+vectorised test (required field empty, cell unreadable as its type, too long, too many fields)
+before any failure case is built, so a small file of many short broken rows cannot keep the
+loader (and its writer lock) busy writing quarantine rows.
 
 Each default can be changed with an environment variable ``SAMEN_LIMIT_<FIELD>`` (for
 example ``SAMEN_LIMIT_FILE_MB=500``); the README lists them. Streamlit's
@@ -44,6 +48,7 @@ class Limits:
     zip_members: int = 1_000  # members of an Excel workbook (a real one has a few dozen)
     sheet_cells: int = 5_000_000  # cells the sheets of a workbook span (rows × columns, all sheets)
     shown_chars: int = 100  # characters of a rejected value kept in the quarantine
+    quarantine_rows: int = 10_000  # rows of one table that may go to quarantine; more refuses the file
 
     @property
     def file_bytes(self) -> int:

@@ -22,7 +22,7 @@ import polars as pl
 from data_models.identifiers import looks_like_bsn, masked
 from data_models.schemas import DATAFRAME_CHECKS, TableSpec
 from warehouse.limits import Limits, current, one_line, shorten, shortened
-from warehouse.parse import ERROR_COLUMNS, parse
+from warehouse.parse import ERROR_COLUMNS, TooManyFailures, parse
 from warehouse.reader import ROW, RawTable, UnusableFile, checksum, checksum_file, read_file
 from warehouse.schema import ensure_schema, quote
 
@@ -83,21 +83,43 @@ def _reason(check: str, column: str) -> str:
     return f"voldoet niet aan de regel {check}"
 
 
-def validation_errors(typed: pl.DataFrame, spec: TableSpec) -> pl.DataFrame:
-    """One row per broken rule per row, from the table's pandera model."""
-    try:
-        spec.model.validate(typed.drop(ROW), lazy=True)
-    except pa.errors.SchemaErrors as err:
-        cases = err.failure_cases.filter(pl.col("index").is_not_null())
-    else:
-        return pl.DataFrame(schema=ERROR_COLUMNS)
-    rows = typed[ROW]
-    out = []
-    for check, column, index in cases.select("check", "column", "index").iter_rows():
-        col = DATAFRAME_CHECKS[check][0] if check in DATAFRAME_CHECKS else column
-        out.append((rows[index], col, _reason(check, col)))
-    frame = pl.DataFrame(out, schema={ROW: pl.Int64, "column_name": pl.String, "reason": pl.String}, orient="row")
-    return frame.unique(maintain_order=True)
+VALIDATION_CHUNK = 200_000  # rows pandera checks at once: its failure cases never outgrow one chunk
+
+
+def validation_errors(
+    typed: pl.DataFrame, spec: TableSpec, limits: Limits | None = None, failing: pl.Series | None = None
+) -> pl.DataFrame:
+    """One row per broken rule per row, from the table's pandera model.
+
+    The rows are checked in chunks; once more rows than ``limits.quarantine_rows`` fail (counting
+    the ``failing`` rows, ROW numbers already known to be unusable), ``TooManyFailures`` refuses the file.
+    """
+    limits = limits or current()
+    schema = {ROW: pl.Int64, "column_name": pl.String, "reason": pl.String}
+    frames, broken = [], set(failing.to_list()) if failing is not None else set()
+    for start in range(0, max(typed.height, 1), VALIDATION_CHUNK):
+        chunk = typed.slice(start, VALIDATION_CHUNK)
+        try:
+            spec.model.validate(chunk.drop(ROW), lazy=True)
+        except pa.errors.SchemaErrors as err:
+            cases = err.failure_cases.filter(pl.col("index").is_not_null())
+        else:
+            continue
+        rows = chunk[ROW]
+        out = []
+        for check, column, index in cases.select("check", "column", "index").iter_rows():
+            col = DATAFRAME_CHECKS[check][0] if check in DATAFRAME_CHECKS else column
+            out.append((rows[index], col, _reason(check, col)))
+        frames.append(pl.DataFrame(out, schema=schema, orient="row"))
+        broken.update(r for r, _, _ in out)
+        if len(broken) > limits.quarantine_rows:
+            raise TooManyFailures(
+                f"meer dan {limits.quarantine_rows:,} rijen voldoen niet aan de regels van de tabel; de grens is"
+                f" {limits.quarantine_rows:,} rijen in quarantaine per tabel. Niets geladen".replace(",", ".")
+            )
+    if not frames:
+        return pl.DataFrame(schema=schema)
+    return pl.concat(frames).unique(maintain_order=True)
 
 
 def add_lookups(con: duckdb.DuckDBPyConnection, typed: pl.DataFrame, spec: TableSpec) -> pl.DataFrame:
@@ -128,9 +150,9 @@ class Checked:
 
 def check_table(con: duckdb.DuckDBPyConnection, raw: RawTable) -> Checked:
     spec = raw.table
-    typed, parse_errs = parse(raw.frame, spec, raw.limits)
+    typed, parse_errs = parse(raw.frame, spec, raw.limits)  # refuses a table with too many unusable rows
     typed = add_lookups(con, typed, spec)
-    rule_errs = validation_errors(typed, spec)
+    rule_errs = validation_errors(typed, spec, raw.limits, parse_errs[ROW].unique())
     rule_errs = rule_errs.join(parse_errs.select(ROW, "column_name"), on=[ROW, "column_name"], how="anti")
     rule_errs = rule_errs.join(parse_errs.filter(pl.col("column_name").is_null()).select(ROW), on=ROW, how="anti")
     rule_errs = _with_values(raw.frame, rule_errs)
@@ -353,9 +375,19 @@ def load_file(con: duckdb.DuckDBPyConnection, tables: list[RawTable], data: byte
     digest = checksum(data)
     load_id = _next_load_id(con)
     con.begin()
+    raw = tables[0]
     try:
-        reports = [load_table(con, raw, load_id, digest, delivered_on) for raw in tables]
+        reports = []
+        for raw in tables:
+            reports.append(load_table(con, raw, load_id, digest, delivered_on))
         con.commit()
+    except TooManyFailures as err:  # a table that is mostly broken: refused whole, no quarantine rows
+        con.rollback()
+        name = tables[0].source.split(" [")[0]
+        report = LoadReport(name, raw.table.name, "rejected", load_id=load_id, message=f"{raw.source}: {err}")
+        report.rows_read = sum(t.frame.height for t in tables)
+        write_log(con, report, digest, delivered_on)
+        return [report]
     except Exception as err:  # noqa: BLE001 - whatever broke, the file is rolled back whole and logged
         con.rollback()
         name = tables[0].source.split(" [")[0]

@@ -73,12 +73,22 @@ CONVERTERS = {
 }
 
 
-def too_long(raw: pl.DataFrame, spec: TableSpec, limits: Limits) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The frame with every over-long cell emptied, and one error row per such cell."""
+def _over_long(raw: pl.DataFrame, spec: TableSpec, limits: Limits) -> tuple[pl.DataFrame, list[str]]:
+    """Per cell whether it is longer than its column allows, and the columns where any is."""
     over = raw.select((pl.col(c).str.len_chars() > limits.max_chars(c)).fill_null(False).alias(c) for c in spec.columns)
     flagged = [c for c, anything in zip(spec.columns, over.select(pl.all().any()).row(0), strict=True) if anything]
+    return over, flagged
+
+
+def _emptied(raw: pl.DataFrame, over: pl.DataFrame, flagged: list[str]) -> pl.DataFrame:
     if not flagged:
-        return raw, pl.DataFrame(schema=ERROR_COLUMNS)
+        return raw
+    return raw.with_columns(pl.when(over[c]).then(None).otherwise(pl.col(c)).alias(c) for c in flagged)
+
+
+def _length_errors(raw: pl.DataFrame, over: pl.DataFrame, flagged: list[str], limits: Limits) -> pl.DataFrame:
+    if not flagged:
+        return pl.DataFrame(schema=ERROR_COLUMNS)
     errors = [
         raw.filter(over[c]).select(
             pl.col(ROW),
@@ -90,13 +100,55 @@ def too_long(raw: pl.DataFrame, spec: TableSpec, limits: Limits) -> tuple[pl.Dat
         )
         for c in flagged
     ]
-    emptied = raw.with_columns(pl.when(over[c]).then(None).otherwise(pl.col(c)).alias(c) for c in flagged)
-    return emptied, pl.concat(errors)
+    return pl.concat(errors)
+
+
+class TooManyFailures(Exception):
+    """More rows of a table fail than ``Limits.quarantine_rows`` allows: the file is refused whole."""
+
+
+def _n(number: int) -> str:
+    return f"{number:,}".replace(",", ".")
+
+
+def check_failures(raw: pl.DataFrame, typed: pl.DataFrame, over: pl.DataFrame, spec: TableSpec, limits: Limits) -> int:
+    """How many rows are unusable by a cheap vectorised test; beyond the cap the file is refused.
+
+    A row counts when a required field is empty, a filled cell cannot be read as its type, a cell is
+    too long or the row has more fields than the header: one boolean per row, no failure cases.
+    """
+    dtypes = spec.dtypes
+    unreadable = [raw[c].is_not_null() & typed[c].is_null() & (raw[c] != RAGGED) for c in spec.columns if dtypes[c] in CONVERTERS]
+    empty = [typed[c].is_null() for c in spec.required if c in typed.columns]
+    parts = [*unreadable, *empty, *over.get_columns(), raw[spec.columns[0]] == RAGGED]
+    failing = pl.DataFrame([p.fill_null(False).alias(f"f{i}") for i, p in enumerate(parts)]).select(pl.any_horizontal(pl.all()))
+    count = int(failing.to_series().sum())
+    _refuse_beyond_cap(count, raw.height, limits)
+    return count
+
+
+def _refuse_beyond_cap(count: int, height: int, limits: Limits) -> None:
+    if count > limits.quarantine_rows:
+        raise TooManyFailures(
+            f"{_n(count)} van de {_n(height)} rijen zijn onbruikbaar (verplicht veld leeg, onleesbare waarde,"
+            f" te lang of te veel velden); de grens is {_n(limits.quarantine_rows)} rijen in quarantaine per tabel;"
+            " klopt het scheidingsteken en de kopregel? Niets geladen"
+        )
 
 
 def parse(raw: pl.DataFrame, spec: TableSpec, limits: Limits | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The typed frame (with ROW) and one error row per cell that could not be read (or is too long)."""
-    raw, length_errors = too_long(raw, spec, limits or current())
+    """The typed frame (with ROW) and one error row per cell that could not be read (or is too long).
+
+    Raises ``TooManyFailures`` before any error row is built when more rows are unusable than
+    ``limits.quarantine_rows``.
+    """
+    limits = limits or current()
+    over, flagged = _over_long(raw, spec, limits)
+    original, raw = raw, _emptied(raw, over, flagged)
+    required = [c for c in spec.required if c in raw.columns]
+    if required:  # the cheapest test first: rows missing a required field, before any cell is typed
+        empty = raw.select(pl.any_horizontal(pl.col(c).is_null() for c in required).sum()).item()
+        _refuse_beyond_cap(int(empty), raw.height, limits)
     dtypes = spec.dtypes
     plain = [c for c in spec.columns if dtypes[c] in PLAIN]
     first_try = raw.select(*[PLAIN[dtypes[c]](pl.col(c)).alias(c) for c in plain])
@@ -109,7 +161,8 @@ def parse(raw: pl.DataFrame, spec: TableSpec, limits: Limits | None = None) -> t
             for c in spec.columns
         ],
     )
-    errors = [length_errors, _ragged_rows(raw, spec)]
+    check_failures(raw, typed, over, spec, limits)
+    errors = [_length_errors(original, over, flagged, limits), _ragged_rows(raw, spec)]
     for c in spec.columns:
         if dtypes[c] not in CONVERTERS:
             continue

@@ -136,6 +136,7 @@ def _select_columns(frame: pl.DataFrame, spec: TableSpec, source: str, first_row
     missing = [c for c in spec.required if c not in names]
     if missing:
         raise UnusableFile(f"{source}: verplichte kolom ontbreekt: {', '.join(missing)}")
+    _check_required_filled(frame, spec, source, limits)
     ignored = [shorten(c, limits.identifier_chars) for c in names if c not in spec.columns and c != ""]
     present = [c for c in spec.columns if c in names]
     try:
@@ -149,6 +150,24 @@ def _select_columns(frame: pl.DataFrame, spec: TableSpec, source: str, first_row
     ]
     frame = delivered.select(*text).with_row_index(ROW, offset=first_row).with_columns(pl.col(ROW).cast(pl.Int64))
     return RawTable(spec, source, frame, ignored, limits)
+
+
+def _check_required_filled(frame: pl.DataFrame, spec: TableSpec, source: str, limits: Limits) -> None:
+    """Refuse a table where more rows than ``quarantine_rows`` leave a required field empty, before any cell is copied.
+
+    A lower bound of what validation would quarantine (a blank cell becomes empty later too), so
+    a file of many short rows is refused here, at the cost of one pass over the required columns.
+    """
+    required = [c for c in spec.required if c in frame.columns]
+    if not required or frame.height <= limits.quarantine_rows:
+        return
+    empty = frame.select(pl.any_horizontal(pl.col(c).is_null() for c in required).sum()).item()
+    if empty > limits.quarantine_rows:
+        raise UnusableFile(
+            f"{source}: in {_n(empty)} van de {_n(frame.height)} rijen is een verplicht veld leeg; de grens is"
+            f" {_n(limits.quarantine_rows)} rijen in quarantaine per tabel; klopt het scheidingsteken en de kopregel?"
+            " Niets geladen"
+        )
 
 
 def _check_cells(delivered: pl.DataFrame, source: str, limits: Limits) -> None:
