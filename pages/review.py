@@ -10,13 +10,10 @@ import streamlit as st
 from analytics.indicators import (
     Summary,
     agenda,
-    control_chart,
     indicator_params,
     indicators_for,
     month_range,
     patient_params,
-    review,
-    summarise,
 )
 from analytics.monthly import cost_driver, versus_previous
 from data_models.outcome_sets import OutcomeSet, common, outcome_sets
@@ -27,9 +24,19 @@ from ui.data import meeting_pack, query
 from ui.figures import control_chart_figure, grouped_bar_figure, stacked_cost_figure
 from ui.guard import entry_only
 from ui.patient_table import patient_table
-from ui.review_view import chart_with_data, fmt, sentence, variation_text
+from ui.review_view import (
+    baseline_marker,
+    chart_with_data,
+    charted,
+    fmt,
+    render_chart_settings,
+    reviewed,
+    sentence,
+    variation_text,
+)
 from ui.safe_text import plain
 from ui.text import label, month_name, number, t
+from warehouse.actions import ChartSettings, chart_settings_of
 
 entry_only()
 
@@ -41,7 +48,12 @@ GROUPS = ("outcome", "prom", "process", "experience", "cost")
 def load_summaries(ctx: Context, oset: OutcomeSet) -> tuple[list[Summary], pl.DataFrame, list[dt.date]]:
     months = month_range(ctx.month, CHART_MONTHS)
     rows = query("review_indicators", **indicator_params(oset, ctx.centre_code, months))
-    return review(indicators_for(oset), rows, months, ctx.month), rows, months
+    return reviewed(indicators_for(oset), rows, months, ctx.month, chart_settings(ctx)), rows, months
+
+
+def chart_settings(ctx: Context) -> dict[str, ChartSettings]:
+    """The team's stored control-chart settings (baseline end, excluded months) per indicator."""
+    return chart_settings_of(query("review_chart_settings", centre_code=ctx.centre_code, pathway=ctx.pathway))
 
 
 def render_volume(ctx: Context, oset: OutcomeSet, months: list[dt.date]) -> None:
@@ -111,9 +123,10 @@ def chosen_indicator(summaries: list[Summary]) -> Summary:
 
 
 def render_control_chart(
-    summary: Summary, rows: pl.DataFrame, months: list[dt.date], month: dt.date, actions: pl.DataFrame
+    ctx: Context, summaries: list[Summary], summary: Summary, rows: pl.DataFrame, months: list[dt.date], actions: pl.DataFrame
 ) -> None:
-    ind = summary.indicator
+    ind, month = summary.indicator, ctx.month
+    settings = chart_settings(ctx).get(ind.code)
     st.subheader(t("chart_title", label=label(ind.label)))
     st.caption(t("chart_caption"))
     options = [None, *months[1:]]
@@ -124,12 +137,16 @@ def render_control_chart(
         key=f"recalc_{ind.code}",
     )
     if recalc is not None:
-        summary = summarise(ind, control_chart(ind, rows, months, recalc), month)
+        summary = charted(ind, rows, months, month, settings, recalc)
     st.markdown(sentence(summary))
+    render_chart_settings(ctx.pathway, ind, months, [s.indicator.code for s in summaries], settings)
     if summary.is_provisional:
         st.info(t("provisional"))
     chart = summary.chart
-    fig = control_chart_figure(chart, label(ind.label), ind.unit == "pct", month, on_chart(actions, ind.code))
+    fig = control_chart_figure(
+        chart, label(ind.label), ind.unit == "pct", month, on_chart(actions, ind.code),
+        baseline=baseline_marker(settings, months), excluded_label=t("chart_settings_excluded_hover"),
+    )  # fmt: skip
     table = chart.select(
         "month_date",
         "value",
@@ -140,6 +157,8 @@ def render_control_chart(
         "special_cause",
         "variation",
         "is_provisional",
+        "in_limits",
+        "excluded_reason",
     )
     chart_with_data(fig, table, f"spc_{ind.code}", f"regelkaart_{ind.code.replace(':', '_')}.csv")
 
@@ -244,7 +263,7 @@ if ctx is not None:
     render_volume(ctx, oset, chart_months)
     render_agenda(summaries, actions, ctx.month)
     render_tiles(summaries)
-    render_control_chart(chosen, indicator_rows, chart_months, ctx.month, actions)
+    render_control_chart(ctx, summaries, chosen, indicator_rows, chart_months, actions)
     render_actions(ctx, [s.indicator for s in summaries], chosen.indicator.code)
     render_pack(ctx)
     render_patients(ctx, oset)

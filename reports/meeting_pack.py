@@ -15,7 +15,7 @@ import html
 import io
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import matplotlib
@@ -25,13 +25,14 @@ from fpdf import FPDF
 import queries
 from access import audit
 from access.roles import Viewer
-from analytics.indicators import Summary, agenda, indicator_params, indicators_for, month_range, patient_params, review
+from analytics.indicators import Summary, agenda, indicator_params, indicators_for, month_range, patient_params
 from analytics.monthly import Comparison, versus_previous
 from data_models.outcome_sets import outcome_sets
 from reports.charts import control_chart_image
 from ui.action_text import action_line, on_chart, open_to_review
-from ui.review_view import fmt, sentence
+from ui.review_view import fmt, reviewed, sentence, settings_line
 from ui.text import label, language, month_name, number, t
+from warehouse.actions import ChartSettings, chart_settings_of
 
 CHART_MONTHS = 24
 
@@ -47,6 +48,8 @@ class Pack:
     actions: pl.DataFrame
     patients: pl.DataFrame | None
     made_at: dt.datetime
+    chart_settings: dict[str, ChartSettings] = field(default_factory=dict)
+    months: list[dt.date] = field(default_factory=list)
 
     @property
     def agenda(self) -> list[Summary]:
@@ -68,6 +71,7 @@ def collect(viewer: Viewer, db: Path, centre_code: str | None, pathway: str, mon
     )  # fmt: skip
     actions = queries.run("review_actions", viewer, db=db, centre_code=centre_code, pathway=pathway)
     centre = queries.run("viewer_centre", viewer, db=db, centre_code=centre_code)
+    settings = chart_settings_of(queries.run("review_chart_settings", viewer, db=db, centre_code=centre_code, pathway=pathway))
     patients = None
     if with_patients:
         patients = queries.run("review_patients", viewer, db=db, **patient_params(oset, centre_code, month))
@@ -80,11 +84,13 @@ def collect(viewer: Viewer, db: Path, centre_code: str | None, pathway: str, mon
         pathway_label=label(oset.label),
         month=month,
         volume=versus_previous(monthly, month, "count", "episodes_n"),
-        summaries=review(indicators_for(oset), rows, months, month),
+        summaries=reviewed(indicators_for(oset), rows, months, month, settings),
         open_actions=open_to_review(actions, month),
         actions=actions,
         patients=patients,
         made_at=dt.datetime.now().replace(microsecond=0),
+        chart_settings=settings,
+        months=months,
     )
 
 
@@ -141,6 +147,11 @@ def chart_for(pack: Pack, summary: Summary, image_format: str) -> bytes:
     ind = summary.indicator
     marks = [(start, text.replace("$", r"\$")) for start, text in on_chart(pack.actions, ind.code)]  # no mathtext
     return control_chart_image(summary.chart, label(ind.label), ind.unit == "pct", pack.month, marks, image_format)
+
+
+def chart_settings_line(pack: Pack, summary: Summary) -> str | None:
+    """The chart's fixed baseline and excluded months in raw text (the reasons are the team's: escape them)."""
+    return settings_line(pack.chart_settings.get(summary.indicator.code), pack.months)
 
 
 def title(pack: Pack) -> str:
@@ -207,8 +218,11 @@ def to_html(pack: Pack) -> str:
     for s in pack.summaries:
         svg = base64.b64encode(chart_for(pack, s, "svg")).decode("ascii")
         caption = html.escape(f"{label(s.indicator.label)}: {fmt(s.indicator, s.value)} · {plain(s)}")
+        line = chart_settings_line(pack, s)
+        settings = f'<br><span class="settings">{html.escape(line)}</span>' if line else ""
         parts.append(
-            f'<figure><img alt="{caption}" src="data:image/svg+xml;base64,{svg}"><figcaption>{caption}</figcaption></figure>'
+            f'<figure><img alt="{caption}" src="data:image/svg+xml;base64,{svg}">'
+            f"<figcaption>{caption}{settings}</figcaption></figure>"
         )
     parts.append(f"<h2>{html.escape(t('actions_table'))}</h2>")
     all_actions = html_action_lines(pack, pack.actions)
@@ -282,6 +296,8 @@ def to_pdf(pack: Pack) -> bytes:
     _pdf_heading(pdf, t("pack_charts"))
     for s in pack.summaries:
         _pdf_text(pdf, f"**{label(s.indicator.label)}**: {fmt(s.indicator, s.value)} · {plain(s)}", size=8.5)
+        if line := chart_settings_line(pack, s):
+            _pdf_text(pdf, line, size=8, markdown=False)  # the reasons are the team's own text
         pdf.image(io.BytesIO(chart_for(pack, s, "png")), w=175)
     _pdf_heading(pdf, t("actions_table"))
     for line in pdf_action_lines(pack, pack.actions) or [t("actions_none")]:

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import polars as pl
 import streamlit as st
 
 from analytics.indicators import Indicator, Summary, control_chart, summarise
 from reports.csv_safe import formula_safe
+from ui.safe_text import plain
 from ui.text import label, lang, month_name, number, t
-from warehouse.actions import ChartSettings
+from warehouse.actions import ChartSettings, ChartSettingsInvalid, clear_chart_settings, save_chart_settings
 
 VARIATION_ICON = {
     "improvement": ":blue[:material/trending_up:]",
@@ -88,14 +90,18 @@ def charted(
     month: dt.date,
     settings: ChartSettings | None = None,
     recalc_from: dt.date | None = None,
+    **options: Any,
 ) -> Summary:
     """One indicator's control chart with the team's stored settings, summarised for ``month``.
 
     The review page and the meeting pack both draw their charts through this function, so the
     baseline and the excluded months a team chose change the limits in the same way in both.
+    ``options`` go to ``analytics.indicators.control_chart`` as they are.
     """
     shown = (settings or ChartSettings()).within(months)
-    chart = control_chart(indicator, rows, months, recalc_from, baseline_until=shown.baseline_until, exclude=shown.exclude)
+    chart = control_chart(
+        indicator, rows, months, recalc_from, baseline_until=shown.baseline_until, exclude=shown.exclude, **options
+    )
     return summarise(indicator, chart, month)
 
 
@@ -124,6 +130,66 @@ def settings_line(settings: ChartSettings | None, months: Sequence[dt.date]) -> 
         parts.append(t("chart_settings_excluded_line", items=items))
     line = "; ".join(parts)
     return line[:1].upper() + line[1:] if line else None
+
+
+def baseline_marker(settings: ChartSettings | None, months: Sequence[dt.date]) -> tuple[dt.date, str] | None:
+    """The chart's baseline marker: its last month and "basisperiode t/m <maand>" (for ``control_chart_figure``)."""
+    until = (settings or ChartSettings()).within(months).baseline_until
+    return None if until is None else (until, t("chart_settings_marker", month=month_name(until)))
+
+
+SETTINGS_MESSAGE = "chart_settings_message"
+
+
+def render_chart_settings(
+    pathway: str, indicator: Indicator, months: list[dt.date], indicator_codes: list[str], settings: ChartSettings | None
+) -> None:
+    """The one-line caption of the chart's settings and, for its team, the expander that changes them."""
+    from ui.data import current_viewer, may_record_actions  # ui.data imports the pack, which imports this module
+    from warehouse.connection import warehouse_path
+
+    shown = (settings or ChartSettings()).within(months)
+    if message := st.session_state.pop(SETTINGS_MESSAGE, None):
+        st.success(message)
+    line = settings_line(shown, months)
+    if line:
+        st.caption(":material/push_pin: " + plain(line))
+    viewer = current_viewer()
+    if viewer is None or not may_record_actions():
+        return
+    code = indicator.code
+    with st.expander(t("chart_settings_title"), icon=":material/tune:"):
+        st.caption(t("chart_settings_help"))
+        options = [None, *months]
+        until = st.selectbox(
+            t("chart_settings_baseline"), options, index=options.index(shown.baseline_until),
+            format_func=lambda m: t("chart_settings_baseline_none") if m is None else month_name(m),
+            key=f"chart_baseline_{code}",
+        )  # fmt: skip
+        chosen = st.multiselect(
+            t("chart_settings_exclude"), months, default=list(shown.exclude), format_func=month_name,
+            key=f"chart_exclude_{code}",
+        )  # fmt: skip
+        reason = st.text_input(t("chart_settings_reason"), max_chars=300, key=f"chart_reason_{code}")
+        save_column, clear_column = st.columns(2)
+        if save_column.button(t("chart_settings_save"), icon=":material/save:", key=f"chart_save_{code}"):
+            exclude = {m: shown.exclude.get(m, reason) for m in chosen}
+            try:
+                save_chart_settings(warehouse_path(), viewer, pathway, code, indicator_codes, months, until, exclude)
+            except ChartSettingsInvalid as err:
+                errors = "\n".join(f"- {t('chart_settings_error_' + e)}" for e in err.errors)
+                st.error(t("chart_settings_invalid") + "\n" + errors)
+            else:
+                st.session_state[SETTINGS_MESSAGE] = t("chart_settings_saved")
+                st.rerun()
+        if not shown.is_empty and clear_column.button(
+            t("chart_settings_clear"), icon=":material/restart_alt:", key=f"chart_clear_{code}"
+        ):
+            clear_chart_settings(warehouse_path(), viewer, pathway, code)
+            for widget in (f"chart_baseline_{code}", f"chart_exclude_{code}", f"chart_reason_{code}"):
+                st.session_state.pop(widget, None)
+            st.session_state[SETTINGS_MESSAGE] = t("chart_settings_cleared")
+            st.rerun()
 
 
 def csv_bytes(frame: pl.DataFrame) -> bytes:
