@@ -365,3 +365,27 @@ def test_failing_rows_within_the_quarantine_cap_still_go_to_quarantine(write, lo
     bad = "".join(f"UMCU,X{i},Q{i},knee_oa,tka,2026-02-01,zeventig,F\n" for i in range(5))
     [report] = load(write("episodes.csv", episodes_csv(*many_rows(20)) + bad))
     assert (report.status, report.rows_quarantined, report.rows_loaded) == ("loaded_with_quarantine", 5, 20)
+
+
+# ---------------------------------------------------------------- a quoted cell over many short lines
+
+
+@pytest.mark.usefixtures("with_centres")
+def test_multi_line_quoted_csv_cell_is_refused_before_parsing(refused, monkeypatch) -> None:
+    def boom(*args, **kwargs):
+        raise AssertionError("the CSV was parsed although one quoted cell runs past the cell limit")
+
+    monkeypatch.setattr(pl, "read_csv", boom)
+    lines = ("x" * 49 + "\n") * (12 * 1024 * 1024 // 50)  # 12 MB in 50-byte lines: every line is short
+    content = (EPISODES + f'UMCU,E1,"{lines}",knee_oa,tka,2026-02-01,70,F\n').encode()
+    refused("episodes.csv", content, "een waarde tussen aanhalingstekens vanaf regel 2", "de grens is 1,0 MB per cel")
+
+
+@pytest.mark.usefixtures("with_centres")
+def test_quoted_cells_with_escaped_quotes_and_line_breaks_still_load(write, load, db) -> None:
+    quoted = 'UMCU,"E""1","P\n1",knee_oa,tka,2026-02-01,70,F\n' + "".join(
+        f'"UMCU","E{i}","P{i}","knee_oa","tka","2026-02-01","70","F"\n' for i in range(2, 200)
+    )
+    [report] = load(write("episodes.csv", EPISODES + quoted))
+    assert report.status in ("loaded", "loaded_with_quarantine"), report.message
+    assert report.rows_read == 199

@@ -208,6 +208,52 @@ def check_lines(data: bytes, source: str, limits: Limits) -> None:
             )
 
 
+QUOTE_BLOCK = 8 * MB  # bytes scanned for quotes at once: the scan's memory stays bounded
+
+
+def check_quoted(data: bytes, source: str, limits: Limits) -> None:
+    """Refuse a file with a quoted value beyond ``cell_bytes``, which may span many short lines.
+
+    Counted from the quote characters alone, as the CSV reader pairs them (an escaped ``""`` keeps
+    the value going), block by block with numpy: no line or cell is copied.
+    """
+    import numpy as np
+
+    quotes = np.frombuffer(data, dtype=np.uint8)
+    limit, size = limits.cell_bytes, len(data)
+    carry = np.empty(0, dtype=np.int64)  # an opening quote whose closing one is still to come
+    prev_close, prev_start = -2, -1  # the last closing quote, and where its value started
+
+    def refuse(start: int, end: int) -> None:
+        line = data.count(b"\n", 0, start) + 1
+        raise UnusableFile(
+            f"{source}: een waarde tussen aanhalingstekens vanaf regel {line} is {_mb(end - start)} MB lang;"
+            f" de grens is {_mb(limit)} MB per cel"
+        )
+
+    for block in range(0, size, QUOTE_BLOCK):
+        found = np.flatnonzero(quotes[block : block + QUOTE_BLOCK] == 34).astype(np.int64) + block
+        every = np.concatenate([carry, found])
+        pairs = len(every) // 2 * 2
+        opens, closes = every[0:pairs:2], every[1:pairs:2]
+        if pairs:
+            continued = np.concatenate([[opens[0] == prev_close + 1], opens[1:] == closes[:-1] + 1])
+            index = np.arange(len(opens))
+            first = np.maximum.accumulate(np.where(continued, -1, index))  # the pair where each value began
+            starts = np.where(first >= 0, opens[np.maximum(first, 0)], prev_start)
+            lengths = closes - starts
+            if lengths.max() > limit:
+                worst = int(lengths.argmax())
+                refuse(int(starts[worst]), int(closes[worst]))
+            prev_close, prev_start = int(closes[-1]), int(starts[-1])
+        carry = every[pairs:]
+        if len(carry):
+            start = prev_start if carry[0] == prev_close + 1 else int(carry[0])
+            end = min(block + QUOTE_BLOCK, size)
+            if end - start > limit:
+                refuse(start, end)
+
+
 FIRST_LINE = re.compile(r"[^\r\n]*")
 
 
@@ -279,6 +325,7 @@ def read_file(path: Path, limits: Limits | None = None) -> tuple[list[RawTable],
         spec = table_for_name(path.stem)
         check_header(data, path.name, limits)
         check_lines(data, path.name, limits)
+        check_quoted(data, path.name, limits)
         return [read_csv_text(decode(data), path.name, spec, limits)], data
     if suffix in PARQUET_SUFFIXES:
         spec = table_for_name(path.stem)
