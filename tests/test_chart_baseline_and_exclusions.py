@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import io
 import json
 from pathlib import Path
 
+import duckdb
 import polars as pl
 import pytest
+from pypdf import PdfReader
 
 import queries
 from access import audit
@@ -24,6 +27,7 @@ from ui.safe_text import plain
 from warehouse.actions import (
     ChartSettings,
     ChartSettingsInvalid,
+    actions_path,
     chart_settings_of,
     clear_chart_settings,
     save_chart_settings,
@@ -173,3 +177,13 @@ def test_the_pack_applies_and_lists_the_same_settings(own_review_warehouse, audi
     figure = next(f for f in pack.split("<figure>") if "Ernstige complicatie:" in f)
     assert html.escape(line) in figure
     assert pack.count(html.escape(line)) == 1  # only beside its own chart
+    pdf = build(lead("UMCU"), own_review_warehouse, "UMCU", "knee_oa", SEPT, "pdf")
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert "uitgesloten: juli 2026 — Registratiefout <b>EPD</b>" in " ".join(text.split())
+
+
+def test_a_store_made_before_chart_settings_gets_their_tables(own_review_warehouse) -> None:
+    path = actions_path(own_review_warehouse)
+    with duckdb.connect(str(path)) as con:  # an action store as an older version made it
+        con.execute("create table improvement_actions (action_id bigint)")
+    assert settings_of(own_review_warehouse) == {}
