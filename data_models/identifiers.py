@@ -4,18 +4,29 @@ A centre delivers pseudonyms, never a BSN. The rule, applied to ``patient_id`` a
 ``episode_id`` of every table (and, when a row is quarantined for any reason, to every
 stored cell of it):
 
-1. Normalise: drop surrounding white space, an optional ``BSN``/``bsn`` prefix (any case,
-   optionally followed by ``:``), and every separator a person or a spreadsheet puts in a
-   number: ``.``, space, ``-``, ``_`` and ``/``. So ``111.222.333``, ``111 222 333``,
-   ``BSN111222333``, ``bsn: 111-222-333`` and ``11122233-3`` all become ``111222333``.
-2. Nine digits are refused, **whether or not they pass the elfproef**. This is the strict
+1. Normalise: Unicode NFKC first (full-width digits ``１１１`` become ``111``), then drop every
+   format character (Unicode category Cf: zero-width spaces, joiners, byte-order marks) and every
+   quote or apostrophe (Excel's leading ``'``, ``"``, typographic quotes), then surrounding white
+   space, then one prefix that names a BSN, in any case and with any punctuation after it:
+   ``BSN``, ``BSN-nr``, ``BSN nr.``, ``BSNnr``, ``burgerservicenummer`` or ``NL`` (``BSN#``,
+   ``bsn: ``, ``NL-``).
+2. A value with any letter left after that is **not tested**: a pseudonym such as ``P-111222333``
+   or ``E-2026-02-01`` stays allowed. The only letters a tested value may carry are the prefix's.
+3. Every separator is dropped (any character that is not a letter or digit: ``.``, ``,``, space,
+   ``-``, ``_``, ``/``, ``#`` …), and the digits are tested; so is each run of digits the value
+   holds between spaces, commas or other list separators (``111222333, 444555666``), with the
+   separators inside a number (``.``, ``-``, ``_``) dropped.
+4. Nine digits are refused, **whether or not they pass the elfproef**. This is the strict
    choice: a mistyped BSN still names a person, and a pseudonym of nine bare digits has no
    use that a letter prefix would not serve as well.
-3. Eight digits are refused when they pass the elfproef after padding with a leading ``0``
+5. Ten digits starting with ``0`` are a BSN with a leading zero: refused as its last nine.
+6. Eight digits are refused when they pass the elfproef after padding with a leading ``0``
    (a BSN of which a spreadsheet dropped the leading zero). Other eight-digit pseudonyms
-   stay allowed.
-4. Anything else (fewer or more digits, or a letter left after normalisation, as in
-   ``P-111222333``) is not a BSN by this rule.
+   stay allowed, as do ten digits without a leading zero and every other length.
+
+So ``111.222.333``, ``111,222,333``, ``'111222333``, ``１１１２２２３３３``, ``BSN-nr 111222333``,
+``BSN nr. 111222333``, ``BSN#111222333``, ``NL111222333`` and ``0111222333`` all come to
+``111222333`` and are refused.
 
 The elfproef: with digits d1..d9 of the padded number, 9·d1 + 8·d2 + … + 2·d8 − 1·d9
 is a multiple of 11.
@@ -35,6 +46,7 @@ import hashlib
 import hmac
 import os
 import re
+import unicodedata
 
 import polars as pl
 
@@ -46,28 +58,56 @@ FINGERPRINT_PREFIX = "hmac:"
 FINGERPRINT_HEX = 32  # 128 bits of the HMAC: plenty to tell values apart, short enough to show
 
 BSN_WEIGHTS = (9, 8, 7, 6, 5, 4, 3, 2, -1)
-PREFIX = r"^(?i:bsn)\s*:?"
-SEPARATORS = r"[\s._/\-]"
+FORMAT_AND_QUOTES = r"[\p{Cf}'\"`´‘’‚‛“”„]"  # invisible format characters, quotes and apostrophes
+PREFIX = r"^(?i:burgerservicenummer|bsn[\W_]*nr|bsn|nl)[\W_]*"
+SEPARATORS = r"[\W_]"  # everything that is neither a letter nor a digit
+LETTER = r"\p{L}"
+RUN = r"[0-9]+(?:[._\-][0-9]+)*"  # a number within a list: digits with the separators a number carries
 
 REASON_NOT_STORED = "de waarde lijkt op een BSN en is niet bewaard"
 REASON_FINGERPRINT = REASON_NOT_STORED + "; getoond wordt een vingerafdruk (HMAC)"
 REASON_NO_KEY = REASON_NOT_STORED + f" (geen vingerafdruk: {FINGERPRINT_ENV} is niet ingesteld)"
 
-_PREFIX_RE = re.compile(PREFIX)
-_SEPARATORS_RE = re.compile(SEPARATORS)
+_QUOTES_RE = re.compile(r"['\"`´‘’‚‛“”„]")
+_PREFIX_RE = re.compile(r"^(?:burgerservicenummer|bsn[\W_]*nr|bsn|nl)[\W_]*", re.IGNORECASE)
+_SEPARATORS_RE = re.compile(r"[\W_]")
+_RUN_RE = re.compile(RUN)
+
+
+def _stripped(text: str) -> str:
+    """Step 1 of the rule: NFKC, no format characters or quotes, no white space around, no BSN prefix."""
+    value = unicodedata.normalize("NFKC", text)
+    value = "".join(ch for ch in _QUOTES_RE.sub("", value) if unicodedata.category(ch) != "Cf")
+    return _PREFIX_RE.sub("", value.strip())
+
+
+def _as_bsn(digits: str) -> str | None:
+    """Steps 4-6: the nine digits of a BSN, or None."""
+    if not digits.isascii() or not digits.isdigit():
+        return None
+    if len(digits) == 9:
+        return digits  # strict: nine digits are refused even when the elfproef fails
+    if len(digits) == 10 and digits.startswith("0"):
+        return digits[1:]
+    if len(digits) == 8 and passes_elfproef("0" + digits):
+        return "0" + digits
+    return None
 
 
 def normalise(text: object) -> str | None:
-    """The nine digits of a BSN-like value (8 digits padded with a leading 0), or None when it is not one."""
+    """The nine digits of a BSN-like value (see the module's rule), or None when it is not one."""
     if text is None:
         return None
-    value = _SEPARATORS_RE.sub("", _PREFIX_RE.sub("", str(text).strip()))
-    if not value.isascii() or not value.isdigit():
-        return None
-    if len(value) == 9:
-        return value  # strict: nine digits are refused even when the elfproef fails
-    if len(value) == 8 and passes_elfproef("0" + value):
-        return "0" + value
+    value = _stripped(str(text))
+    if any(ch.isalpha() for ch in value):
+        return None  # letters other than a BSN prefix: a pseudonym, not tested
+    whole = _as_bsn(_SEPARATORS_RE.sub("", value))
+    if whole is not None:
+        return whole
+    for run in _RUN_RE.findall(value):
+        found = _as_bsn(_SEPARATORS_RE.sub("", run))
+        if found is not None:
+            return found
     return None
 
 
@@ -82,14 +122,23 @@ def is_bsn_like(text: object) -> bool:
     return normalise(text) is not None
 
 
+def _bsn_digits(digits: pl.Expr) -> pl.Expr:
+    """Vectorised steps 4-6 on a column of digit strings."""
+    padded = pl.when(digits.str.len_chars() == 8).then(pl.lit("0") + digits).otherwise(digits)
+    weighted = pl.sum_horizontal(padded.str.slice(i, 1).cast(pl.Int64, strict=False) * w for i, w in enumerate(BSN_WEIGHTS))
+    nine = digits.str.contains(r"^[0-9]{9}$")
+    ten = digits.str.contains(r"^0[0-9]{9}$")
+    eight = digits.str.contains(r"^[0-9]{8}$") & (weighted % 11 == 0)
+    return (nine | ten | eight).fill_null(False)
+
+
 def looks_like_bsn(column: str) -> pl.Expr:
     """Vectorised ``is_bsn_like`` of a text column, for the pandera models (null counts as no)."""
-    value = pl.col(column).str.strip_chars().str.replace(PREFIX, "").str.replace_all(SEPARATORS, "")
-    padded = pl.when(value.str.len_chars() == 8).then(pl.lit("0") + value).otherwise(value)
-    weighted = pl.sum_horizontal(padded.str.slice(i, 1).cast(pl.Int64, strict=False) * w for i, w in enumerate(BSN_WEIGHTS))
-    nine = value.str.contains(r"^[0-9]{9}$")
-    eight = value.str.contains(r"^[0-9]{8}$") & (weighted % 11 == 0)
-    return (nine | eight).fill_null(False)
+    value = pl.col(column).str.normalize("NFKC").str.replace_all(FORMAT_AND_QUOTES, "").str.strip_chars().str.replace(PREFIX, "")
+    runs = value.str.extract_all(RUN).list.eval(_bsn_digits(pl.element().str.replace_all(SEPARATORS, "")).any())
+    tested = ~value.str.contains(LETTER)
+    found = _bsn_digits(value.str.replace_all(SEPARATORS, "")) | runs.list.first().fill_null(False)
+    return (tested & found).fill_null(False)
 
 
 def _demo() -> bool:

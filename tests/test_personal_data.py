@@ -35,7 +35,7 @@ SEPT = dt.date(2026, 9, 1)
 
 NOTATIONS = ["111222333", "111.222.333", "111 222 333", "BSN111222333", "11122233-3", "bsn: 111-222-333", "111_222_333",
              "111/222/333", " 111222333 "]  # fmt: skip
-PSEUDONYMS = ["P1", "PT000123", "UMCU-E0000001", "12345678", "1234567820", "P-111222333", "E-2026-02-01", ""]
+PSEUDONYMS = ["P1", "PT000123", "UMCU-E0000001", "12345678", "1234567820", "P-111222333", "E-2026-02-01", "", "NL-P111222333"]
 
 
 def without_separators(text: str) -> str:
@@ -45,6 +45,17 @@ def without_separators(text: str) -> str:
 @pytest.mark.parametrize("value", NOTATIONS)
 def test_a_bsn_loads_as_a_pseudonym_in_other_notations__now_refused(value) -> None:
     assert is_bsn_like(value)
+    assert normalise(value) == "111222333"
+    assert pl.DataFrame({"v": [value]}).select(looks_like_bsn("v"))["v"][0] is True
+
+
+MORE_NOTATIONS = ["'111222333", "111222333\u200b", "１１１２２２３３３", "BSN-nr 111222333", "BSN nr. 111222333",
+                  "BSN#111222333", "NL111222333", "111,222,333", "0111222333", "\ufeff\u2018111222333\u2019",
+                  "burgerservicenummer: 111 222 333", "111222333, 444555666"]  # fmt: skip
+
+
+@pytest.mark.parametrize("value", MORE_NOTATIONS)
+def test_bsn_notations_still_load_as_pseudonyms__now_refused(value) -> None:
     assert normalise(value) == "111222333"
     assert pl.DataFrame({"v": [value]}).select(looks_like_bsn("v"))["v"][0] is True
 
@@ -90,7 +101,9 @@ def test_a_refused_bsn_is_stored_verbatim_in_the_quarantine__now_a_fingerprint(w
 @pytest.mark.usefixtures("with_centres")
 def test_a_bsn_as_episode_id_of_a_child_table_is_refused_and_not_stored(write, load, db) -> None:
     load(write("episodes.csv", EPISODE + GOOD))
-    [report] = load(write("costs.csv", "centre_code,episode_id,category,amount_eur\nUMCU,E1,implant,1800\nUMCU,111.222.333,implant,5\n"))
+    [report] = load(
+        write("costs.csv", "centre_code,episode_id,category,amount_eur\nUMCU,E1,implant,1800\nUMCU,111.222.333,implant,5\n")
+    )
     assert (report.rows_loaded, report.rows_quarantined) == (1, 1)
     rows = fetch(db, "select value, reason from quarantine")
     [(value, reason)] = rows
@@ -239,7 +252,7 @@ FORMULAS = pl.DataFrame(
 
 def test_csv_exports_are_not_formula_safe__now_they_are() -> None:
     safe = formula_safe(FORMULAS)
-    assert safe["text"].to_list() == ["'=HYPERLINK(\"http://x\",\"y\")", "'+1", "'-2", "'@SUM(A1)", "'\tx", "'\rx", "gewoon", None]
+    assert safe["text"].to_list() == ['\'=HYPERLINK("http://x","y")', "'+1", "'-2", "'@SUM(A1)", "'\tx", "'\rx", "gewoon", None]
     assert safe["number"].to_list() == FORMULAS["number"].to_list()  # negative numbers stay numbers
     assert safe["count"].dtype == pl.Int64 and safe["count"][0] == -1
 
