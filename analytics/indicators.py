@@ -7,23 +7,37 @@ control chart (a p-chart for proportions, XmR for measures) over the given month
 summarises the chosen month: value, the level of the previous twelve months, the MDC
 variation and assurance, and which special-cause rules fired. ``agenda`` lists the
 indicators with a special cause this month, concerns first.
+
+Small numbers. Every summary carries its denominator (``cases_n``); a month with fewer than
+``MIN_CASES`` (10) patients is ``too_few``: its percentage is shown with words, and the agenda
+never raises a signal from it. ``control_chart(..., grain=)`` offers longer grains (a calendar
+``"quarter"``, ``"rolling_3"`` or ``"rolling_12"`` months) with the run rules' length stated in
+``analytics.spc.run_rule_length``.
+
+Rare events. An event the outcome set marks ``rare``, or whose expected number per month
+(p̄ × the mean patients per month) is below ``RARE_EVENTS_PER_MONTH`` (1), is ``is_rare``: its
+monthly p-chart raises no signal (months of zero would read as improvement), and the review
+shows ``rare_event_chart``: the g-chart of the patients between events (``analytics.spc.g_chart``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 import polars as pl
 
 from analytics.monthly import add_months
-from analytics.spc import p_chart, xmr
+from analytics.spc import cases_between_events, g_chart, p_chart, run_rule_length, with_run_length, xmr
 from data_models.outcome_sets import OutcomeSet
 
 Chart = Literal["p", "pp", "xmr"]  # pp: Laney p′ chart for large denominators
 RESPONSE_TARGET = 0.6
+MIN_CASES = 10  # fewer patients in a period: too few to judge a percentage or raise a signal
+RARE_EVENTS_PER_MONTH = 1.0  # fewer expected events a month: a time-between-events chart
+GRAINS = ("month", "quarter", "rolling_3", "rolling_12")
 PROCESS_SOURCES = {"referral_to_treatment": "waiting_time_days", "treatment_to_discharge": "length_of_stay_days"}
 
 
@@ -36,6 +50,7 @@ class Indicator:
     group: str  # outcome | prom | process | experience | cost
     unit: str  # pct | days | eur | points | nps | value
     target: float | None = None
+    rare: bool = False  # the outcome set marks the event rare
 
 
 def _instrument_indicators(oset: OutcomeSet) -> list[Indicator]:
@@ -98,6 +113,7 @@ def indicators_for(oset: OutcomeSet) -> list[Indicator]:
             "up" if o.better == "higher" else "down",
             "outcome",
             "pct" if o.kind == "event" else "value",
+            rare=o.rare and o.kind == "event",
         )
         for o in oset.clinical_outcomes.values()
         if o.role == "outcome" and o.better is not None
@@ -123,6 +139,57 @@ def month_range(last: dt.date, n: int) -> list[dt.date]:
     return [add_months(last, k - n + 1) for k in range(n)]
 
 
+def grain_points(indicator: Indicator, rows: pl.DataFrame, months: list[dt.date], grain: str = "month") -> pl.DataFrame:
+    """The indicator's points at a grain: ``month_date`` (the point's last month), ``period_start``,
+    ``events_n``, ``cases_n``, ``value`` and ``months_n`` (months with patients in the point).
+
+    ``"month"``: one point per month of ``months``. ``"quarter"``: one per calendar quarter that
+    ``months`` touch (a quarter cut off by the window holds only its months inside it).
+    ``"rolling_k"``: one per month of ``months``, over that month and the k − 1 before it, using rows
+    from before ``months[0]`` where ``rows`` has them. Proportions add events and patients; a
+    measure is the mean of the monthly values weighted by their patients (for a monthly median
+    this is an approximation).
+    """
+    run_rule_length(grain)  # refuses an unknown grain
+    mine = rows.filter(pl.col("indicator_code") == indicator.code)
+    if grain == "month":
+        calendar = pl.DataFrame({"month_date": months}, schema={"month_date": pl.Date})
+        series = calendar.join(mine, on="month_date", how="left", maintain_order="left")
+        return series.select(
+            "month_date", pl.col("month_date").alias("period_start"), pl.col("events_n").cast(pl.Float64),
+            pl.col("cases_n").cast(pl.Float64), pl.col("value").cast(pl.Float64),
+            pl.col("cases_n").is_not_null().cast(pl.Int64).alias("months_n"),
+        )  # fmt: skip
+    if grain == "quarter":
+        periods = []
+        for m in months:
+            start = dt.date(m.year, 3 * ((m.month - 1) // 3) + 1, 1)
+            if periods and periods[-1][0] == start:
+                periods[-1] = (start, max(start, months[0]), m)
+            else:
+                periods.append((start, max(start, months[0]), m))
+        spans = [(first, last) for _, first, last in periods]
+    else:
+        k = int(grain.removeprefix("rolling_"))
+        spans = [(add_months(m, -(k - 1)), m) for m in months]
+    out = []
+    for first, last in spans:
+        part = mine.filter(pl.col("month_date") >= first, pl.col("month_date") <= last, pl.col("cases_n") > 0)
+        cases = float(part["cases_n"].sum()) if part.height else None
+        events = float(part["events_n"].sum()) if part.height and part["events_n"].null_count() < part.height else None
+        valued = part.filter(pl.col("value").is_not_null())
+        value = (
+            float((valued["value"] * valued["cases_n"]).sum() / valued["cases_n"].sum()) if valued.height else None
+        )
+        out.append({"month_date": last, "period_start": first, "events_n": events, "cases_n": cases,
+                    "value": value, "months_n": part.height})  # fmt: skip
+    return pl.DataFrame(
+        out,
+        schema={"month_date": pl.Date, "period_start": pl.Date, "events_n": pl.Float64, "cases_n": pl.Float64,
+                "value": pl.Float64, "months_n": pl.Int64},
+    )  # fmt: skip
+
+
 def control_chart(
     indicator: Indicator,
     rows: pl.DataFrame,
@@ -131,31 +198,48 @@ def control_chart(
     *,
     baseline_until: dt.date | None = None,
     exclude: Mapping[dt.date, str] | None = None,
+    grain: str = "month",
 ) -> pl.DataFrame:
-    """The indicator's chart over ``months`` (one row per month; months without cases are missing).
+    """The indicator's chart over ``months`` (one row per point; months without cases are missing).
 
     ``recalc_from``: new limits from that month (``analytics.spc`` ``recalc_from``).
     ``baseline_until``: the limits of the phase holding that month are fixed after it (the months
     of the phase up to and including it form the baseline; ``analytics.spc`` ``freeze``).
     ``exclude``: ``{month: reason}`` left out of the limits, still shown (``analytics.spc`` ``exclude``).
     Months outside ``months`` are ignored. A ``"pp"`` indicator gets Laney's p′ chart.
+    ``grain`` (default ``"month"``): ``"quarter"``, ``"rolling_3"`` or ``"rolling_12"`` chart the
+    points of ``grain_points`` instead; a month given above then names the point whose period holds
+    it (for rolling windows: the window ending in it), and shifts and trends need
+    ``analytics.spc.run_rule_length(grain)`` points (two of three is not used on rolling windows).
     """
-    mine = rows.filter(pl.col("indicator_code") == indicator.code)
-    calendar = pl.DataFrame({"month_date": months}, schema={"month_date": pl.Date})
-    series = calendar.join(mine, on="month_date", how="left", maintain_order="left")
-    start = months.index(recalc_from) if recalc_from in months and recalc_from != months[0] else None
+    series = grain_points(indicator, rows, months, grain)
+    points = series["month_date"].to_list()
+    if grain == "month":
+        where = {m: i for i, m in enumerate(points)}
+    else:
+        where = {}
+        for i, (a, b) in enumerate(zip(series["period_start"], points, strict=True)):
+            for m in months:
+                if (a <= m <= b and grain == "quarter") or m == b:
+                    where.setdefault(m, i)
+    start = where.get(recalc_from) if recalc_from is not None else None
     options: dict[str, Any] = {
-        "freeze": months.index(baseline_until) + 1 if baseline_until in months else None,
-        "exclude": {months.index(m): reason for m, reason in (exclude or {}).items() if m in months},
+        "freeze": where[baseline_until] + 1 if baseline_until in where else None,
+        "exclude": {where[m]: reason for m, reason in (exclude or {}).items() if m in where},
     }
     if indicator.chart in ("p", "pp"):
         chart = p_chart(
-            series["events_n"].to_list(), series["cases_n"].to_list(), indicator.improvement, indicator.target, start,
-            laney=indicator.chart == "pp", **options,
+            series["events_n"].to_list(), series["cases_n"].to_list(), indicator.improvement, indicator.target,
+            start or None, laney=indicator.chart == "pp", **options,
         )  # fmt: skip
     else:
-        chart = xmr(series["value"].to_list(), indicator.improvement, indicator.target, start, **options)
-    return chart.with_columns(series["month_date"], series["cases_n"].fill_null(0).alias("cases_n"))
+        chart = xmr(series["value"].to_list(), indicator.improvement, indicator.target, start or None, **options)
+    if grain != "month":
+        chart = with_run_length(chart, run_rule_length(grain), indicator.improvement, two_of_three=not grain.startswith("rolling_"))
+    return chart.with_columns(
+        series["month_date"], series["cases_n"].fill_null(0).cast(pl.Int64).alias("cases_n"), series["period_start"],
+        series["months_n"],
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -171,10 +255,17 @@ class Summary:
     rules: tuple[str, ...]  # outside | shift | trend | two_of_three
     run_length: int  # months in a row of the shift or trend ending this month
     is_provisional: bool
+    is_rare: bool = False  # a rare event: its monthly chart raises no signal (see rare_event_chart)
+    events_n: int | None = None  # a proportion's numerator this month, to say "3 of 6 patients"
 
     @property
     def is_special(self) -> bool:
         return bool(self.rules)
+
+    @property
+    def too_few(self) -> bool:
+        """Fewer than ``MIN_CASES`` patients this month (none at all counts too): too few to judge."""
+        return self.cases_n < MIN_CASES
 
     @property
     def change(self) -> float | None:
@@ -207,6 +298,16 @@ def _run_length(chart: pl.DataFrame, index: int, rule: str) -> int:
 
 
 def summarise(indicator: Indicator, chart: pl.DataFrame, month: dt.date) -> Summary:
+    """The chart's point for ``month``. A rare event (``is_rare``) keeps its value and denominator,
+    but the monthly chart's special causes are dropped: they belong on the g-chart (``rare_event_chart``).
+    """
+    summary = _summarise(indicator, chart, month)
+    if is_rare(indicator, chart):
+        return replace(summary, variation="common", side=None, rules=(), run_length=0, is_rare=True)
+    return summary
+
+
+def _summarise(indicator: Indicator, chart: pl.DataFrame, month: dt.date) -> Summary:
     rows = chart.with_row_index("i").filter(pl.col("month_date") == month)
     if rows.is_empty() or rows["value"][0] is None:
         return Summary(indicator, chart, None, _previous_level(indicator, chart, month), 0, "common", None, None, (), 0, True)
@@ -216,18 +317,65 @@ def summarise(indicator: Indicator, chart: pl.DataFrame, month: dt.date) -> Summ
     return Summary(
         indicator, chart, row["value"], _previous_level(indicator, chart, month), int(row["cases_n"]), row["variation"],
         row["side"], row["assurance"], rules, run, row["is_provisional"],
+        events_n=None if row.get("events") is None else int(row["events"]),
     )  # fmt: skip
 
 
+def expected_events_per_month(chart: pl.DataFrame) -> float | None:
+    """p̄ × the mean number of patients in the months with patients (None without any)."""
+    if "events" not in chart.columns:
+        return None
+    months = chart.filter(pl.col("denominator") > 0)
+    if months.is_empty():
+        return None
+    return float(months["events"].sum() / months.height)
+
+
+def is_rare(indicator: Indicator, chart: pl.DataFrame) -> bool:
+    """A clinical event the outcome set marks rare, or expected fewer than once a month on this chart."""
+    if indicator.chart not in ("p", "pp") or indicator.group != "outcome":
+        return False
+    expected = expected_events_per_month(chart)
+    return indicator.rare or (expected is not None and expected < RARE_EVENTS_PER_MONTH)
+
+
 def review(indicators: list[Indicator], rows: pl.DataFrame, months: list[dt.date], month: dt.date) -> list[Summary]:
-    """Chart and summarise every indicator for the chosen month."""
+    """Chart and summarise every indicator for the chosen month (a rare event's as ``summarise`` says)."""
     return [summarise(i, control_chart(i, rows, months), month) for i in indicators]
 
 
 def agenda(summaries: list[Summary]) -> list[Summary]:
-    """Indicators with a special cause this month: concerns first, then improvements."""
-    special = [s for s in summaries if s.is_special]
+    """Indicators with a special cause this month: concerns first, then improvements.
+
+    Never from a month with too few patients (``Summary.too_few``), nor from a rare event's
+    monthly chart (``review`` has dropped those).
+    """
+    special = [s for s in summaries if s.is_special and not s.too_few]
     return sorted(special, key=lambda s: (s.variation != "concern", summaries.index(s)))
+
+
+RARE_CHART_MONTHS = 60  # a g-chart needs events; five years hold a handful even for a rare one
+
+
+def rare_event_chart(indicator: Indicator, intervals: pl.DataFrame, *, freeze: int | None = None) -> tuple[pl.DataFrame, int]:
+    """The g-chart of a rare event, and the patients since its last event (the interval still open).
+
+    ``intervals`` is the ``review_event_intervals`` query: per outcome, one row per run of patients
+    ending in an event (``interval_no``, ``cases_n`` without the event, ``event_date``) and a last
+    row without ``event_date`` for the patients since. The run before the first event is left out
+    (its start lies before the data; ``analytics.spc.cases_between_events``). One row per closed
+    interval, with the ``event_date`` that closed it; improvement is the other way round from the
+    indicator's (fewer unwanted events: longer gaps).
+    """
+    code = indicator.code.removeprefix("outcome:")
+    mine = intervals.filter(pl.col("outcome") == code).sort("interval_no")
+    closed = mine.filter(pl.col("event_date").is_not_null())
+    flags: list[int] = []
+    for n, has_event in zip(mine["cases_n"], mine["event_date"].is_not_null(), strict=True):
+        flags += [0] * int(n) + ([1] if has_event else [])
+    gaps, open_count = cases_between_events(flags)
+    chart = g_chart(gaps, "up" if indicator.improvement == "down" else "down", freeze=freeze)
+    return chart.with_columns(pl.Series("event_date", closed["event_date"].to_list()[1:], dtype=pl.Date)), open_count
 
 
 def indicator_params(oset: OutcomeSet, centre_code: str | None, months: list[dt.date]) -> dict[str, object]:

@@ -479,3 +479,191 @@ def p_chart(
         y, centre, lo, hi, lo_near, hi_near, phase, provisional, in_limits, reasons, improvement, target,
         {"events": x, "denominator": n_i, "sigma_z": sigma_z},
     )  # fmt: skip
+
+
+# --- longer grains: the run rules with a length stated per grain ---
+
+
+def run_rule_length(grain: str) -> int:
+    """How many points in a row make a shift or a trend at a grain, and the rule behind it.
+
+    ``"month"`` and ``"quarter"`` (points that share no patients): 7 points, as NHSRplotthedots;
+    the rule counts points, not months, so on quarters it is 7 quarters. ``"rolling_k"`` (each
+    point the last k months together): neighbouring points share k − 1 months, so a run of them
+    is not a run of independent points; the rule asks for 7 windows that share no month on one
+    side (or each higher/lower than the one before), which takes 6·k + 1 rolling points in a row
+    (19 for rolling 3 months, 73 for rolling 12). Two of three is not used on rolling points.
+    """
+    if grain in ("month", "quarter"):
+        return RUN_LENGTH
+    if grain.startswith("rolling_") and grain[len("rolling_") :].isdigit() and int(grain[len("rolling_") :]) >= 1:
+        k = int(grain[len("rolling_") :])
+        return (RUN_LENGTH - 1) * k + 1
+    raise ValueError(f"unknown grain {grain!r}")
+
+
+def run_one_side(relative_to_mean: Sequence[float], length: int) -> np.ndarray:
+    """1 where this point and the ``length`` − 1 before it lie on one side (``seven_point_one_side_mean`` for any length)."""
+    v = np.asarray(relative_to_mean, dtype=float)
+    k = length - 1
+    padded = np.concatenate([np.zeros(k), v])
+    return np.array([float(padded[i + k] != 0 and np.all(padded[i : i + k] == padded[i + k])) for i in range(len(v))])
+
+
+def part_of_run(flags: Sequence[float], length: int) -> np.ndarray:
+    """1 where this point or one of the next ``length`` − 1 ends a run (``part_of_seven`` for any length)."""
+    v = np.asarray(flags, dtype=float)
+    padded = np.concatenate([v, np.zeros(length - 1)])
+    return np.array([float(np.any(np.abs(padded[i : i + length]) == 1)) for i in range(len(v))])
+
+
+def run_trend(y: Sequence[float], length: int) -> np.ndarray:
+    """1 (−1) where this point ends ``length`` points each higher (lower) than the one before (``seven_point_trend``)."""
+    v = np.asarray(y, dtype=float)
+    out = np.zeros(len(v))
+    for i in range(length - 1, len(v)):
+        steps = np.sign(np.diff(v[i - length + 1 : i + 1]))
+        out[i] = 1.0 if np.all(steps == 1) else -1.0 if np.all(steps == -1) else 0.0
+    return out
+
+
+def with_run_length(chart: pl.DataFrame, length: int, improvement: Improvement, *, two_of_three: bool = True) -> pl.DataFrame:
+    """The chart's rules again with shifts and trends of ``length`` points (see ``run_rule_length``).
+
+    Limits, the outside rule and the package's precedence stay as they are; with ``length`` = 7 and
+    ``two_of_three`` the result equals the chart given. ``two_of_three=False`` drops that rule.
+    """
+    _check_improvement(improvement)
+    n = chart.height
+    y = chart["value"].fill_null(np.nan).to_numpy().astype(float)
+    centre = chart["centre_line"].fill_null(np.nan).to_numpy().astype(float)
+    phase = chart["phase"].to_numpy()
+    outside_all, close_all = chart["rule_outside"].to_numpy(), chart["close_to_limits"].to_numpy()
+    has_limits = chart["lower_limit"].is_not_null().to_numpy() & chart["upper_limit"].is_not_null().to_numpy()
+    rule = {k: np.zeros(n, dtype=bool) for k in ("shift", "trend", "two")}
+    types = [COMMON_CAUSE] * n
+    for p in np.unique(phase):
+        idx = np.flatnonzero((phase == p) & ~np.isnan(y) & has_limits)
+        if idx.size == 0:
+            continue
+        yy, rtm = y[idx], np.sign(y[idx] - centre[idx])
+        outside, close = outside_all[idx].astype(float), close_all[idx].astype(float)
+        part_trend = part_of_run(run_trend(yy, length), length)
+        part_two = part_of_two_in_three(two_in_three(close, rtm), close) if two_of_three else np.zeros(idx.size)
+        part_shift = part_of_run(run_one_side(rtm, length), length)
+        for i, label in zip(idx, classify(yy, rtm, outside, part_trend, part_two, part_shift), strict=True):
+            types[i] = label
+        rule["trend"][idx], rule["two"][idx], rule["shift"][idx] = part_trend == 1, part_two == 1, part_shift == 1
+    direction = np.array([type_direction(t) for t in types])
+    good = 1 if improvement == "up" else -1
+    return chart.with_columns(
+        pl.Series("rule_shift", rule["shift"]),
+        pl.Series("rule_trend", rule["trend"]),
+        pl.Series("rule_two_of_three", rule["two"]),
+        pl.Series("special_cause", direction != 0),
+        pl.Series("special_cause_type", types, dtype=pl.String),
+        pl.Series("side", [None if d == 0 else ("high" if d > 0 else "low") for d in direction], dtype=pl.String),
+        pl.Series("variation", np.where(direction == 0, "common", np.where(direction == good, "improvement", "concern")).astype(str)),
+    )
+
+
+# --- rare events: time-between-events charts (qicharts2 ``chart = "g"`` and ``chart = "t"``) ---
+
+G_NEAR_SIGMA = 2  # the g-chart's "near" line, as the 2σ line of the other charts
+
+
+def cases_between_events(is_event: Sequence[bool | int | None]) -> tuple[list[int], int]:
+    """Patients without the event between consecutive events, in treatment order, and the open count.
+
+    ``is_event`` holds one entry per patient in the order treated (missing outcomes left out). Each
+    event after the first closes an interval: the number of patients without the event since the
+    event before it (Benneyan 2001's g with minimum 0: two events in a row give 0). The patients
+    before the first event are not an interval (the event before them lies outside the data). The
+    second value is the number of patients since the last event (or since the start without one):
+    an interval still open.
+    """
+    gaps: list[int] = []
+    count, seen = 0, False
+    for flag in is_event:
+        if flag is None:
+            continue
+        if flag:
+            if seen:
+                gaps.append(count)
+            seen, count = True, 0
+        else:
+            count += 1
+    return gaps, count
+
+
+def g_chart(gaps: Sequence[float], improvement: Improvement = "up", *, freeze: int | None = None) -> pl.DataFrame:
+    """g-chart of the number of patients between events, as qicharts2 ``qic(chart = "g")``.
+
+    Method (qicharts2 ``qic.g``; Benneyan 2001, "Number-between g-type statistical quality control
+    charts for monitoring adverse events", Health Care Management Science 4; Montgomery's geometric
+    σ): ḡ = mean of the baseline gaps; σ = √(ḡ(ḡ + 1)); upper limit ḡ + 3σ, lower limit
+    max(0, ḡ − 3σ) (always 0, so a short gap alone never signals); the centre line drawn and used
+    for the run rules is the median of all gaps (qicharts2's choice; the mean is kept in
+    ``mean_gap``). The near lines, used by two of three, are ḡ ± 2σ (clipped at 0). The rules and
+    their precedence are those of the other charts (NHSRplotthedots, 7 points for a shift or trend).
+
+    A gap counts the patients without the event between two events (minimum 0); see
+    ``cases_between_events``. ``improvement`` is the direction of the *gaps*: ``"up"`` (default)
+    when the event is unwanted, so that a long gap is an improvement. ``freeze`` (default ``None``):
+    the first n gaps form the baseline of ḡ (qicharts2 ``freeze``).
+    """
+    _check_improvement(improvement)
+    y = _as_float(gaps)
+    if np.any(y[~np.isnan(y)] < 0):
+        raise ValueError("gaps cannot be negative")
+    n = len(y)
+    phase = np.zeros(n, dtype=int)
+    use = _baseline(n, phase, None, freeze) & ~np.isnan(y)
+    mean = float(y[use].mean()) if use.any() else math.nan
+    sigma = math.sqrt(mean * (mean + 1)) if use.any() else math.nan
+    median = float(np.nanmedian(y)) if (~np.isnan(y)).any() else math.nan
+    full = lambda v: np.full(n, v)  # noqa: E731
+    return _assemble(
+        y, full(median), full(max(0.0, mean - 3 * sigma)), full(mean + 3 * sigma),
+        full(max(0.0, mean - G_NEAR_SIGMA * sigma)), full(mean + G_NEAR_SIGMA * sigma), phase,
+        full(int(use.sum()) < MIN_POINTS).astype(bool), use, [None] * n, improvement, None,
+        {"mean_gap": full(mean), "sigma": full(sigma)},
+    )  # fmt: skip
+
+
+T_POWER = 3.6  # qicharts2 ``qic.t``: y^(1/3.6) is close to normal for exponential (Weibull) times
+
+
+def t_chart(days: Sequence[float], improvement: Improvement = "up") -> pl.DataFrame:
+    """t-chart of the time between events (days), as qicharts2 ``qic(chart = "t")``.
+
+    Method (qicharts2 ``qic.t`` and ``qic.i``; Nelson's transformation): x = y^(1/3.6); on x an
+    individuals chart with centre x̄, moving ranges |xᵢ − xᵢ₋₁| screened once (ranges ≥ 3.267 × their
+    mean left out), σ = mR̄ / 1.128 and limits x̄ ± 3σ (near lines ±2σ); then everything is
+    transformed back (^3.6) and a negative lower limit becomes 0. Note the constant 3 / 1.128 =
+    2.6596 here against the XmR chart's 2.66: qicharts2's, kept so its figures reproduce. Every
+    time must be greater than zero. The rules as in the other charts; ``improvement`` as in
+    ``g_chart`` (``"up"``: long times between unwanted events are good).
+    """
+    _check_improvement(improvement)
+    y = _as_float(days)
+    present = ~np.isnan(y)
+    if np.any(y[present] <= 0):
+        raise ValueError("time between events must be greater than zero")
+    x = np.where(present, np.abs(y) ** (1 / T_POWER), np.nan)
+    n = len(x)
+    mean = float(x[present].mean()) if present.any() else math.nan
+    ranges = np.abs(np.diff(x))
+    amr, _ = _mean_moving_range(ranges, True)
+    sigma = amr / D2
+
+    def back(v: float) -> float:
+        return 0.0 if math.isnan(v) or v < 0 else v**T_POWER
+
+    full = lambda v: np.full(n, v)  # noqa: E731
+    return _assemble(
+        y, full(back(mean)), full(back(mean - 3 * sigma)), full(back(mean + 3 * sigma)),
+        full(back(mean - 2 * sigma)), full(back(mean + 2 * sigma)), np.zeros(n, dtype=int),
+        full(int(present.sum()) < MIN_POINTS).astype(bool), present, [None] * n, improvement, None,
+        {"transformed": x, "sigma_transformed": full(sigma)},
+    )  # fmt: skip

@@ -40,6 +40,7 @@ class ClinicalOutcome:
     unit: str | None = None
     min: float | None = None
     max: float | None = None
+    rare: bool = False  # a rare event: the review charts the patients between events (g-chart)
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,14 @@ def _outcome(code: str, spec: dict[str, Any]) -> ClinicalOutcome:
         unit=spec.get("unit"),
         min=spec.get("min"),
         max=spec.get("max"),
+        rare=_flag(code, spec.get("rare", False)),
     )
+
+
+def _flag(code: str, value: object) -> bool:
+    if not isinstance(value, bool):
+        raise OutcomeSetError(f"outcome {code}: rare must be true or false")
+    return value
 
 
 def _measure(code: str, spec: dict[str, Any]) -> ProcessMeasure:
