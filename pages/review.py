@@ -35,6 +35,7 @@ from ui.review_view import (
     variation_text,
 )
 from ui.safe_text import plain
+from ui.small_numbers_view import render_longer_grain, render_rare_chart, tile_notes
 from ui.text import label, month_name, number, t
 from warehouse.actions import ChartSettings, chart_settings_of
 
@@ -98,6 +99,8 @@ def render_tile(summary: Summary) -> None:
             delta_color="normal" if ind.improvement == "up" else "inverse",
         )
         st.caption(t("previous_level", value=fmt(ind, summary.previous)))
+        for note in tile_notes(summary):
+            st.caption(note)
         st.markdown(variation_text(summary))
         st.button(t("open_chart"), key=f"open_{ind.code}", icon=":material/show_chart:", on_click=open_chart, args=(ind.code,))
 
@@ -263,7 +266,11 @@ if ctx is not None:
     render_volume(ctx, oset, chart_months)
     render_agenda(summaries, actions, ctx.month)
     render_tiles(summaries)
-    render_control_chart(ctx, summaries, chosen, indicator_rows, chart_months, actions)
+    if chosen.is_rare:
+        render_rare_chart(ctx, chosen)
+    else:
+        render_control_chart(ctx, summaries, chosen, indicator_rows, chart_months, actions)
+        render_longer_grain(ctx, oset, chosen)
     render_actions(ctx, [s.indicator for s in summaries], chosen.indicator.code)
     render_pack(ctx)
     render_patients(ctx, oset)

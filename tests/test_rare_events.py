@@ -133,3 +133,22 @@ def test_rare_event_chart_from_the_interval_query_rows() -> None:
     assert chart["event_date"].to_list() == [dt.date(2024, 9, 1), dt.date(2024, 9, 1)]
     assert open_count == 12
     assert chart["upper_limit"][0] == pytest.approx(20 + 3 * math.sqrt(20 * 21))
+
+
+def test_the_g_chart_figure_and_its_sentence() -> None:
+    from ui.figures import g_chart_figure
+    from ui.small_numbers_view import rare_sentence
+
+    chart = g_chart([10, 20, 30, 100]).with_columns(
+        pl.Series("event_date", [dt.date(2025, m, 1) for m in (1, 3, 6, 12)], dtype=pl.Date)
+    )
+    fig = g_chart_figure(chart, 170, "patiënten ertussen", "sinds de laatste")
+    assert list(fig.data[2].y) == [10, 20, 30, 100] and list(fig.data[3].y) == [170]
+    assert list(fig.data[2].customdata) == ["2025-01", "2025-03", "2025-06", "2025-12"]
+    # 170 since the last death is above the upper limit of 161,49
+    assert rare_sentence("Overleden", chart, 170, 5) == (
+        "Overleden: sinds de laatste gebeurtenis zijn 170 patiënten behandeld, meer dan de grens van 161; "
+        "dit is waarschijnlijk geen toeval."
+    )
+    assert "gewoonlijk 25 patiënten" in rare_sentence("Overleden", chart, 12, 5)
+    assert rare_sentence("Overleden", g_chart([]), 1234, 5).startswith("Overleden: geen enkele keer in 5 jaar (1.234 patiënten)")

@@ -94,3 +94,23 @@ def test_the_agenda_never_raises_a_signal_from_a_month_with_too_few_patients() -
     assert agenda([summary]) == []
     rows = _rows(COMPLICATION.code, [1.0] * 12 + [8.0], [20] * 12 + [10])
     assert [s.indicator.code for s in agenda(review([COMPLICATION], rows, months, months[-1]))] == [COMPLICATION.code]
+
+
+def test_the_review_page_says_small_numbers_in_words_and_charts_a_rare_event_between_events(review_warehouse, monkeypatch) -> None:
+    from tests.apptest import app, texts
+
+    at = app(review_warehouse, monkeypatch, viewer_centre="UMCU").run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = texts(at)
+    # September 2026: 1 severe complication in 4 knee patients, expected well under one a month
+    assert "n = 4 patiënten deze maand" in shown
+    assert "1 van 4 patiënten: te weinig (minder dan 10) om als percentage te beoordelen." in shown
+    assert "Zeldzame gebeurtenis" in shown
+    assert "Ernstige complicatie: patiënten tussen twee gebeurtenissen" in [s.value for s in at.subheader]
+    assert "g-kaart (qicharts2, Benneyan)" in shown
+
+    at = app(review_warehouse, monkeypatch, viewer_centre="UMCU", chart_indicator="prom_response:baseline").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Per kwartaal: een verschuiving of trend telt vanaf 7 kwartalen op rij" in texts(at)
+    at.selectbox(key="grain_prom_response:baseline").set_value("rolling_3").run()
+    assert "pas vanaf 19 punten op rij" in texts(at)

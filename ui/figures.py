@@ -396,3 +396,42 @@ def calibration_figure(calibration: pl.DataFrame, x_title: str, y_title: str, pe
         xaxis={"title": x_title, "ticksuffix": suffix}, yaxis={"title": y_title, "ticksuffix": suffix},
     )  # fmt: skip
     return fig
+
+
+def g_chart_figure(chart: pl.DataFrame, open_count: int, y_title: str, open_label: str) -> go.Figure:
+    """A g-chart: patients between events, one dot per event (at the event's month), median and upper limit.
+
+    The patients since the last event (``open_count``), an interval still open, are a hollow dot
+    after the last event (named ``open_label``); they are not part of the limits.
+    """
+    x = list(range(1, chart.height + 1))
+    events = chart["event_date"].to_list() if "event_date" in chart.columns else [None] * len(x)
+    dates = [d.strftime("%Y-%m") if d is not None else "" for d in events]
+    fig = go.Figure()
+    for column, dash, name in (("upper_limit", "dot", "bovengrens"), ("centre_line", "solid", "mediaan")):
+        fig.add_trace(
+            go.Scatter(
+                x=[*x, len(x) + 1], y=[*chart[column].to_list(), chart[column][-1] if chart.height else None],
+                mode="lines", line={"color": COMMON, "dash": dash, "width": 1, "shape": "hv"}, name=name,
+                hoverinfo="skip",
+            )
+        )  # fmt: skip
+    fig.add_trace(
+        go.Scatter(
+            x=x, y=chart["value"].to_list(), mode="lines+markers", line={"color": "#c0c4c8", "width": 1},
+            marker={"color": [POINT_COLOURS[v] for v in chart["variation"].to_list()], "size": 8},
+            customdata=dates, name=y_title, hovertemplate="%{customdata}: %{y:.0f}<extra></extra>",
+        )
+    )  # fmt: skip
+    fig.add_trace(
+        go.Scatter(
+            x=[len(x) + 1], y=[open_count], mode="markers", name=plotly_text(open_label),
+            marker={"color": GREY, "size": 9, "symbol": "circle-open", "line": {"width": 2}},
+            hovertemplate=f"{plotly_text(open_label)}: %{{y:.0f}}<extra></extra>",
+        )
+    )  # fmt: skip
+    fig.update_layout(
+        height=300, margin={"l": 10, "r": 10, "t": 10, "b": 10}, showlegend=False,
+        yaxis={"title": y_title, "rangemode": "tozero"}, xaxis={"title": "#", "dtick": 1},
+    )  # fmt: skip
+    return fig

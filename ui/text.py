@@ -718,6 +718,62 @@ TEXT: dict[str, dict[str, str]] = {
     "adoption_cycle": {"nl": "Cyclus loopt (acties laatste 3 maanden)", "en": "Cycle running (actions in last 3 months)"},
     "yes": {"nl": "ja", "en": "yes"},
     "no": {"nl": "nee", "en": "no"},
+    # small numbers and rare events (review page)
+    "tile_denominator": {"nl": "n = {n} patiënten deze maand", "en": "n = {n} patients this month"},
+    "tile_too_few_events": {
+        "nl": "{events} van {n} patiënten: te weinig (minder dan {min}) om als percentage te beoordelen.",
+        "en": "{events} of {n} patients: too few (fewer than {min}) to judge as a percentage.",
+    },
+    "tile_too_few": {
+        "nl": "{n} patiënten: te weinig (minder dan {min}) om deze maand te beoordelen.",
+        "en": "{n} patients: too few (fewer than {min}) to judge this month.",
+    },
+    "tile_rare": {
+        "nl": "Zeldzame gebeurtenis: de kaart telt de patiënten tussen twee gebeurtenissen.",
+        "en": "Rare event: the chart counts the patients between two events.",
+    },
+    "rare_title": {"nl": "{label}: patiënten tussen twee gebeurtenissen", "en": "{label}: patients between two events"},
+    "rare_caption": {
+        "nl": "g-kaart (qicharts2, Benneyan): elke stip is het aantal patiënten zonder de gebeurtenis tussen twee gebeurtenissen, over {years} jaar. De lijn is de mediaan, de stippellijn de bovengrens; een hoge stip is een lange periode zonder gebeurtenis. De open stip zijn de patiënten sinds de laatste.",
+        "en": "g-chart (qicharts2, Benneyan): each dot is the number of patients without the event between two events, over {years} years. The line is the median, the dotted line the upper limit; a high dot is a long spell without the event. The open dot is the patients since the last one.",
+    },
+    "rare_open": {"nl": "sinds de laatste", "en": "since the last one"},
+    "rare_y": {"nl": "patiënten ertussen", "en": "patients between"},
+    "rare_sentence_none": {
+        "nl": "{label}: geen enkele keer in {years} jaar ({open} patiënten); er is niets te tellen tussen gebeurtenissen.",
+        "en": "{label}: not once in {years} years ({open} patients); there is nothing to count between events.",
+    },
+    "rare_sentence_common": {
+        "nl": "{label}: tussen twee gebeurtenissen liggen gewoonlijk {median} patiënten; sinds de laatste zijn er {open} behandeld, binnen de grens van {limit}, dus geen aanwijzing voor verandering.",
+        "en": "{label}: there are usually {median} patients between two events; {open} have been treated since the last one, within the limit of {limit}, so no sign of change.",
+    },
+    "rare_sentence_long": {
+        "nl": "{label}: sinds de laatste gebeurtenis zijn {open} patiënten behandeld, meer dan de grens van {limit}; dit is waarschijnlijk geen toeval.",
+        "en": "{label}: {open} patients have been treated since the last event, more than the limit of {limit}; this is unlikely to be chance.",
+    },
+    "rare_sentence_signal": {
+        "nl": "{label}: de laatste periode tussen twee gebeurtenissen ({last} patiënten) is bijzonder ({rule}); dit is waarschijnlijk geen toeval.",
+        "en": "{label}: the latest spell between two events ({last} patients) stands out ({rule}); this is unlikely to be chance.",
+    },
+    "grain_title": {"nl": "Over een langere periode", "en": "Over a longer period"},
+    "grain_denominator": {"nl": "n = {n} patiënten in het laatste punt", "en": "n = {n} patients in the latest point"},
+    "grain_choice": {"nl": "Periode per punt", "en": "Period per point"},
+    "grain_month": {"nl": "maand", "en": "month"},
+    "grain_quarter": {"nl": "kwartaal", "en": "quarter"},
+    "grain_rolling_3": {"nl": "voortschrijdend 3 maanden", "en": "rolling 3 months"},
+    "grain_rolling_12": {"nl": "voortschrijdend 12 maanden", "en": "rolling 12 months"},
+    "grain_small": {
+        "nl": "Deze maand telt {n} patiënten, minder dan {min}: een langere periode per punt geeft een eerlijker beeld.",
+        "en": "This month has {n} patients, fewer than {min}: a longer period per point gives a fairer picture.",
+    },
+    "grain_rule_quarter": {
+        "nl": "Per kwartaal: een verschuiving of trend telt vanaf {n} kwartalen op rij (dezelfde regels als per maand, over kwartalen).",
+        "en": "Per quarter: a shift or trend counts from {n} quarters in a row (the same rules as per month, over quarters).",
+    },
+    "grain_rule_rolling": {
+        "nl": "Voortschrijdend: opeenvolgende punten delen maanden, dus een verschuiving of trend telt pas vanaf {n} punten op rij (7 vensters die geen maand delen); de regel twee-van-drie geldt hier niet.",
+        "en": "Rolling: neighbouring points share months, so a shift or trend counts only from {n} points in a row (7 windows sharing no month); the two-of-three rule does not apply.",
+    },
 }
 
 
