@@ -10,8 +10,10 @@ rows, so the peer layer can later run on aggregates that centres compute themsel
   (``analytics.periods``); targets are computed from the shown centres only; a pooled
   figure is shown beside the own one only when the other centres together pass the
   threshold.
-- **Rounding**: peers' patient counts are rounded to ``ROUND_BASE``; they are not needed
-  exactly (their position in the funnel is decided on the exact counts).
+- **Rounding**: peers' patient counts are rounded to ``ROUND_BASE`` and their values to the
+  precision the page shows (whole percents, tenths of a score point): an exact rate k/n beside
+  a rounded count would give the exact count back. A peer's position in the funnel is judged
+  where it is drawn, at the rounded count and the rounded value, so figure and words agree.
 - **Codes drawn afresh**: a peer's code is a keyed hash (``PEER_CODE_SECRET``) of the
   centre, the pathway, the period and the viewer's own centre, so a code seen in one view
   links to nothing in another view, period, pathway or another centre's screen.

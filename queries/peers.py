@@ -24,7 +24,7 @@ import polars as pl
 
 from access.roles import AccessDenied, Role, Viewer
 from analytics.casemix import Adjustment, standardise_events, standardise_scores
-from analytics.funnel import funnel, funnel_curve, shrunken_means, shrunken_ratios
+from analytics.funnel import funnel, funnel_curve, position, shrunken_means, shrunken_ratios
 from analytics.periods import ReportingPeriod, is_closed, on_grid
 from data_models.outcome_sets import OutcomeSet, outcome_sets
 from queries import run_internal
@@ -229,8 +229,9 @@ def _shown(
     (``rounded``), and on the adjusted event funnel at its expected count scaled by the same
     rounding, E × rounded(n)/n = rounded(n) × crude value / adjusted value × (one factor common to
     the view), so it reveals nothing of the exact count. Each dot's limits and position are computed at that drawn x (the
-    target, φ and τ² from the exact aggregates), so the figure, the table and the sentence agree;
-    for a peer the price is judging it at up to two patients from its exact count.
+    target, φ and τ² from the exact aggregates), and a peer's value is rounded to the page's
+    precision before it is judged (``_coarsened``), so the figure, the table and the sentence agree;
+    for a peer the price is judging it at up to two patients and half a step from its exact figures.
     The adjusted event funnel is the O/E funnel (x = E, exact Poisson limits) drawn on the rate
     scale: y = O/E × pooled rate / (ΣO/ΣE of the shown centres).
     """
@@ -243,7 +244,7 @@ def _shown(
         crude = funnel(observed, n, "proportion", at=n_drawn)
         pooled = float(shown["observed"].sum() / shown["patients_n"].sum())
         ratio_target = float(shown["observed"].sum() / shown["expected"].sum())
-        e_drawn = [e * d / m for e, d, m in zip(expected, n_drawn, n, strict=True)]
+        e_drawn = [e if mine else round(e * d / m, 1) for e, d, m, mine in zip(expected, n_drawn, n, is_own, strict=True)]
         adjusted = funnel(observed, expected, "ratio", target=ratio_target, at=e_drawn)
         scale = pooled / ratio_target
         adjusted = adjusted.with_columns(
@@ -267,6 +268,10 @@ def _shown(
             "crude": funnel_curve("mean", crude["target"][0], _grid(n_drawn), sd=sd, tau2=crude["tau2"][0]),
             "adjusted": funnel_curve("mean", adjusted["target"][0], _grid(n_drawn), sd=sd, tau2=adjusted["tau2"][0]),
         }
+    step = VALUE_STEP[indicator.kind]
+    crude, crude_values = _coarsened(crude, crude_values, is_own, step)
+    adjusted, _ = _coarsened(adjusted, adjusted["indicator"].to_list(), is_own, step)
+    shrunken = [v if mine else _step(v, step) for v, mine in zip(shrunken, is_own, strict=True)]
     table = pl.DataFrame(
         {
             "label": [labels[c] for c in shown["centre_code"]],
@@ -311,6 +316,28 @@ def _shown(
         {"crude": float(crude["target"][0]), "adjusted": float(adjusted["target"][0])},
         {"crude": bool(crude["overdispersion_applied"][0]), "adjusted": bool(adjusted["overdispersion_applied"][0])},
     )
+
+
+# A peer's value leaves the layer at the precision the page shows, never exactly: an exact rate k/n
+# beside a count rounded to fives gives the exact n back (the one n within two that makes k whole).
+VALUE_STEP = {"proportion": 0.01, "mean": 0.1}
+
+
+def _step(value: float | None, step: float) -> float | None:
+    return None if value is None else round(round(value / step) * step, 10)
+
+
+def _coarsened(frame: pl.DataFrame, values: list, is_own: list[bool], step: float) -> tuple[pl.DataFrame, list]:
+    """Peers' values rounded to ``step`` and their positions judged on the rounded value, as drawn."""
+    shown = [v if mine else _step(v, step) for v, mine in zip(values, is_own, strict=True)]
+    rows = frame.to_dicts()
+    positions = [
+        row["position"] if mine else position(v, row["lower_95"], row["upper_95"], row["lower_998"], row["upper_998"])
+        for row, v, mine in zip(rows, shown, is_own, strict=True)
+    ]
+    return frame.with_columns(
+        pl.Series("indicator", shown, dtype=pl.Float64), pl.Series("position", positions, dtype=pl.String)
+    ), shown
 
 
 def _grid(x: list[float]) -> list[float]:

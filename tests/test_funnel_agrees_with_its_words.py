@@ -21,7 +21,7 @@ import pytest
 from analytics.periods import ReportingPeriod
 from data_models.outcome_sets import outcome_sets
 from queries.disclosure import MIN_PATIENTS, MIN_PEERS, view_key
-from queries.peers import centre_aggregates, comparison_indicators, protect
+from queries.peers import VALUE_STEP, centre_aggregates, comparison_indicators, protect
 from tests.apptest import app, texts
 from ui.figures import funnel_figure
 from ui.text import t
@@ -107,13 +107,15 @@ def test_peers_are_drawn_at_rounded_x_and_the_own_centre_at_its_exact_count(all_
         assert (peers["crude_x"] == peers["patients_n"]).all()
         if indicator.kind == "proportion":
             # the adjusted x, E × rounded(n)/n, follows from what is shown: rounded n × crude value / adjusted
-            # value, times one factor common to all centres of the view (pooled rate / pooled O/E)
+            # value, times one factor common to all centres of the view (pooled rate / pooled O/E); peers'
+            # values are shown in whole percents, so the factor agrees within that rounding only
             factors = [
                 row["adjusted_x"] * row["adjusted_value"] / (row["patients_n"] * row["crude_value"])
                 for row in shown.iter_rows(named=True)
-                if row["crude_value"] > 0
+                if row["crude_value"] >= 0.05 and row["adjusted_value"] >= 0.05
             ]
-            assert max(factors) == pytest.approx(min(factors))
+            if factors:
+                assert max(factors) == pytest.approx(min(factors), rel=0.25)
         else:
             assert (shown["adjusted_x"] == shown["patients_n"]).all()
         if own is not None:
@@ -124,14 +126,15 @@ def test_the_shrunken_estimate_lies_between_the_observed_value_and_the_mean(all_
     for _, indicator, _, result in all_views:
         shown = result.centres.filter(~result.centres["is_suppressed"])
         values, shrunken = shown["adjusted_value"].to_list(), shown["shrunken_value"].to_list()
+        slack = VALUE_STEP[indicator.kind] + 1e-9  # peers' values and estimates are each rounded to the page's precision
         if indicator.kind == "proportion":
             # Poisson–gamma: pulled towards the pooled O/E, which is the target on the rate scale
             target = result.targets["adjusted"]
             for value, shrunk in zip(values, shrunken, strict=True):
-                assert min(value, target) - 1e-9 <= shrunk <= max(value, target) + 1e-9
+                assert min(value, target) - slack <= shrunk <= max(value, target) + slack
         else:
             # random effects: pulled towards the random-effects mean, inside the observed range
-            assert min(values) - 1e-9 <= min(shrunken) and max(shrunken) <= max(values) + 1e-9
+            assert min(values) - slack <= min(shrunken) and max(shrunken) <= max(values) + slack
 
 
 @pytest.mark.parametrize("mode", ["adjusted", "crude"])

@@ -222,3 +222,24 @@ def test_the_programme_lead_sees_named_percentages_only_in_steps_of_five(small_d
                 shown += len(values)
                 assert all(v % 5 == 0 for v in values), (column, values[:5])
     assert shown > 0
+
+
+def exact_counts_recovered(all_views) -> tuple[int, int]:
+    """(peers whose exact count follows from the shown rate and rounded count, peers with events shown)."""
+    recovered = attacked = 0
+    for _, _, result in all_views:
+        if result.indicator.kind != "proportion":
+            continue
+        peers = result.centres.filter(~pl.col("is_own") & ~pl.col("is_suppressed") & (pl.col("crude_value") > 0))
+        for shown_n, value in zip(peers["patients_n"], peers["crude_value"], strict=True):
+            fits = [n for n in range(shown_n - 2, shown_n + 3) if any(abs(k / n - value) <= 0.005 + 1e-9 for k in range(n + 1))]
+            attacked += 1
+            recovered += len(fits) == 1
+    return recovered, attacked
+
+
+def test_a_peers_rounded_count_is_not_undone_by_its_rate(programme_views) -> None:
+    # with exact rates, 269 of 279 peer dots gave their exact count back; at whole percents few do
+    recovered, attacked = exact_counts_recovered(programme_views)
+    assert attacked > 100
+    assert recovered / attacked < 0.25, (recovered, attacked)
