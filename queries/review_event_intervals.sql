@@ -25,11 +25,15 @@ numbered as (
             rows between unbounded preceding and 1 preceding
         ), 0)::bigint as interval_no
     from own
+),
+
+final as (
+    select outcome, interval_no,
+        count(*) filter (where not is_event) as cases_n,
+        date_trunc('month', max(treatment_date) filter (where is_event))::date as event_date
+    from numbered
+    group by outcome, interval_no
+    order by outcome, interval_no
 )
 
-select outcome, interval_no,
-    count(*) filter (where not is_event) as cases_n,
-    date_trunc('month', max(treatment_date) filter (where is_event))::date as event_date
-from numbered
-group by outcome, interval_no
-order by outcome, interval_no
+select * from final

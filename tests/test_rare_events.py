@@ -152,3 +152,23 @@ def test_the_g_chart_figure_and_its_sentence() -> None:
     )
     assert "gewoonlijk 25 patiënten" in rare_sentence("Overleden", chart, 12, 5)
     assert rare_sentence("Overleden", g_chart([]), 1234, 5).startswith("Overleden: geen enkele keer in 5 jaar (1.234 patiënten)")
+
+
+def test_the_interval_query_counts_every_patient_once(review_warehouse) -> None:
+    import queries
+    from tests.viewers import lead
+
+    span = {"from_month": dt.date(2025, 10, 1), "to_month": dt.date(2026, 9, 1)}
+    intervals = queries.run("review_event_intervals", lead("UMCU"), db=review_warehouse, pathway="knee_oa", **span)
+    monthly = queries.run(
+        "review_indicators", lead("UMCU"), db=review_warehouse, pathway="knee_oa", primary_followup="12m",
+        instrument_codes=["oks"], instrument_mics=[5.0], instrument_higher=[True], **span,
+    )  # fmt: skip
+    assert intervals.height > 0
+    for outcome, runs in intervals.group_by("outcome"):
+        code = f"outcome:{outcome[0]}"
+        mine = monthly.filter(pl.col("indicator_code") == code)
+        events = runs["event_date"].is_not_null().sum()
+        assert events == mine["events_n"].sum()
+        assert runs["cases_n"].sum() + events == mine["cases_n"].sum()
+        assert runs["event_date"].null_count() == 1  # the run still open
