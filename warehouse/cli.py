@@ -1,6 +1,7 @@
 """The data manager's command line.
 
 python -m warehouse load --db PATH FILE...        exit 0 all loaded, 1 rows quarantined, 2 unusable
+python -m warehouse import-fhir --db PATH --centre CODE FILE_OR_FOLDER...   a FHIR R4 export, loaded the same way
 python -m warehouse status --db PATH              the load log
 python -m warehouse quarantine --db PATH          the rejected rows with their reasons
 python -m warehouse demo --db PATH [--scale small|medium|large] [--seed N]
@@ -51,6 +52,31 @@ def cmd_load(args: argparse.Namespace) -> int:
     for r in reports:
         print(format_report(r))
         audit.record("load", format_report(r), user=getpass.getuser(), path=audit_file)
+    return exit_code(reports)
+
+
+def cmd_import_fhir(args: argparse.Namespace) -> int:
+    from access import audit
+    from warehouse.fhir import FhirNotConfigured, import_paths, pseudonym_secret
+    from warehouse.limits import current
+
+    try:
+        pseudonym_secret()  # no pseudonym key outside the demo: one line, before the warehouse is opened
+    except FhirNotConfigured as err:
+        print(f"fout: {err}", file=sys.stderr)
+        return USAGE_ERROR
+    missing = [f for f in args.files if not Path(f).exists()]
+    if missing:
+        print(f"fout: bestand of map bestaat niet: {missing[0]}", file=sys.stderr)
+        return USAGE_ERROR
+    delivered_on = dt.date.fromisoformat(args.delivered_on) if args.delivered_on else None
+    db = Path(args.db)
+    limits = current()
+    with writer(db) as con:
+        reports = import_paths(con, [Path(f) for f in args.files], args.centre, delivered_on, limits=limits)
+    for r in reports:
+        print(format_report(r))
+        audit.record("load", "FHIR " + format_report(r), user=getpass.getuser(), path=_audit_file(db))
     return exit_code(reports)
 
 
@@ -163,6 +189,12 @@ def parser() -> argparse.ArgumentParser:
     load.add_argument("--delivered-on", help="leverdatum JJJJ-MM-DD (standaard vandaag)")
     load.add_argument("files", nargs="+", help="aangeleverde bestanden")
     load.set_defaults(run=cmd_load)
+    fhir = sub.add_parser("import-fhir", help="lees een FHIR R4-export in (Bulk Data NDJSON, ook .gz, of Bundles)")
+    fhir.add_argument("--db", required=True, help="pad naar het warehouse (.duckdb)")
+    fhir.add_argument("--centre", required=True, help="centrumcode van het leverende centrum, bv. UMCU")
+    fhir.add_argument("--delivered-on", help="leverdatum JJJJ-MM-DD (standaard vandaag)")
+    fhir.add_argument("files", nargs="+", help="NDJSON- of JSON-bestanden, of een map met de export")
+    fhir.set_defaults(run=cmd_import_fhir)
     for name, run, text in (
         ("status", cmd_status, "toon het laadlogboek"),
         ("quarantine", cmd_quarantine, "toon afgewezen rijen"),
