@@ -313,3 +313,69 @@ def test_cli_reads_a_folder_of_gzipped_ndjson_and_bundles(write, db, with_centre
     assert any(line.startswith("UMCU_fhir_prom_measurements.csv: loaded") and "geladen 3" in line for line in out)
     assert sum(": loaded - fhir:" in line for line in out) == 3  # one line per export file
     assert fetch(db, "select count(*) from prom_measurements") == [(3,)]
+
+
+PROMIS = "https://samenleren.nl/fhir/Questionnaire/promis-10"
+
+
+def promis(rid: str, authored: str, pid: str, physical: float | None = 44.9, mental: float = 50.8) -> dict:
+    items = [{"linkId": "promis10_mental_t", "answer": [{"valueDecimal": mental}]}]
+    if physical is not None:
+        items.append({"linkId": "promis10_physical_t", "answer": [{"valueDecimal": physical}]})
+    return response(rid, authored, items, pid=pid, url=PROMIS)
+
+
+def test_one_form_gives_several_instruments_of_the_patients_own_pathway(write, import_fhir, db) -> None:
+    dialysis = procedure("hd1", code="302497006", when="2026-03-01", pid="p1")
+    ibd = procedure("ib1", code="ibd_biologic", when="2026-03-01", pid="p2") | {
+        "code": {"coding": [{"system": "https://samenleren.nl/fhir/CodeSystem/behandelingen", "code": "ibd_biologic"}]}
+    }
+    resources = [
+        patient("p1"),
+        patient("p2", bsn=None),
+        dialysis,
+        ibd,
+        promis("r1", "2026-09-01", "p1"),
+        promis("r2", "2026-02-20", "p2"),
+    ]
+    import_fhir(write("export.ndjson", ndjson(resources)))
+    rows = fetch(
+        db,
+        "select e.pathway, p.instrument, p.timepoint, p.score from prom_measurements p join episodes e using (centre_code, episode_id)"
+        " order by 1, 2",
+    )
+    assert rows == [
+        ("ckd", "promis10_mental", "6m", 50.8),
+        ("ckd", "promis10_physical", "6m", 44.9),
+        ("ibd", "promis10_mental", "baseline", 50.8),
+        ("ibd", "promis10_physical", "baseline", 44.9),
+    ]
+
+
+def test_a_form_missing_one_of_its_totals_is_quarantined_whole(write, import_fhir, db) -> None:
+    dialysis = procedure("hd1", code="302497006", when="2026-03-01")
+    import_fhir(write("export.ndjson", ndjson([patient(), dialysis, promis("r1", "2026-09-01", "p1", physical=None)])))
+    [(_, _, column, value, reason)] = fhir_quarantine(db)
+    assert (column, value) == ("QuestionnaireResponse.item", "r1")
+    assert "promis10_physical_t" in reason and "ontbreekt" in reason
+    assert fetch(db, "select count(*) from prom_measurements") == [(0,)]
+
+
+def test_an_unanswered_invitation_is_a_row_without_completion(write, import_fhir, db) -> None:
+    invited = response("q-open", "2026-05-01", [], status="in-progress")
+    import_fhir(write("export.ndjson", ndjson([patient(), procedure(), invited])))
+    assert fetch(db, "select timepoint, invited_on::varchar, completed_on, score from prom_measurements") == [
+        ("3m", "2026-05-01", None, None)
+    ]
+
+
+def test_a_mapping_that_disagrees_with_its_outcome_set_is_refused(tmp_path) -> None:
+    from warehouse.fhir import MappingError
+
+    text = (Path(__file__).resolve().parent.parent / "data_models" / "fhir_mappings" / "knee_oa.yaml").read_text()
+    (tmp_path / "knee_oa.yaml").write_text(text.replace("treatment: tka}", "treatment: tha}", 1))
+    with pytest.raises(MappingError, match="tha"):
+        mappings(tmp_path)
+    (tmp_path / "knee_oa.yaml").write_text(text.replace("  3m: [42, 135]\n", ""))
+    with pytest.raises(MappingError, match="timepoint_windows"):
+        mappings(tmp_path)

@@ -635,7 +635,9 @@ class Converter:
         when = authored or invited
         if when is None:
             raise Unmappable("authored", "datum van invullen (authored) ontbreekt")
-        by_pathway = {q.pathway: q for q in questionnaires}
+        by_pathway: dict[str, list[Questionnaire]] = defaultdict(list)  # one form may give several scores (PROMIS-10, SF-12)
+        for q in questionnaires:
+            by_pathway[q.pathway].append(q)
         options = []
         for episode in self._candidates(resource, set(by_pathway)):
             days = (when - episode.treatment_date).days
@@ -650,20 +652,24 @@ class Converter:
                 f" ({_windows_text(self.mapping.windows[episode.pathway])} dagen)",
             )
         _, episode, tp = min(options, key=lambda o: o[0])
-        q = by_pathway[episode.pathway]
         completed = status in COMPLETED
-        value = score(q, _answers(resource.get("item"), {})) if completed else None
-        prom.writerow(
-            [
-                self.centre,
-                episode.episode_id,
-                q.instrument,
-                tp,
-                (invited or when).isoformat(),
-                when.isoformat() if completed else "",
-                "" if value is None else repr(value),
-            ]
-        )
+        answers = _answers(resource.get("item"), {}) if completed else {}
+        rows = []
+        for q in by_pathway[episode.pathway]:  # every score first: a response maps whole or goes to quarantine whole
+            value = score(q, answers) if completed else None
+            invited_on, completed_on = (invited or when).isoformat(), when.isoformat() if completed else ""
+            rows.append(
+                [
+                    self.centre,
+                    episode.episode_id,
+                    q.instrument,
+                    tp,
+                    invited_on,
+                    completed_on,
+                    "" if value is None else repr(value),
+                ]
+            )
+        prom.writerows(rows)
 
     def observation(self, resource: dict) -> bool:
         rules = [r for c in _codings(resource.get("code")) for r in self.mapping.observations.get(c, [])]
