@@ -272,7 +272,9 @@ def test_pseudonyms_are_keyed_and_stable(write, db, with_centres, monkeypatch) -
     export = write("export.ndjson", ndjson([patient(), procedure()]))
     with writer(db) as con:
         import_paths(con, [export], "UMCU")
-        import_paths(con, [export], "UMCU")  # the same export twice: nothing changes
+        again = import_paths(con, [export], "UMCU")  # the same export twice: nothing changes
+    assert all(r.rows_new == r.rows_updated == 0 for r in again)
+    assert [r.rows_unchanged for r in again if r.table_name == "episodes"] == [1]
     [(pid, eid)] = fetch(db, "select patient_id, episode_id from episodes")
     monkeypatch.setenv("FHIR_PSEUDONYM_SECRET", "another-centre-secret-of-at-least-32-chars")
     other = write("p2.ndjson", ndjson([patient(pid="other-id"), procedure(rid="pr9", pid="other-id")]))
