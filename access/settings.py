@@ -35,8 +35,8 @@ PLACEHOLDER_MARKERS = ("replace-me", "a long random string", "secrets.token_hex"
 
 # keyed fingerprints: without their own key, a patient's fingerprint could be computed by anyone
 FINGERPRINT_KEYS = {
-    "AUDIT_FINGERPRINT_SECRET": "the audit trail's patient fingerprints",
-    "QUARANTINE_FINGERPRINT_SECRET": "the fingerprints of refused BSN-like values in the quarantine",
+    "AUDIT_FINGERPRINT_SECRET": "the audit trail's patient fingerprints",  # nosec B105 - a description, not a secret
+    "QUARANTINE_FINGERPRINT_SECRET": "the fingerprints of refused BSN-like values in the quarantine",  # nosec B105 - a description
 }
 
 
