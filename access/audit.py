@@ -6,24 +6,49 @@ description) and which patients: ``patients`` holds keyed fingerprints of the ep
 delivered rows) involved, at most ``MAX_FINGERPRINTS`` of them, and ``patient_count`` how many
 there were.
 
-Tamper evidence: the rows form a hash chain. ``prev`` is the SHA-256 (hex) of the previous line's
-bytes as written (without its newline); the first line of a trail carries ``prev`` = 64 zeros
-(``GENESIS``), which is where the chain starts. ``hash`` is the SHA-256 of the row's own content:
-the canonical JSON (sorted keys, no spaces, UTF-8) of every field except ``hash``. Changing,
-inserting or deleting a line breaks the chain at that line or the next; ``verify`` finds the
-first broken line and ``python -m warehouse audit-verify`` reports it. What a chain cannot show
-is the removal of the newest lines: keep a copy of the last hash elsewhere (a log server, the
-backup) when that matters.
+Tamper evidence: the rows form a keyed hash chain. The chain key is
+``HMAC-SHA256(AUDIT_FINGERPRINT_SECRET, b"audit-chain")`` (``chain_key``; the public demo key
+stands in only in demo mode, so a demo trail can be forged by anyone with the source). ``prev``
+is the HMAC-SHA256 (hex) under that key of the previous line's bytes as written (without its
+newline); the first line of a trail carries ``prev`` = 64 zeros (``GENESIS``), which is where
+the chain starts. ``hash`` is the HMAC-SHA256 of the row's own content: the canonical JSON
+(sorted keys, no spaces, UTF-8) of every field except ``hash``. Changing, inserting or deleting
+a line breaks the chain at that line or the next, and without the key nobody can recompute it;
+``verify`` finds the first broken line and ``python -m warehouse audit-verify`` reports it.
+
+Trails written before the chain was keyed (plain SHA-256) are not converted: a deployment
+starts a new trail (move the old file aside and keep it as it is). ``verify`` reports such a
+trail as broken at line 1 and says its hash is the unkeyed SHA-256 (written before the chain
+was keyed, or recomputed by someone without the key); it cannot tell the two apart.
+
+The anchor: a chain cannot show that its newest lines were removed, so after each append the
+writer, still holding the lock, atomically replaces ``<trail>.anchor`` (``anchor_path``; a
+temporary file, ``fsync``, ``os.replace``) with ``{"rows": N, "hash": H}``: the number of lines
+and the keyed hash of the last line (the ``prev`` the next row will carry). ``verify`` reads
+the anchor and then the trail (under a shared lock) and reports as broken a trail with fewer
+lines than the anchor ("the trail ends at line N, the anchor says M rows"), a line M whose hash
+is not the anchor's, an empty or missing trail beside an anchor, and a trail with rows but no
+anchor. A trail longer than its anchor verifies (an anchor copied elsewhere earlier, or a crash
+between the append and the anchor's replacement): the anchored lines are a prefix of it. Who can
+write both files can still cut both consistently, so a deployment should also ship each anchor
+(or the last hash) elsewhere, e.g. to syslog or a log server, and check a trail against that
+copy with ``audit-verify --anchor``. An empty trail without an anchor verifies as 0 rows. A
+writer leaves an anchor the trail no longer extends (cut, emptied, rewritten) as it found it, so
+later appends do not hide the break; after the investigation, move trail and anchor aside
+together and a new trail starts.
 
 Appending is atomic: a writer takes an exclusive ``fcntl.flock`` on the file, reads the last line,
-writes its own line with ``O_APPEND`` and ``fsync``s before it lets go, so concurrent writers
-(the app's sessions and the command line) keep one unbroken chain.
+writes its own line with ``O_APPEND``, ``fsync``s and replaces the anchor before it lets go, so
+concurrent writers (the app's sessions in threads, the command line in other processes) keep
+one unbroken chain and an anchor that matches it.
 
 Fingerprints are ``HMAC-SHA256(key, id)`` cut to 16 hex characters. The key is
 ``AUDIT_FINGERPRINT_SECRET``; only in demo mode (``SAMEN_LEREN_DEMO=1``) a fixed public demo key
-stands in when it is not set; otherwise fingerprinting refuses (``NotConfigured``), so patient rows
-are not shown unaudited. Someone who holds the key can check which patient a fingerprint stands for; the trail alone
-names nobody.
+stands in when it is not set; otherwise fingerprinting and recording refuse (``NotConfigured``),
+so patient rows are not shown unaudited and no row is written outside the keyed chain. Someone
+who holds the key can check which patient a fingerprint stands for; the trail alone names
+nobody. Someone who holds the key (whoever runs the app) can also recompute the chain: the key
+keeps out those who can only write the file, the anchor copy kept elsewhere the rest.
 """
 
 from __future__ import annotations
@@ -34,6 +59,7 @@ import hashlib
 import hmac
 import json
 import os
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,6 +81,7 @@ COLUMNS = {
     "patients": pl.String,
 }
 GENESIS = "0" * 64
+CHAIN_LABEL = b"audit-chain"  # the chain key is derived from the fingerprint key with this label
 MAX_FINGERPRINTS = 500  # per row; ``patient_count`` always holds the full number
 FINGERPRINT_LENGTH = 16
 DEMO_FINGERPRINT_KEY = "samen-leren-demo-audit-key"  # nosec B105 - the public demo's key, used only in demo mode
@@ -110,14 +137,97 @@ def patient_keys(frame: pl.DataFrame) -> list[str]:
 # writing
 
 
-def _content_hash(row: dict[str, object]) -> str:
+def chain_key() -> bytes:
+    """The key of the hash chain: ``HMAC-SHA256(fingerprint key, b"audit-chain")``, never the fingerprint key itself."""
+    return hmac.new(fingerprint_key(), CHAIN_LABEL, hashlib.sha256).digest()
+
+
+def _canonical(row: dict[str, object]) -> bytes:
     body = {k: v for k, v in row.items() if k != "hash"}
-    canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def _line_hash(line: bytes) -> str:
-    return hashlib.sha256(line.rstrip(b"\n")).hexdigest()
+def _content_hash(row: dict[str, object], key: bytes | None = None) -> str:
+    return hmac.new(chain_key() if key is None else key, _canonical(row), hashlib.sha256).hexdigest()
+
+
+def _line_hash(line: bytes, key: bytes | None = None) -> str:
+    return hmac.new(chain_key() if key is None else key, line.rstrip(b"\n"), hashlib.sha256).hexdigest()
+
+
+def anchor_path(path: Path | None = None) -> Path:
+    """Where a trail's anchor lives: ``<trail>.anchor`` beside it."""
+    target = path or audit_path()
+    return target.with_name(target.name + ".anchor")
+
+
+def _read_anchor(anchor: Path) -> dict[str, object] | None:
+    """The anchor as written, None when there is none; ValueError when it is not one."""
+    try:
+        data = anchor.read_bytes()
+    except FileNotFoundError:
+        return None
+    found = json.loads(data)
+    if not (isinstance(found, dict) and isinstance(found.get("rows"), int) and isinstance(found.get("hash"), str)):
+        raise ValueError("not an anchor")
+    return found
+
+
+def _write_anchor(anchor: Path, rows: int, last_hash: str) -> None:
+    """Replace the anchor atomically: a temporary file beside it, fsync'd, then ``os.replace``."""
+    temporary = anchor.with_name(f"{anchor.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o640)
+    try:
+        os.write(fd, json.dumps({"rows": rows, "hash": last_hash}).encode("utf-8") + b"\n")
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(temporary, anchor)
+    try:  # the rename itself reaches the disk
+        directory = os.open(anchor.parent, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(directory)
+    except OSError:
+        pass
+    finally:
+        os.close(directory)
+
+
+def _file_lines(fd: int) -> list[bytes]:
+    """Every line of the (locked) file, as ``verify`` numbers them."""
+    end = os.lseek(fd, 0, os.SEEK_END)
+    chunks, position = [], 0
+    while position < end:
+        chunks.append(os.pread(fd, min(1 << 20, end - position), position))
+        position += len(chunks[-1])
+    data = b"".join(chunks)
+    return (data if data.endswith(b"\n") else data + b"\n").split(b"\n")[:-1]
+
+
+def _anchored_rows(fd: int, anchor: Path, previous_hash: str | None, key: bytes) -> int | None:
+    """The line count for the new anchor, just after an append; None: leave the anchor as it is.
+
+    Quick when the anchor names the line before the new one. Otherwise the file is read: with no
+    anchor yet (a new trail), or one that names an earlier line of this trail (a crash between an
+    append and the anchor's replacement), the lines are counted. An anchor the trail does not
+    extend (its tail cut, emptied or rewritten) or an unreadable one is kept as found, so the next
+    append cannot hide what ``verify`` would report.
+    """
+    try:
+        found = _read_anchor(anchor)
+    except ValueError:
+        return None
+    if found is not None and previous_hash is not None and hmac.compare_digest(str(found["hash"]), previous_hash):
+        return int(found["rows"]) + 1  # type: ignore[call-overload]
+    lines = _file_lines(fd)
+    if found is None:
+        return len(lines)
+    anchored = int(found["rows"])  # type: ignore[call-overload]
+    if 1 <= anchored < len(lines) and hmac.compare_digest(_line_hash(lines[anchored - 1], key), str(found["hash"])):
+        return len(lines)
+    return None
 
 
 def _last_line(fd: int) -> bytes | None:
@@ -165,7 +275,9 @@ def record(
     if patients is not None or patient_count is not None:
         row["patient_count"] = patient_count if patient_count is not None else len(listed)
         row["patients"] = listed[:MAX_FINGERPRINTS]
+    key = chain_key()  # outside demo mode without AUDIT_FINGERPRINT_SECRET: NotConfigured, nothing written
     target = path or audit_path()
+    anchor = anchor_path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(target, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o640)
     try:
@@ -174,10 +286,15 @@ def record(
         end = os.lseek(fd, 0, os.SEEK_END)
         torn = last is not None and os.pread(fd, 1, end - 1) != b"\n"  # a write cut short: start on a new line
         separator = b"\n" if torn else b""
-        row["prev"] = GENESIS if last is None else _line_hash(last)
-        row["hash"] = _content_hash(row)
-        os.write(fd, separator + (json.dumps(row, ensure_ascii=False) + "\n").encode("utf-8"))
+        previous_hash = None if last is None else _line_hash(last, key)
+        row["prev"] = GENESIS if previous_hash is None else previous_hash
+        row["hash"] = _content_hash(row, key)
+        line = json.dumps(row, ensure_ascii=False).encode("utf-8")
+        os.write(fd, separator + line + b"\n")
         os.fsync(fd)
+        rows = _anchored_rows(fd, anchor, None if torn else previous_hash, key)
+        if rows is not None:
+            _write_anchor(anchor, rows, _line_hash(line, key))
     finally:
         os.close(fd)  # closing releases the lock
 
@@ -210,21 +327,29 @@ def read(path: Path | None = None) -> pl.DataFrame:
 @dataclass(frozen=True)
 class Verification:
     rows: int  # lines that verified
-    broken_line: int | None = None  # 1-based line number of the first break
+    broken_line: int | None = None  # 1-based line number of the first break (past the end: a missing tail)
     reason: str = ""
+    anchored: int | None = None  # how many rows the anchor vouches for, when it verified
 
     @property
     def ok(self) -> bool:
         return self.broken_line is None
 
     def __str__(self) -> str:
-        if self.ok:
-            return f"OK: {self.rows} rows"
-        return f"BROKEN: line {self.broken_line}: {self.reason}"
+        if not self.ok:
+            return f"BROKEN: line {self.broken_line}: {self.reason}"
+        if self.anchored is not None and self.anchored < self.rows:
+            return f"OK: {self.rows} rows (the anchor vouches for the first {self.anchored})"
+        return f"OK: {self.rows} rows"
 
 
-def iter_verify(lines: Iterable[bytes]) -> Verification:
-    """Check a trail's lines (bytes, without newlines, blank lines included) as one chain."""
+def _unkeyed(row: dict[str, object]) -> bool:
+    return row.get("hash") == hashlib.sha256(_canonical(row)).hexdigest()
+
+
+def iter_verify(lines: Iterable[bytes], key: bytes | None = None) -> Verification:
+    """Check a trail's lines (bytes, without newlines, blank lines included) as one keyed chain."""
+    key = chain_key() if key is None else key
     previous: bytes | None = None
     count = 0
     for number, line in enumerate(lines, start=1):
@@ -234,29 +359,63 @@ def iter_verify(lines: Iterable[bytes]) -> Verification:
             row = json.loads(line)
         except ValueError:
             return Verification(count, number, "not a JSON object")
-        if not isinstance(row, dict) or "hash" not in row or "prev" not in row:
+        if not isinstance(row, dict) or not isinstance(row.get("hash"), str) or not isinstance(row.get("prev"), str):
             return Verification(count, number, "not chained (no prev/hash)")
-        expected_prev = GENESIS if previous is None else _line_hash(previous)
-        if row["prev"] != expected_prev:
+        if not hmac.compare_digest(row["hash"], _content_hash(row, key)):
+            if _unkeyed(row):
+                reason = "its hash is unkeyed SHA-256: written before the chain was keyed, or recomputed without the key"
+            else:
+                reason = "content does not match its hash (changed, or hashed with another key)"
+            return Verification(count, number, reason)
+        expected_prev = GENESIS if previous is None else _line_hash(previous, key)
+        if not hmac.compare_digest(row["prev"], expected_prev):
             return Verification(count, number, "prev does not match the line before (changed, inserted or removed)")
-        if row["hash"] != _content_hash(row):
-            return Verification(count, number, "content does not match its hash (changed)")
         previous = line
         count += 1
     return Verification(count)
 
 
-def verify(path: Path | None = None) -> Verification:
-    """Verify a trail's hash chain: how many rows verified, or the first broken line and why.
+def _check_anchor(lines: list[bytes], chained: Verification, found: dict[str, object] | None, key: bytes) -> Verification:
+    """A chain that verified, held against its anchor."""
+    rows = chained.rows
+    if found is None:
+        if rows == 0:
+            return chained  # nothing written yet
+        return Verification(rows, rows + 1, "there is no anchor, so rows cut from the end would not show")
+    anchored = int(found["rows"])  # type: ignore[call-overload]
+    if rows == 0:
+        return Verification(0, 1, f"the trail is empty, the anchor says {anchored} rows")
+    if rows < anchored:
+        return Verification(rows, rows + 1, f"the trail ends at line {rows}, the anchor says {anchored} rows")
+    if anchored < 1 or not hmac.compare_digest(_line_hash(lines[anchored - 1], key), str(found["hash"])):
+        return Verification(rows, max(anchored, 1), f"line {anchored} is not the row the anchor names (rewritten)")
+    return Verification(rows, anchored=anchored)
 
-    A missing or empty file verifies as 0 rows; the command line says so separately.
+
+def verify(path: Path | None = None, *, anchor: Path | None = None) -> Verification:
+    """Verify a trail's keyed hash chain and hold it against its anchor: how many rows verified, or
+    the first broken line and why.
+
+    ``anchor`` defaults to ``<trail>.anchor`` (``anchor_path``); pass a copy kept elsewhere to check
+    a trail against that. A missing or empty trail verifies as 0 rows only when there is no anchor
+    either (the command line says a missing trail separately). The anchor is read before the trail
+    and the trail under a shared lock, so a concurrent writer never makes a whole trail look cut.
     """
     target = path or audit_path()
+    key = chain_key()
+    try:
+        found = _read_anchor(anchor or anchor_path(target))
+    except ValueError:
+        return Verification(0, 1, "the anchor is not readable (not {rows, hash})")
     if not target.exists():
-        return Verification(0)
-    data = target.read_bytes()
-    if not data:
-        return Verification(0)
-    if not data.endswith(b"\n"):
+        return _check_anchor([], Verification(0), found, key)
+    with target.open("rb") as f:
+        fcntl.flock(f.fileno(), fcntl.LOCK_SH)
+        data = f.read()
+    if data and not data.endswith(b"\n"):
         data += b"\n"  # a last line torn without its newline is judged by its content
-    return iter_verify(data.split(b"\n")[:-1])
+    lines = data.split(b"\n")[:-1]
+    chained = iter_verify(lines, key)
+    if not chained.ok:
+        return chained
+    return _check_anchor(lines, chained, found, key)

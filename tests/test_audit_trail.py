@@ -5,7 +5,9 @@
 - the patient list was logged as centre/pathway/month, not which patients were shown;
 - refused attempts were not logged;
 - ``ui.data._cached`` authorised only on a cache miss;
-- the audit trail was not tamper-evident, and its audit.csv export not formula-safe.
+- the audit trail was not tamper-evident, and its audit.csv export not formula-safe;
+- a trail cut at its end, or emptied, still verified; and its hash was unkeyed, so whoever could
+  write the file could edit a row and recompute the chain.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import getpass
+import hashlib
+import hmac
 import io
 import json
 import os
@@ -330,6 +334,111 @@ def test_concurrent_writers_keep_the_chain(tmp_path) -> None:
         list(pool.map(lambda w: _append_many(str(path), w, 40), range(10, 14)))
     assert [p.wait(120) for p in processes] == [0, 0, 0, 0]
     assert str(audit.verify(path)) == "OK: 320 rows"
+    anchor = json.loads(audit.anchor_path(path).read_text(encoding="utf-8"))  # and one anchor that matches it
+    assert anchor == {"rows": 320, "hash": audit._line_hash(path.read_bytes().splitlines()[-1])}
+    assert not list(tmp_path.glob("*.tmp"))  # every temporary anchor was renamed into place
+
+
+def _trail(path: Path, n: int = 5) -> list[str]:
+    for i in range(n):
+        audit.record("login", f"row {i}", lead("UMCU"), path=path)
+    return path.read_text(encoding="utf-8").splitlines(keepends=True)
+
+
+def test_a_cut_tail_is_caught(tmp_path, capsys) -> None:
+    path = tmp_path / "audit.jsonl"
+    lines = _trail(path)
+    assert json.loads(audit.anchor_path(path).read_text(encoding="utf-8"))["rows"] == 5
+
+    cut = tmp_path / "t.jsonl"  # head -n -1 audit.jsonl > t.jsonl: a copy without its anchor
+    cut.write_text("".join(lines[:-1]), encoding="utf-8")
+    assert main(["audit-verify", "--path", str(cut)]) == 1
+    assert "no anchor" in capsys.readouterr().out
+    assert main(["audit-verify", "--path", str(cut), "--anchor", str(audit.anchor_path(path))]) == 1
+    assert capsys.readouterr().out.strip() == "BROKEN: line 5: the trail ends at line 4, the anchor says 5 rows"
+
+    path.write_text("".join(lines[:-2]), encoding="utf-8")  # cut in place, the anchor beside it
+    assert (audit.verify(path).broken_line, audit.verify(path).rows) == (4, 3)
+    audit.record("login", "after the cut", lead("UMCU"), path=path)  # the next appends do not hide it
+    assert str(audit.verify(path)) == "BROKEN: line 5: the trail ends at line 4, the anchor says 5 rows"
+    audit.record("login", "after the cut", lead("UMCU"), path=path)
+    audit.record("login", "after the cut", lead("UMCU"), path=path)
+    assert str(audit.verify(path)) == "BROKEN: line 5: line 5 is not the row the anchor names (rewritten)"
+    assert main(["audit-verify", "--path", str(path)]) == 1
+
+
+def test_an_empty_trail_with_an_anchor_is_caught(tmp_path, capsys) -> None:
+    path = tmp_path / "audit.jsonl"
+    _trail(path, 3)
+    path.write_bytes(b"")
+    assert str(audit.verify(path)) == "BROKEN: line 1: the trail is empty, the anchor says 3 rows"
+    assert main(["audit-verify", "--path", str(path)]) == 1
+    path.unlink()  # a missing trail beside its anchor is no "no trail here" (exit 2) either
+    assert main(["audit-verify", "--path", str(path)]) == 1
+    assert capsys.readouterr().out.strip().endswith("the trail is empty, the anchor says 3 rows")
+    audit.record("login", "a fresh start", lead("UMCU"), path=path)
+    assert not audit.verify(path).ok
+    fresh = tmp_path / "fresh.jsonl"  # an empty trail with no anchor: nothing written yet
+    fresh.write_bytes(b"")
+    assert str(audit.verify(fresh)) == "OK: 0 rows"
+
+
+def _rechain(lines: list[str], key: bytes | None) -> str:
+    """The forger's trail: every row's prev and hash recomputed, unkeyed (``key`` None) or under ``key``."""
+
+    def digest(data: bytes) -> str:
+        return hashlib.sha256(data).hexdigest() if key is None else hmac.new(key, data, hashlib.sha256).hexdigest()
+
+    out, previous = [], None
+    for line in lines:
+        row = json.loads(line)
+        row["prev"] = audit.GENESIS if previous is None else digest(previous)
+        body = {k: v for k, v in row.items() if k != "hash"}
+        row["hash"] = digest(json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode())
+        previous = json.dumps(row, ensure_ascii=False).encode()
+        out.append(previous.decode() + "\n")
+    return "".join(out)
+
+
+@pytest.mark.parametrize("key", [None, b"not-the-key", b"samen-leren-demo-audit-key"], ids=["unkeyed", "wrong", "bare"])
+def test_a_row_edited_and_the_chain_recomputed_without_the_key_is_caught(tmp_path, key) -> None:
+    path = tmp_path / "audit.jsonl"
+    lines = _trail(path)
+    edited = [*lines[:2], lines[2].replace("row 2", "row X"), *lines[3:]]
+    path.write_text(_rechain(edited, key), encoding="utf-8")
+    last = path.read_bytes().splitlines()[-1]  # the forger rewrites the anchor to match as well
+    anchor = {"rows": 5, "hash": hashlib.sha256(last).hexdigest() if key is None else hmac.new(key, last, "sha256").hexdigest()}
+    audit.anchor_path(path).write_text(json.dumps(anchor), encoding="utf-8")
+    checked = audit.verify(path)
+    assert (checked.broken_line, checked.rows) == (1, 0)  # not one row carries the key's hash
+    assert ("unkeyed" in checked.reason) == (key is None)
+    assert main(["audit-verify", "--path", str(path)]) == 1
+
+
+def test_the_chain_is_keyed_by_the_fingerprint_secret(tmp_path, monkeypatch) -> None:
+    path = tmp_path / "audit.jsonl"
+    monkeypatch.setenv("AUDIT_FINGERPRINT_SECRET", "k" * 40)
+    _trail(path, 2)
+    assert str(audit.verify(path)) == "OK: 2 rows"
+    assert audit.chain_key() not in {b"k" * 40, hmac.new(b"k" * 40, b"", "sha256").digest()}  # derived, labelled
+    monkeypatch.setenv("AUDIT_FINGERPRINT_SECRET", "m" * 40)
+    assert audit.verify(path).broken_line == 1
+    monkeypatch.delenv("AUDIT_FINGERPRINT_SECRET")
+    monkeypatch.delenv("SAMEN_LEREN_DEMO")
+    with pytest.raises(NotConfigured, match="AUDIT_FINGERPRINT_SECRET"):
+        audit.record("login", "unkeyed", lead("UMCU"), path=path)
+    assert len(path.read_bytes().splitlines()) == 2  # nothing written outside the keyed chain
+
+
+def test_a_trail_longer_than_its_anchor_verifies(tmp_path) -> None:
+    path = tmp_path / "audit.jsonl"
+    _trail(path, 2)
+    older = audit.anchor_path(path).read_bytes()  # a copy shipped elsewhere, or a crash before the replace
+    _trail(path, 2)
+    audit.anchor_path(path).write_bytes(older)
+    assert str(audit.verify(path)) == "OK: 4 rows (the anchor vouches for the first 2)"
+    audit.record("login", "next", lead("UMCU"), path=path)  # the next append brings the anchor up to date
+    assert str(audit.verify(path)) == "OK: 5 rows"
 
 
 def test_audit_page_shows_whether_the_chain_verifies(tmp_path, review_warehouse, monkeypatch) -> None:

@@ -5,7 +5,7 @@ python -m warehouse import-fhir --db PATH --centre CODE FILE_OR_FOLDER...   a FH
 python -m warehouse status --db PATH              the load log
 python -m warehouse quarantine --db PATH          the rejected rows with their reasons
 python -m warehouse demo --db PATH [--scale small|medium|large] [--seed N]
-python -m warehouse audit-verify [--path P]       "OK: N rows", or the first broken line (exit 1)
+python -m warehouse audit-verify [--path P] [--anchor A]   "OK: N rows", or the first broken line (exit 1)
 python -m warehouse pack --db PATH --centre CODE --pathway ID --month YYYY-MM --out FILE [--patients] [--lang nl|en]
 """
 
@@ -135,14 +135,16 @@ def cmd_quarantine(args: argparse.Namespace) -> int:
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
-    """One line: "OK: N rows", or the first broken line (exit 1); a missing trail is exit 2."""
+    """One line: "OK: N rows", or the first broken line (exit 1), held against the trail's anchor
+    (``<trail>.anchor``, or ``--anchor``: a copy kept elsewhere); no trail and no anchor is exit 2."""
     from access import audit
 
     path = Path(args.path) if args.path else audit.audit_path()
-    if not path.is_file():
+    anchor = Path(args.anchor) if args.anchor else audit.anchor_path(path)
+    if not path.is_file() and not anchor.exists():
         print(f"fout: geen audittrail op {path}", file=sys.stderr)
         return USAGE_ERROR
-    result = audit.verify(path)
+    result = audit.verify(path, anchor=anchor)
     print(result)
     return 0 if result.ok else 1
 
@@ -204,6 +206,9 @@ def parser() -> argparse.ArgumentParser:
         cmd.set_defaults(run=run)
     verify = sub.add_parser("audit-verify", help="controleer de hashketen van de audittrail")
     verify.add_argument("--path", help="audittrail (standaard AUDIT_PATH, of audit.jsonl naast het warehouse)")
+    verify.add_argument(
+        "--anchor", help="anker om tegen te controleren (standaard <audittrail>.anchor; bv. een kopie uit syslog)"
+    )
     verify.set_defaults(run=cmd_audit_verify)
     demo = sub.add_parser("demo", help="bouw het demo-warehouse uit synthetische gegevens")
     demo.add_argument("--db", required=True)
