@@ -65,7 +65,7 @@ BSN_SYSTEM = "http://fhir.nl/fhir/NamingSystem/bsn"
 LOINC = "http://loinc.org"
 LOINC_FORM = "http://loinc.org/q/"
 SOURCE_SUFFIXES = (".ndjson", ".jsonl", ".json", ".ndjson.gz", ".jsonl.gz", ".json.gz")
-INDEX_TYPES = {"Patient", "Procedure", "Condition", "Encounter"}
+INDEX_TYPES = {"Patient", "Procedure", "Condition", "Encounter", "ServiceRequest"}
 MAPPED_TYPES = {"Observation", "QuestionnaireResponse"}
 COMPLETED = {"completed", "amended"}
 NOT_COMPLETED = {"in-progress", "stopped"}
@@ -106,6 +106,23 @@ def pseudonym_secret() -> bytes:
 
 def _keyed(secret: bytes, text: str) -> str:
     return hmac.new(secret, text.encode("utf-8"), hashlib.sha256).hexdigest()[:24]
+
+
+def identifier_key(secret: bytes, system: str, value: str) -> str:
+    """The keyed hash an identifier is known by during an import (the BSN normalised first)."""
+    if system == BSN_SYSTEM:
+        value = normalise(value) or value.strip()
+    return _keyed(secret, f"ident|{system}|{value}")
+
+
+def patient_pseudonym(secret: bytes, key: str) -> str:
+    """``P-`` + keyed hash of the patient's identifier key (``identifier_key``, or of its resource id)."""
+    return "P-" + _keyed(secret, "patient|" + key)
+
+
+def episode_pseudonym(secret: bytes, centre: str, reference: str) -> str:
+    """``E-`` + keyed hash of the centre and the resource that opened the episode (``Procedure/<id>``)."""
+    return "E-" + _keyed(secret, f"episode|{centre}|{reference}")
 
 
 def scrub(text: object) -> str | None:
@@ -202,15 +219,24 @@ def _add_pathway(mapping: Mapping, raw: dict[str, Any], name: str) -> None:
         mapping.observations[(rule["system"], str(rule["code"]))].append(obs)
 
 
+COMMON_MAPPING = "common.yaml"  # rules every pathway shares: the episodes' fixed case-mix columns
+
+
 @cache
 def mappings(directory: Path = MAPPING_DIR) -> Mapping:
-    """Every pathway's mapping file, checked against its outcome set."""
+    """Every pathway's mapping file (with the shared ``common.yaml``), checked against its outcome set."""
     mapping = Mapping()
+    common_file = directory / COMMON_MAPPING
+    shared = yaml.safe_load(common_file.read_text(encoding="utf-8")) if common_file.exists() else {}
     for path in sorted(directory.glob("*.yaml")):
+        if path.name == COMMON_MAPPING:
+            continue
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
         if raw.get("pathway") != path.stem:
             raise MappingError(f"{path.name}: pathway moet gelijk zijn aan de bestandsnaam")
-        _add_pathway(mapping, raw, path.name)
+        own = {(r["system"], str(r["code"])) for r in raw.get("observations", [])}
+        extra = [r for r in shared.get("observations", []) if (r["system"], str(r["code"])) not in own]
+        _add_pathway(mapping, raw | {"observations": [*raw.get("observations", []), *extra]}, path.name)
     return mapping
 
 
@@ -439,6 +465,7 @@ class Episode:
     treatment_date: dt.date
     opened_by: str  # Procedure or Condition
     encounter: str | None = None
+    referral: str | None = None  # ServiceRequest/id the treatment was based on
     columns: dict[str, tuple[int, Any]] = field(default_factory=dict)  # column → (distance in days, value)
 
 
@@ -453,6 +480,7 @@ class Opening:
     pathway: str
     treatment: str
     when: dt.date
+    referral: str | None = None
     source: Any = None  # the SourceResult it came from
     position: int = 0
 
@@ -493,6 +521,7 @@ class Converter:
         self.patients: dict[str, str] = {}  # patient key (keyed hash of id or identifier) → pseudonym
         self.demographics: dict[str, tuple[dt.date | None, str | None]] = {}  # pseudonym → (birth date, sex)
         self.encounters: dict[str, dt.date | None] = {}  # Encounter/id → end of its period
+        self.referrals: dict[str, dt.date | None] = {}  # ServiceRequest/id → authoredOn (the referral)
         self.episodes: dict[str, Episode] = {}
         self.by_patient: dict[str, list[Episode]] = defaultdict(list)
         self.outcomes: dict[tuple[str, str], tuple[float, dt.date]] = {}
@@ -505,10 +534,7 @@ class Converter:
     def _identifier_key(self, ident: object) -> str | None:
         if not isinstance(ident, dict) or not ident.get("value"):
             return None
-        system, value = str(ident.get("system", "")), str(ident["value"])
-        if system == BSN_SYSTEM:
-            value = normalise(value) or value.strip()
-        return self._key(f"ident|{system}|{value}")
+        return identifier_key(self.secret, str(ident.get("system", "")), str(ident["value"]))
 
     def _patient_of(self, resource: dict) -> str | None:
         """The pseudonym of the resource's subject (by reference or by identifier), if it is known."""
@@ -529,7 +555,7 @@ class Converter:
         ref = self._key(f"ref|Patient/{resource.get('id')}") if resource.get("id") else None
         if not keys and not ref:
             raise Unmappable("identifier", "patiënt zonder id en zonder identificatie")
-        pseudonym = "P-" + _keyed(self.secret, "patient|" + (keys[0] if keys else ref))
+        pseudonym = patient_pseudonym(self.secret, keys[0] if keys else ref)
         for k in [*keys, ref]:
             if k:
                 self.patients[k] = pseudonym
@@ -542,6 +568,8 @@ class Converter:
         kind = resource.get("resourceType")
         if kind == "Patient":
             self.add_patient(resource)
+        elif kind == "ServiceRequest":
+            self.referrals[f"ServiceRequest/{resource.get('id')}"] = _date(resource.get("authoredOn"))
         elif kind == "Encounter":
             period = resource.get("period") if isinstance(resource.get("period"), dict) else {}
             self.encounters[f"Encounter/{resource.get('id')}"] = _date(period.get("end"))
@@ -578,6 +606,7 @@ class Converter:
                 pathway,
                 treatment,
                 when,
+                next((r for r in map(_reference, resource.get("basedOn") or []) if r and r.startswith("ServiceRequest/")), None),
             )
         )
 
@@ -593,9 +622,16 @@ class Converter:
             if opening.kind == "Condition" and any(e.pathway == opening.pathway for e in self.by_patient[patient]):
                 continue  # the diagnosis of a treated patient: the procedure's episode covers it
             ref = f"{opening.kind}/{opening.resource_id}"
-            episode_id = "E-" + _keyed(self.secret, f"episode|{self.centre}|{ref}")
+            episode_id = episode_pseudonym(self.secret, self.centre, ref)
             episode = Episode(
-                episode_id, patient, opening.pathway, opening.treatment, opening.when, opening.kind, opening.encounter
+                episode_id,
+                patient,
+                opening.pathway,
+                opening.treatment,
+                opening.when,
+                opening.kind,
+                opening.encounter,
+                opening.referral,
             )
             self.episodes[ref] = episode
             self.by_patient[patient].append(episode)
@@ -741,6 +777,7 @@ class Converter:
                 "pathway": episode.pathway,
                 "treatment": episode.treatment,
                 "treatment_date": episode.treatment_date.isoformat(),
+                "referral_date": self.referrals.get(episode.referral or "") or None,
                 "discharge_date": self.encounters.get(episode.encounter or "") or None,
                 "age": age,
                 "sex": sex,
@@ -917,3 +954,161 @@ def import_paths(
         conversion = convert(paths, centre, Path(tmp), secret, mapping, limits)
         reports = load_paths(con, conversion.files, delivered_on, allowed_centre=centre, limits=limits)
     return reports + log_sources(con, conversion, centre, delivered_on)
+
+
+# ---------------------------------------------------------------- writing an export (demo and round trip)
+
+LOCAL_PATIENT_SYSTEM = "https://samenleren.nl/fhir/NamingSystem/patient-pseudoniem"
+FHIR_SEXES = {v: k for k, v in SEXES.items()}
+
+
+def _reverse(mapping: Mapping) -> tuple[dict, dict, dict]:
+    """(pathway, treatment) → how it is opened; (pathway, instrument) → form URL and total item;
+    (pathway, table, column) → the Observation code and value type that fill it."""
+    openers: dict[tuple[str, str], tuple[str, str, str]] = {}
+    for kind, table in (("Procedure", mapping.procedures), ("Condition", mapping.conditions)):
+        for (system, code), targets in table.items():
+            for target in targets:
+                openers.setdefault(target, (kind, system, code))
+    forms: dict[tuple[str, str], tuple[str, str]] = {}
+    for url, questionnaires in mapping.questionnaires.items():
+        for q in questionnaires:
+            if q.total_item:
+                forms.setdefault((q.pathway, q.instrument), (url, q.total_item))
+    observations: dict[tuple[str, str, str], tuple[str, str, str]] = {}
+    for (system, code), rules in mapping.observations.items():
+        for r in rules:
+            observations.setdefault((r.pathway, r.table, r.column), (system, code, r.value))
+    return openers, forms, observations
+
+
+def _observation_value(value: Any, kind: str) -> dict:
+    if kind in ("boolean", "event"):
+        return {"valueBoolean": bool(value)}
+    if kind == "integer":
+        return {"valueInteger": int(value)}
+    return {"valueQuantity": {"value": float(value)}}
+
+
+def _birth_date(treatment: dt.date, age: int) -> str:
+    """A birth date that makes the patient ``age`` on the treatment date."""
+    day = treatment - dt.timedelta(days=1)
+    if (day.month, day.day) == (2, 29):
+        day = day.replace(day=28)
+    return day.replace(year=day.year - age).isoformat()
+
+
+def write_export(tables: dict[str, pl.DataFrame], folder: Path, mapping: Mapping | None = None) -> list[Path]:
+    """A delivery's ``episodes``, ``prom_measurements`` and ``clinical_outcomes`` as a Bulk Data export
+    (one NDJSON file per resource type) that ``import-fhir`` maps back to the same rows.
+
+    The resource that opens an episode has the episode id as its id; the patient's identifier is
+    its pseudonym (``LOCAL_PATIENT_SYSTEM``). Codes, forms and windows come from the mapping files.
+    """
+    mapping = mapping or mappings()
+    openers, forms, observation_codes = _reverse(mapping)
+    folder.mkdir(parents=True, exist_ok=True)
+    kinds = ("Patient", "ServiceRequest", "Encounter", "Procedure", "Condition", "Observation", "QuestionnaireResponse")
+    paths = {k: folder / f"{k}.ndjson" for k in kinds}
+    out = {k: p.open("w", encoding="utf-8") for k, p in paths.items()}
+    opened: dict[tuple[str, str], tuple[str, str, str]] = {}  # (centre, episode) → (reference, pathway, patient id)
+
+    def emit(resource: dict) -> None:
+        out[resource["resourceType"]].write(json.dumps(resource, separators=(",", ":")) + "\n")
+
+    try:
+        for ep in tables["episodes"].iter_rows(named=True):
+            eid, pid, pathway = ep["episode_id"], ep["patient_id"], ep["pathway"]
+            subject = {"reference": f"Patient/{pid}"}
+            emit(
+                {
+                    "resourceType": "Patient",
+                    "id": pid,
+                    "identifier": [{"system": LOCAL_PATIENT_SYSTEM, "value": pid}],
+                    "gender": FHIR_SEXES.get(ep["sex"], "unknown"),
+                    "birthDate": _birth_date(ep["treatment_date"], ep["age"]),
+                }
+            )
+            kind, system, code = openers[(pathway, ep["treatment"])]
+            opener: dict[str, Any] = {"resourceType": kind, "id": eid, "code": {"coding": [{"system": system, "code": code}]}}
+            opener["subject"] = subject
+            if ep.get("referral_date"):
+                emit(
+                    {
+                        "resourceType": "ServiceRequest",
+                        "id": f"ref-{eid}",
+                        "status": "completed",
+                        "intent": "order",
+                        "subject": subject,
+                        "authoredOn": ep["referral_date"].isoformat(),
+                    }
+                )
+                opener["basedOn"] = [{"reference": f"ServiceRequest/ref-{eid}"}]
+            if ep.get("discharge_date"):
+                period = {"start": ep["treatment_date"].isoformat(), "end": ep["discharge_date"].isoformat()}
+                emit(
+                    {"resourceType": "Encounter", "id": f"enc-{eid}", "status": "finished", "subject": subject, "period": period}
+                )
+                opener["encounter"] = {"reference": f"Encounter/enc-{eid}"}
+            if kind == "Procedure":
+                opener |= {"status": "completed", "performedDateTime": ep["treatment_date"].isoformat()}
+            else:
+                opener["recordedDate"] = ep["treatment_date"].isoformat()
+            emit(opener)
+            for column in EPISODE_COLUMNS:
+                if ep.get(column) is None or (pathway, "episodes", column) not in observation_codes:
+                    continue
+                system, code, value_kind = observation_codes[(pathway, "episodes", column)]
+                emit(
+                    {
+                        "resourceType": "Observation",
+                        "id": f"{eid}-{column}",
+                        "status": "final",
+                        "code": {"coding": [{"system": system, "code": code}]},
+                        "subject": subject,
+                        "focus": [{"reference": f"{kind}/{eid}"}],
+                        "effectiveDateTime": ep["treatment_date"].isoformat(),
+                        **_observation_value(ep[column], value_kind),
+                    }
+                )
+            opened[(ep["centre_code"], eid)] = (f"{kind}/{eid}", pathway, pid)
+        for row in tables["clinical_outcomes"].iter_rows(named=True):
+            ref, pathway, pid = opened[(row["centre_code"], row["episode_id"])]
+            system, code, value_kind = observation_codes[(pathway, "clinical_outcomes", row["outcome"])]
+            emit(
+                {
+                    "resourceType": "Observation",
+                    "id": f"{row['episode_id']}-{row['outcome']}",
+                    "status": "final",
+                    "code": {"coding": [{"system": system, "code": code}]},
+                    "subject": {"reference": f"Patient/{pid}"},
+                    "focus": [{"reference": ref}],
+                    "effectiveDateTime": row["measured_on"].isoformat(),
+                    **_observation_value(row["value"], value_kind),
+                }
+            )
+        responses: dict[tuple, dict] = {}
+        for row in tables["prom_measurements"].sort("centre_code", "episode_id", "timepoint").iter_rows(named=True):
+            ref, pathway, pid = opened[(row["centre_code"], row["episode_id"])]
+            url, total_item = forms[(pathway, row["instrument"])]
+            key = (row["centre_code"], row["episode_id"], row["timepoint"], url)
+            if key not in responses:
+                answered = row["completed_on"] is not None
+                responses[key] = {
+                    "resourceType": "QuestionnaireResponse",
+                    "id": f"{row['episode_id']}-{row['timepoint']}-{len(responses)}",
+                    "questionnaire": url,
+                    "status": "completed" if answered else "in-progress",
+                    "subject": {"reference": f"Patient/{pid}"},
+                    "authored": (row["completed_on"] or row["invited_on"]).isoformat(),
+                    "extension": [{"url": INVITED_EXTENSION, "valueDate": row["invited_on"].isoformat()}],
+                    "item": [],
+                }
+            if row["score"] is not None:
+                responses[key]["item"].append({"linkId": total_item, "answer": [{"valueDecimal": float(row["score"])}]})
+        for resource in responses.values():
+            emit(resource)
+    finally:
+        for f in out.values():
+            f.close()
+    return list(paths.values())
