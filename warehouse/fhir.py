@@ -282,12 +282,18 @@ def _entries(doc: Any, position: int) -> Iterator[Item]:
         yield position, doc, None
 
 
-def read_resources(path: Path, limits: Limits) -> Iterator[Item]:
-    """Resource by resource: an NDJSON line (its line number), or a Bundle's entry (its number)."""
+INDEX_HINT = re.compile(rb'"(?:' + "|".join(sorted(INDEX_TYPES)).encode() + rb')"')
+
+
+def read_resources(path: Path, limits: Limits, only_index: bool = False) -> Iterator[Item]:
+    """Resource by resource: an NDJSON line (its line number), or a Bundle's entry (its number).
+
+    ``only_index``: the first pass, which skips without parsing every line that cannot hold an
+    index resource (no quoted Patient, Procedure, … in it) and reports nothing unreadable."""
     with _opened(path) as f:
         if _is_ndjson(path):
             for number, line in enumerate(f, start=1):
-                if not line.strip():
+                if not line.strip() or (only_index and not INDEX_HINT.search(line)):
                     continue
                 if len(line) > limits.cell_bytes:
                     yield number, None, f"regel is langer dan {limits.cell_bytes} bytes"
@@ -395,15 +401,21 @@ def _number(answer: dict) -> float | None:
 
 def _answers(items: object, out: dict[str, float | None]) -> dict[str, float | None]:
     """linkId → the first answer's number, through nested groups."""
-    for item in items if isinstance(items, list) else []:
+    if not isinstance(items, list):
+        return out
+    for item in items:
         if not isinstance(item, dict):
             continue
-        answers = [a for a in item.get("answer") or [] if isinstance(a, dict)]
-        if answers and isinstance(item.get("linkId"), str):
-            out[item["linkId"]] = _number(answers[0])
-        _answers(item.get("item"), out)
-        for a in answers:
-            _answers(a.get("item"), out)
+        answers = item.get("answer")
+        if isinstance(answers, list) and answers:
+            answers = [a for a in answers if isinstance(a, dict)]
+            if answers and isinstance(item.get("linkId"), str):
+                out[item["linkId"]] = _number(answers[0])
+            for a in answers:
+                if "item" in a:
+                    _answers(a["item"], out)
+        if "item" in item:
+            _answers(item["item"], out)
     return out
 
 
@@ -521,6 +533,7 @@ class Converter:
         self.patients: dict[str, str] = {}  # patient key (keyed hash of id or identifier) → pseudonym
         self.demographics: dict[str, tuple[dt.date | None, str | None]] = {}  # pseudonym → (birth date, sex)
         self.encounters: dict[str, dt.date | None] = {}  # Encounter/id → end of its period
+        self.resolved: dict[str, str] = {}  # Patient/id as referenced → pseudonym, once found
         self.referrals: dict[str, dt.date | None] = {}  # ServiceRequest/id → authoredOn (the referral)
         self.episodes: dict[str, Episode] = {}
         self.by_patient: dict[str, list[Episode]] = defaultdict(list)
@@ -541,12 +554,18 @@ class Converter:
         subject = resource.get("subject") or resource.get("patient")
         if not isinstance(subject, dict):
             return None
+        ref = _reference(subject)
+        if ref is not None and ref in self.resolved:
+            return self.resolved[ref]
         keys = []
-        if ref := _reference(subject):
+        if ref is not None:
             keys.append(self._key("ref|" + ref))
         if ident := self._identifier_key(subject.get("identifier")):
             keys.append(ident)
-        return next((self.patients[k] for k in keys if k in self.patients), None)
+        found = next((self.patients[k] for k in keys if k in self.patients), None)
+        if ref is not None and found is not None and "identifier" not in subject:
+            self.resolved[ref] = found  # the next resource of this patient skips the hashing
+        return found
 
     def add_patient(self, resource: dict) -> None:
         idents = [i for i in resource.get("identifier") or [] if isinstance(i, dict) and i.get("value")]
@@ -798,20 +817,10 @@ def convert(paths: list[Path], centre: str, folder: Path, secret: bytes, mapping
             rid = resource.get("id") if resource else None
             result.quarantined.append(Quarantined(result.path.name, position, kind, element, rid, reason))
 
-    total = 0
-    for result in results:  # pass 1: patients, encounters, the resources that open episodes
-        for position, resource, error in read_resources(result.path, limits):
-            total += 1
-            if resource is None:
-                quarantine(result, position, None, None, error or "onleesbaar")
-                continue
-            kind = resource.get("resourceType")
-            if not isinstance(kind, str):
-                quarantine(result, position, resource, "resourceType", "geen FHIR-resource: resourceType ontbreekt")
-                continue
-            result.read[kind] += 1
-            if kind not in INDEX_TYPES:
-                continue
+    for result in results:  # pass 1: patients, encounters, referrals, the resources that open episodes
+        for position, resource, _ in read_resources(result.path, limits, only_index=True):
+            if resource is None or resource.get("resourceType") not in INDEX_TYPES:
+                continue  # unreadable lines are reported by the second pass
             try:
                 opened = len(converter.pending)
                 converter.index(resource)
@@ -827,16 +836,26 @@ def convert(paths: list[Path], centre: str, folder: Path, secret: bytes, mapping
         opening.source.mapped -= 1
         stub = {"resourceType": opening.kind, "id": opening.resource_id}
         quarantine(opening.source, opening.position, stub, "subject", reason)
+    total = 0
     files = {name: folder / f"{centre}_fhir_{name}.csv" for name in ("episodes", "prom_measurements", "clinical_outcomes")}
     with files["prom_measurements"].open("w", newline="", encoding="utf-8") as prom_file:
         prom = csv.writer(prom_file)
         prom.writerow(PROM_COLUMNS)
-        for result in results:  # pass 2: observations and questionnaire responses, row by row
-            for position, resource, _ in read_resources(result.path, limits):
-                kind = resource.get("resourceType") if resource else None
+        for result in results:  # pass 2: every line counted; observations and questionnaire responses mapped
+            for position, resource, error in read_resources(result.path, limits):
+                total += 1
+                if resource is None:
+                    quarantine(result, position, None, None, error or "onleesbaar")
+                    continue
+                kind = resource.get("resourceType")
+                if not isinstance(kind, str):
+                    quarantine(result, position, resource, "resourceType", "geen FHIR-resource: resourceType ontbreekt")
+                    continue
+                result.read[kind] += 1
+                if kind in INDEX_TYPES:
+                    continue
                 if kind not in MAPPED_TYPES:
-                    if kind is not None and kind not in INDEX_TYPES:
-                        result.ignored += 1
+                    result.ignored += 1
                     continue
                 try:
                     if kind == "QuestionnaireResponse":
