@@ -266,11 +266,10 @@ if ctx is not None:
     render_volume(ctx, oset, chart_months)
     render_agenda(summaries, actions, ctx.month)
     render_tiles(summaries)
-    if chosen.is_rare:
+    if chosen.is_rare:  # the g-chart is read; the monthly chart below still shows the team's actions
         render_rare_chart(ctx, chosen)
-    else:
-        render_control_chart(ctx, summaries, chosen, indicator_rows, chart_months, actions)
-        render_longer_grain(ctx, oset, chosen)
+    render_control_chart(ctx, summaries, chosen, indicator_rows, chart_months, actions)
+    render_longer_grain(ctx, oset, chosen)
     render_actions(ctx, [s.indicator for s in summaries], chosen.indicator.code)
     render_pack(ctx)
     render_patients(ctx, oset)

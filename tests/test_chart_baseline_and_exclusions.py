@@ -147,7 +147,7 @@ def test_the_page_shows_the_settings_on_the_chart_and_saves_them_with_a_reason(o
     line = "Basisperiode t/m augustus 2026; uitgesloten: juli 2026 — " + REASON
     assert caption == ":material/push_pin: " + plain(line)  # the reason is escaped: shown as typed, never as markup
     assert "](" not in caption and "<b>" not in caption
-    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    spec = json.loads(next(c.proto.spec for c in at.get("plotly_chart") if str(getattr(c, "key", "")).startswith("chart_spc_")))
     assert any(a.get("text") == "basisperiode t/m augustus 2026" for a in spec["layout"]["annotations"])
     [excluded] = [d for d in spec["data"] if d.get("name") == "excluded"]
     assert excluded["marker"]["symbol"] == "circle-open"

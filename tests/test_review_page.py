@@ -65,8 +65,13 @@ def test_every_pathway_renders_on_the_demo(demo_warehouse, monkeypatch, pathway)
     at = app(demo_warehouse, monkeypatch, viewer_centre="UMCU", pathway=pathway).run()
     assert not at.exception, [e.value for e in at.exception]
     assert len(at.metric) >= 10
-    assert len(at.get("plotly_chart")) == 3  # control chart, costs, equity
-    assert len(at.get("download_button")) == 6  # three CSVs, the audited patient list, the meeting pack as HTML and PDF
+    keys = [str(getattr(c, "key", "")) for c in at.get("plotly_chart")]
+    assert "chart_costs" in keys and "chart_equity" in keys
+    assert any(k.startswith("chart_spc_") for k in keys)  # the monthly control chart (after a rare event's g-chart)
+    downloads = [b.key for b in at.get("download_button")]
+    # a CSV per chart, the audited patient list, the meeting pack as HTML and PDF
+    assert {"csv_costs", "csv_patients_table", "pack_html", "pack_pdf"} <= set(downloads), downloads
+    assert len(downloads) == len(at.get("plotly_chart")) + 3
 
 
 def test_opening_a_tile_shows_its_control_chart(review_warehouse, monkeypatch) -> None:
