@@ -378,3 +378,13 @@ def test_every_dependency_is_pinned_with_hashes_in_the_lock_files() -> None:
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     assert "-r requirements.lock" in makefile and "-r requirements-dev.lock" in makefile and "--require-hashes" in makefile
     assert "SAMEN_LEREN_DEMO=1 $(BIN)/streamlit run serve.py" in makefile  # make run keeps its demo
+
+
+def test_a_load_that_cannot_be_audited_does_not_start(production, tmp_path, capsys) -> None:
+    delivery = tmp_path / "centres.csv"
+    delivery.write_text("centre_code,name,kind\nAAA,Ziekenhuis A,umc\n", encoding="utf-8")
+    db = tmp_path / "warehouse.duckdb"
+    assert main(["load", "--db", str(db), str(delivery)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "AUDIT_FINGERPRINT_SECRET" in err
+    assert not db.exists()  # nothing was loaded without its audit row

@@ -25,6 +25,7 @@ from warehouse.loader import LoadReport, exit_code, load_paths
 
 USAGE_ERROR = 2
 SERVES_DATA = {"pack", "quarantine"}  # commands that show patient rows or peer codes
+AUDITED_LOADS = {"load", "import-fhir"}  # commands that write to the warehouse and the audit trail
 
 
 def format_report(r: LoadReport) -> str:
@@ -248,6 +249,15 @@ def main(argv: list[str] | None = None) -> int:
 
         if found := problems():  # outside demo mode: one line until the install is configured
             print(f"fout: {refusal(found)}", file=sys.stderr)
+            return USAGE_ERROR
+    if args.command in AUDITED_LOADS:
+        from access import audit
+        from access.settings import NotConfigured
+
+        try:  # before the warehouse is opened: a load that cannot be audited does not start
+            audit.chain_key()
+        except NotConfigured as err:
+            print(f"fout: {err}", file=sys.stderr)
             return USAGE_ERROR
     try:
         return args.run(args)
