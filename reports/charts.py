@@ -1,7 +1,8 @@
 """Control charts as still images (SVG for the HTML pack, PNG for the PDF), drawn with matplotlib.
 
 They show what the page's interactive chart shows: the values coloured by variation, the
-centre line and limits per phase (steps), the chosen month shaded and actions marked.
+centre line and limits per phase (steps), the chosen month shaded and actions marked, and a
+team's chart settings: a dash-dot line after a fixed baseline and the excluded months hollow.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import polars as pl
 
 COLOURS = {"improvement": "#289de0", "concern": "#e07b00", "common": "#7b7d7d"}
 ACTION = "#1f5fa8"
+GREY = "#7b7d7d"
 
 
 def control_chart_image(
@@ -28,8 +30,14 @@ def control_chart_image(
     month: dt.date | None,
     actions: list[tuple[dt.date, str]],
     image_format: str = "svg",
+    baseline: tuple[dt.date, str] | None = None,
 ) -> bytes:
-    """One control chart as an SVG or PNG image."""
+    """One control chart as an SVG or PNG image.
+
+    ``baseline`` (its last month and the line's text, as ``ui.review_view.baseline_marker``) draws
+    a dash-dot line after the baseline whose limits are fixed; months left out of the limits
+    (``excluded_reason``) are hollow markers, as on the review page's chart.
+    """
     scale = 100.0 if percent else 1.0
     x = chart["month_date"].to_list()
     fig, ax = plt.subplots(figsize=(7.2, 2.4), dpi=110)
@@ -40,7 +48,29 @@ def control_chart_image(
         values = [float("nan") if v is None else v * scale for v in chart["value"].to_list()]
         ax.plot(x, values, color="#c0c4c8", lw=1)
         colours = [COLOURS[v] for v in chart["variation"].to_list()]
-        ax.scatter(x, values, c=colours, s=18, zorder=3)
+        reasons = chart["excluded_reason"].to_list() if "excluded_reason" in chart.columns else [None] * len(x)
+        kept = [i for i, r in enumerate(reasons) if r is None]
+        left_out = [i for i, r in enumerate(reasons) if r is not None]
+        ax.scatter([x[i] for i in kept], [values[i] for i in kept], c=[colours[i] for i in kept], s=18, zorder=3)
+        if left_out:
+            ax.scatter(
+                [x[i] for i in left_out], [values[i] for i in left_out], s=22, zorder=3, facecolors="none",
+                edgecolors=[colours[i] for i in left_out], linewidths=1.5, gid="excluded",
+            )  # fmt: skip
+        if baseline is not None and x and x[0] <= baseline[0] <= x[-1]:
+            after = baseline[0] + dt.timedelta(days=15)  # between the baseline's last month and the next
+            ax.axvline(after, color=GREY, linestyle="-.", lw=1, gid="baseline")
+            text = baseline[1].replace("$", r"\$")  # no mathtext
+            ax.annotate(
+                text,
+                (after, 0.0),
+                xycoords=("data", "axes fraction"),
+                fontsize=7,
+                color=GREY,
+                ha="right",
+                va="bottom",
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 1},
+            )
         if month is not None and month in x:
             ax.axvspan(month - dt.timedelta(days=14), month + dt.timedelta(days=14), color="#e6e8eb", zorder=0)
         for start, text in actions:

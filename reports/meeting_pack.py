@@ -30,7 +30,7 @@ from analytics.monthly import Comparison, versus_previous
 from data_models.outcome_sets import outcome_sets
 from reports.charts import control_chart_image
 from ui.action_text import action_line, on_chart, open_to_review
-from ui.review_view import fmt, reviewed, sentence, settings_line
+from ui.review_view import baseline_marker, fmt, reviewed, sentence, settings_line
 from ui.text import label, language, month_name, number, t
 from warehouse.actions import ChartSettings, chart_settings_of
 
@@ -146,7 +146,10 @@ def tile_rows(pack: Pack) -> list[tuple[str, str, str, str, str]]:
 def chart_for(pack: Pack, summary: Summary, image_format: str) -> bytes:
     ind = summary.indicator
     marks = [(start, text.replace("$", r"\$")) for start, text in on_chart(pack.actions, ind.code)]  # no mathtext
-    return control_chart_image(summary.chart, label(ind.label), ind.unit == "pct", pack.month, marks, image_format)
+    baseline = baseline_marker(pack.chart_settings.get(ind.code), pack.months)  # in the pack's language
+    return control_chart_image(
+        summary.chart, label(ind.label), ind.unit == "pct", pack.month, marks, image_format, baseline=baseline
+    )
 
 
 def chart_settings_line(pack: Pack, summary: Summary) -> str | None:

@@ -4,6 +4,7 @@ listed in the meeting pack, with the limits exactly as analytics computes them."
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import html
 import io
@@ -187,3 +188,23 @@ def test_a_store_made_before_chart_settings_gets_their_tables(own_review_warehou
     with duckdb.connect(str(path)) as con:  # an action store as an older version made it
         con.execute("create table improvement_actions (action_id bigint)")
     assert settings_of(own_review_warehouse) == {}
+
+
+def _chart_svg(pack: str, name: str) -> str:
+    figure = next(f for f in pack.split("<figure>") if f"{name}:" in f)
+    return base64.b64decode(figure.split("data:image/svg+xml;base64,")[1].split('"')[0]).decode("utf-8")
+
+
+def test_the_packs_chart_draws_the_baseline_and_the_excluded_month(own_review_warehouse, audit_file) -> None:
+    save(own_review_warehouse)  # baseline until August 2026, July 2026 excluded
+    pack = build(lead("UMCU"), own_review_warehouse, "UMCU", "knee_oa", SEPT).decode("utf-8")
+    svg = _chart_svg(pack, "Ernstige complicatie")
+    baseline = svg.split('<g id="baseline">')[1].split("</g>")[0]
+    assert "stroke-dasharray" in baseline  # the dash-dot line after the baseline
+    assert "basisperiode t/m augustus 2026" in svg
+    excluded = svg.split('<g id="excluded">')[1].split("</g>")[0]
+    assert excluded.count("<path ") == 1 and "fill: none" in excluded  # one hollow marker: July
+    other = _chart_svg(pack, "Heropname binnen 30 dagen")  # a chart without settings draws neither
+    assert '<g id="baseline">' not in other and '<g id="excluded">' not in other
+    english = build(lead("UMCU"), own_review_warehouse, "UMCU", "knee_oa", SEPT, lang="en").decode("utf-8")
+    assert "baseline up to August 2026" in _chart_svg(english, "Severe complication")
