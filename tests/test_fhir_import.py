@@ -288,6 +288,7 @@ def test_pseudonyms_are_keyed_and_stable(write, db, with_centres, monkeypatch) -
 def test_refuses_without_a_pseudonym_key_outside_the_demo(write, tmp_path, monkeypatch, capsys) -> None:
     monkeypatch.delenv("SAMEN_LEREN_DEMO", raising=False)
     monkeypatch.delenv("FHIR_PSEUDONYM_SECRET", raising=False)
+    monkeypatch.setenv("AUDIT_FINGERPRINT_SECRET", "a" * 40)  # the import could be audited: only the pseudonym key is missing
     export = write("export.ndjson", ndjson([patient(), procedure()]))
     with pytest.raises(RuntimeError):
         pseudonym_secret()
