@@ -33,6 +33,7 @@ SECRETS_EXAMPLE = CONFIG_DIR.parent / ".streamlit" / "secrets.toml.example"
 PLACEHOLDER_MARKERS = ("replace-me", "a long random string", "secrets.token_hex", "changeme", "change-me")
 
 
+PEER_CODE_PURPOSE = "the anonymous peer codes"
 # keyed fingerprints: without their own key, a patient's fingerprint could be computed by anyone
 FINGERPRINT_KEYS = {
     "AUDIT_FINGERPRINT_SECRET": "the audit trail's patient fingerprints",  # nosec B105 - a description, not a secret
@@ -56,7 +57,7 @@ def peer_code_secret() -> bytes:
         return secret.encode()
     if is_demo():
         return (secret or DEMO_PEER_SECRET).encode()
-    raise NotConfigured(_peer_secret_problem(secret))
+    raise NotConfigured(_key_problem("PEER_CODE_SECRET", PEER_CODE_PURPOSE) or "")
 
 
 def access_config_path() -> Path | None:
@@ -70,12 +71,6 @@ def access_config_path() -> Path | None:
     if OWN_CONFIG.exists():
         return OWN_CONFIG
     return DEMO_CONFIG if is_demo() else None
-
-
-def _peer_secret_problem(secret: str) -> str:
-    if not secret:
-        return f"PEER_CODE_SECRET is not set (at least {MIN_SECRET_LENGTH} random characters)"
-    return f"PEER_CODE_SECRET is too short ({len(secret)} characters; at least {MIN_SECRET_LENGTH})"
 
 
 def _access_problem() -> str | None:
@@ -143,9 +138,7 @@ def problems(auth: dict | bool | None = True) -> list[str]:
     if auth is True:
         auth = auth_secrets()
     found = [_access_problem(), _cookie_problem(auth if isinstance(auth, dict) else None)]
-    secret = os.environ.get("PEER_CODE_SECRET", "")
-    if len(secret) < MIN_SECRET_LENGTH:
-        found.append(_peer_secret_problem(secret))
+    found.append(_key_problem("PEER_CODE_SECRET", PEER_CODE_PURPOSE))
     found += [_key_problem(name, purpose) for name, purpose in FINGERPRINT_KEYS.items()]
     return [p for p in found if p]
 

@@ -62,9 +62,14 @@ def peer_labels(codes: list[str], own: str | None, own_name: str, view: str) -> 
     return labels
 
 
+def _to_base(n: int) -> int:
+    """``n`` to the nearest multiple of ``ROUND_BASE``, halves up."""
+    return ROUND_BASE * int(n / ROUND_BASE + 0.5)
+
+
 def rounded(n: int) -> int:
     """A peer's count rounded to the nearest ``ROUND_BASE`` (halves up), never below the threshold."""
-    return max(MIN_PATIENTS, ROUND_BASE * int(n / ROUND_BASE + 0.5))
+    return max(MIN_PATIENTS, _to_base(n))
 
 
 def pooled_count(pooled_n: int, own_n: int) -> int | None:
@@ -75,7 +80,7 @@ def pooled_count(pooled_n: int, own_n: int) -> int | None:
     """
     if pooled_n < MIN_PATIENTS or pooled_n - own_n < MIN_PATIENTS:
         return None
-    return ROUND_BASE * int(pooled_n / ROUND_BASE + 0.5)
+    return _to_base(pooled_n)
 
 
 PERCENT_STEP = 5.0  # national viewers see named centres' percentages in steps of five
