@@ -67,8 +67,7 @@ from pathlib import Path
 import polars as pl
 
 from access.roles import Viewer
-from access.settings import NotConfigured, is_demo
-from warehouse.connection import warehouse_path
+from access.settings import NotConfigured, is_demo, warehouse_path
 
 COLUMNS = {
     "time": pl.String,

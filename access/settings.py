@@ -31,6 +31,7 @@ DEMO_CONFIG = CONFIG_DIR / "demo_access.toml"
 SECRETS_EXAMPLE = CONFIG_DIR.parent / ".streamlit" / "secrets.toml.example"
 # cookie secrets that were ever shown as examples: refused whatever their length
 PLACEHOLDER_MARKERS = ("replace-me", "a long random string", "secrets.token_hex", "changeme", "change-me")
+DEFAULT_WAREHOUSE_PATH = Path("data/warehouse.duckdb")
 
 
 PEER_CODE_PURPOSE = "the anonymous peer codes"
@@ -48,6 +49,13 @@ class NotConfigured(RuntimeError):
 def is_demo() -> bool:
     """True only when the demo mode is switched on explicitly (``SAMEN_LEREN_DEMO=1``)."""
     return os.environ.get(DEMO_ENV, "").strip().lower() in {"1", "true", "yes"}
+
+
+def warehouse_path() -> Path:
+    """Where the warehouse is: ``$WAREHOUSE_PATH`` or ``data/warehouse.duckdb`` (read here, in the
+    lowest layer that needs it, so the audit trail finds its place beside it without importing
+    ``warehouse``; ``warehouse.connection`` asks the same function)."""
+    return Path(os.environ.get("WAREHOUSE_PATH", str(DEFAULT_WAREHOUSE_PATH)))
 
 
 def peer_code_secret() -> bytes:

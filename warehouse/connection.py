@@ -24,15 +24,17 @@ from pathlib import Path
 
 import duckdb
 
-DEFAULT_PATH = Path("data/warehouse.duckdb")
+from access import settings
+
+DEFAULT_PATH = settings.DEFAULT_WAREHOUSE_PATH
 # DuckDB's buffer manager would take 80% of RAM per reader; the dashboard's queries need far less
 READER_CONFIG = {"enable_external_access": False, "memory_limit": "1GB"}
 KEEP_VERSIONS = 2  # the published version and the one before it (for readers still on it)
 
 
 def warehouse_path() -> Path:
-    """Where the app finds the warehouse: ``$WAREHOUSE_PATH`` or ``data/warehouse.duckdb``."""
-    return Path(os.environ.get("WAREHOUSE_PATH", str(DEFAULT_PATH)))
+    """Where the app finds the warehouse: ``$WAREHOUSE_PATH`` or ``data/warehouse.duckdb`` (``access.settings`` reads it)."""
+    return settings.warehouse_path()
 
 
 def versions_dir(root: Path) -> Path:
