@@ -30,9 +30,6 @@ from data_models.outcome_sets import OutcomeSet, outcome_sets
 from queries import run_internal
 from queries.disclosure import MIN_PATIENTS, MIN_PEERS, peer_labels, rounded, view_key
 
-EPISODE_NUMERIC = ("age", "bmi", "asa_class", "charlson_index")
-EPISODE_CATEGORICAL = ("sex", "low_health_literacy")
-
 
 @dataclass(frozen=True)
 class ComparisonIndicator:
@@ -76,15 +73,13 @@ class PeerComparison:
 
 
 def _casemix_variables(oset: OutcomeSet) -> tuple[list[str], list[str], list[str]]:
-    """Numeric and categorical episode variables and case-mix outcomes named by the outcome set."""
+    """Numeric and categorical episode variables and case-mix outcomes, as the outcome set declares their kind."""
     numeric, categorical, outcomes = [], ["treatment"], []
-    for spec in oset.casemix.values():
-        table, _, column = spec["source"].partition(".")
-        if table == "episodes":
-            (numeric if column in EPISODE_NUMERIC else categorical).append(column)
-        elif table == "clinical_outcomes":
-            outcomes.append(column)
-    categorical += [c for c in EPISODE_CATEGORICAL if c not in categorical and c in ("sex",)]
+    for var in oset.casemix.values():
+        if var.origin == "episode":
+            (numeric if var.is_numeric else categorical).append(var.column)
+        elif var.origin == "outcome":
+            outcomes.append(var.column)
     return numeric, categorical, outcomes
 
 

@@ -1,4 +1,4 @@
-"""The outcome sets are data: four pathways, the instruments of the domain brief, new pathways by file."""
+"""The outcome sets are data: the pilot pathways, the instruments of the domain brief, new pathways by file."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import yaml
 from data_models.outcome_sets import OUTCOME_SET_DIR, OutcomeSetError, common, outcome_sets, parse_outcome_set
 
 
-def test_the_four_pilot_pathways_are_configured() -> None:
-    assert set(outcome_sets()) == {"knee_oa", "ckd", "pancreatic_cancer", "ibd"}
+def test_the_pilot_pathways_are_configured() -> None:
+    assert {"knee_oa", "ckd", "pancreatic_cancer", "ibd"} <= set(outcome_sets())
 
 
 @pytest.mark.parametrize(
@@ -66,3 +66,48 @@ def test_an_inconsistent_outcome_set_is_refused() -> None:
     raw["instruments"]["oks"]["max"] = -1
     with pytest.raises(OutcomeSetError, match="min must be below max"):
         parse_outcome_set(raw, common())
+
+
+def test_casemix_variables_are_typed_with_labels_ranges_and_choices() -> None:
+    for oset in outcome_sets().values():
+        for var in oset.casemix.values():
+            assert var.label["nl"] and var.label["en"]
+            if var.is_numeric and var.origin != "prom":
+                assert var.min is not None and var.max is not None and var.min < var.max
+            if not var.is_numeric:
+                assert var.choices and all(label["nl"] and label["en"] for label in var.choices.values())
+    knee = outcome_sets()["knee_oa"].casemix
+    assert (knee["bmi"].kind, knee["bmi"].origin, knee["bmi"].column, knee["bmi"].min) == ("numeric", "episode", "bmi", 10.0)
+    assert set(knee["sex"].choices) == set(common().sexes)
+
+
+def _knee() -> dict:
+    return yaml.safe_load((OUTCOME_SET_DIR / "knee_oa.yaml").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda r: r["casemix"].update(kl_grade={"kind": "ordinal", "nl": "KL", "en": "KL"}), r"casemix\.kl_grade\.kind"),
+        (lambda r: r["casemix"].update(kl_grade={"kind": "categorical", "nl": "KL", "en": "KL"}), r"casemix\.kl_grade\.choices"),
+        (lambda r: r["casemix"].update(egfr={"kind": "numeric", "nl": "eGFR", "en": "eGFR", "min": 90, "max": 5}), r"casemix\.egfr"),
+        (lambda r: r["casemix"].update(egfr={"kind": "numeric", "nl": "eGFR", "min": 0, "max": 90}), r"casemix\.egfr: needs a label"),
+        (lambda r: r["casemix"].update(bmi={"mni": 3}), r"casemix\.bmi: unknown key"),
+        (lambda r: r.update(prediction={"harm_event": "oks"}), r"prediction\.harm_event"),
+        (lambda r: r.update(treatmnets={}), r"outcome set: unknown key\(s\) treatmnets"),
+        (lambda r: r["clinical_outcomes"]["readmission_30d"].update(kind="count"), r"clinical_outcomes\.readmission_30d\.kind"),
+    ],
+)
+def test_a_mistake_is_refused_naming_file_and_key(tmp_path: Path, change, message) -> None:
+    raw = _knee()
+    change(raw)
+    (tmp_path / "knee_oa.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(OutcomeSetError, match=r"^knee_oa\.yaml: " + message):
+        outcome_sets.__wrapped__(tmp_path)
+
+
+def test_a_new_casemix_variable_is_delivered_as_a_baseline_characteristic() -> None:
+    raw = _knee()
+    raw["casemix"]["kl_grade"] = {"kind": "categorical", "nl": "KL-graad", "en": "KL grade", "choices": {"3": {"nl": "3", "en": "3"}}}
+    var = parse_outcome_set(raw, common()).casemix["kl_grade"]
+    assert (var.origin, var.source, list(var.choices)) == ("characteristic", "baseline_characteristics", ["3"])
