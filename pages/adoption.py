@@ -10,13 +10,13 @@ from analytics.adoption import MEASURES, Measure, casemix_requirements, headline
 from analytics.monthly import add_months
 from data_models.outcome_sets import common, outcome_sets
 from queries.disclosure import coarse_percentages
+from texts import label, month_name, number, t
 from ui.context import Context, current_with_month
 from ui.data import query
 from ui.figures import heatmap_figure, lines_figure
 from ui.guard import entry_only
 from ui.review_view import chart_with_data, csv_bytes
 from ui.safe_text import plain
-from ui.text import label, month_name, number, t
 
 entry_only()
 

@@ -6,10 +6,10 @@ import polars as pl
 import streamlit as st
 
 from access import audit
+from texts import t
 from ui.context import current
 from ui.guard import entry_only
 from ui.review_view import csv_bytes
-from ui.text import t
 
 entry_only()
 

@@ -8,13 +8,13 @@ import streamlit as st
 from analytics.periods import ReportingPeriod, closed_periods
 from data_models.outcome_sets import outcome_sets
 from queries.peers import ComparisonIndicator, PeerComparison, comparison_indicators
+from texts import label, month_name, number, t
 from ui.context import Context, current_with_month
 from ui.data import peers, trend
 from ui.figures import funnel_figure, own_trend_figure
 from ui.guard import entry_only
 from ui.review_view import chart_with_data
 from ui.safe_text import plain
-from ui.text import label, month_name, number, t
 
 entry_only()
 

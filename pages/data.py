@@ -7,13 +7,13 @@ import datetime as dt
 import streamlit as st
 
 from analytics.monthly import add_months
+from texts import t
 from ui.context import Context, current
 from ui.data import query
 from ui.figures import delay_figure
 from ui.guard import entry_only
 from ui.patient_table import patient_table
 from ui.review_view import chart_with_data
-from ui.text import t
 
 entry_only()
 

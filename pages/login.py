@@ -6,9 +6,9 @@ import streamlit as st
 
 from access.accounts import DEMO_CONFIG, config_path, load_users, log_in_locally, viewer_for
 from access.settings import is_demo
+from texts import t
 from ui.auth import log_in, oidc_configured
 from ui.guard import entry_only
-from ui.text import t
 
 entry_only()
 

@@ -8,12 +8,12 @@ import streamlit as st
 from analytics.prediction import spec_for
 from data_models.outcome_sets import OutcomeSet, outcome_sets
 from queries.similar import GroupResult, OptionResult
+from texts import label, number, t, timepoint_name
 from ui.context import current
 from ui.data import like_me, pathway_validations
 from ui.figures import calibration_figure, icon_array_figure
 from ui.guard import entry_only
 from ui.safe_text import plain
-from ui.text import label, number, t, timepoint_name
 
 entry_only()
 

@@ -16,27 +16,19 @@ from analytics.indicators import (
     patient_params,
 )
 from analytics.monthly import cost_driver, versus_previous
+from analytics.review import charted, reviewed
 from data_models.outcome_sets import OutcomeSet, common, outcome_sets
-from ui.action_text import on_chart
+from texts import label, month_name, number, t
+from texts.sentences import baseline_marker, fmt, on_chart, sentence
 from ui.actions_view import load_actions, render_actions, render_open
 from ui.context import Context, current_with_month
 from ui.data import meeting_pack, query
 from ui.figures import control_chart_figure, grouped_bar_figure, stacked_cost_figure
 from ui.guard import entry_only
 from ui.patient_table import patient_table
-from ui.review_view import (
-    baseline_marker,
-    chart_with_data,
-    charted,
-    fmt,
-    render_chart_settings,
-    reviewed,
-    sentence,
-    variation_text,
-)
+from ui.review_view import chart_with_data, render_chart_settings, variation_text
 from ui.safe_text import plain
 from ui.small_numbers_view import render_longer_grain, render_rare_chart, tile_notes
-from ui.text import label, month_name, number, t
 from warehouse.actions import ChartSettings, chart_settings_of
 
 entry_only()

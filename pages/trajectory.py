@@ -7,12 +7,12 @@ import streamlit as st
 
 from analytics.prediction import EXPECTED_SCHEMA, compare_trajectory, months_after, spec_for
 from data_models.outcome_sets import OutcomeSet, outcome_sets
+from texts import label, t, timepoint_name
 from ui.context import Context, current
 from ui.data import query, trajectory
 from ui.figures import trajectory_figure
 from ui.guard import entry_only
 from ui.patient_table import patient_table
-from ui.text import label, t, timepoint_name
 
 entry_only()
 

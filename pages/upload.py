@@ -9,12 +9,12 @@ import polars as pl
 import streamlit as st
 
 from access import audit
+from texts import t
 from ui.context import current
 from ui.data import query
 from ui.guard import entry_only
 from ui.patient_table import patient_table
 from ui.safe_text import plain
-from ui.text import t
 from warehouse.connection import warehouse_path, writer
 from warehouse.limits import current as current_limits
 from warehouse.loader import LoadReport, load_paths

@@ -27,11 +27,11 @@ from access import audit
 from access.roles import Viewer
 from analytics.indicators import Summary, agenda, indicator_params, indicators_for, month_range, patient_params
 from analytics.monthly import Comparison, versus_previous
+from analytics.review import open_to_review, reviewed
 from data_models.outcome_sets import outcome_sets
 from reports.charts import control_chart_image
-from ui.action_text import action_line, on_chart, open_to_review
-from ui.review_view import baseline_marker, fmt, reviewed, sentence, settings_line
-from ui.text import label, language, month_name, number, t
+from texts import label, lang, language, month_name, number, t
+from texts.sentences import action_line, baseline_marker, fmt, on_chart, sentence, settings_line, variation_words
 from warehouse.actions import ChartSettings, chart_settings_of
 
 CHART_MONTHS = 24
@@ -94,12 +94,6 @@ def collect(viewer: Viewer, db: Path, centre_code: str | None, pathway: str, mon
     )
 
 
-def plain(summary: Summary) -> str:
-    """The variation (and assurance) in words, without the page's icons."""
-    text = t("variation_" + summary.variation)
-    return text + (f" · {t('assurance_' + summary.assurance)}" if summary.assurance else "")
-
-
 def _markdown_bold(text: str) -> str:
     return re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", html.escape(text))
 
@@ -137,7 +131,7 @@ def tile_rows(pack: Pack) -> list[tuple[str, str, str, str, str]]:
     return [
         (
             label(s.indicator.label), fmt(s.indicator, s.value), fmt(s.indicator, s.previous),
-            fmt(s.indicator, s.change, signed=True) if s.change else "–", plain(s),
+            fmt(s.indicator, s.change, signed=True) if s.change else "–", variation_words(s),
         )
         for s in pack.summaries
     ]  # fmt: skip
@@ -220,7 +214,7 @@ def to_html(pack: Pack) -> str:
     parts.append(f"<h2>{html.escape(t('pack_charts'))}</h2><p>{html.escape(t('chart_caption'))}</p>")
     for s in pack.summaries:
         svg = base64.b64encode(chart_for(pack, s, "svg")).decode("ascii")
-        caption = html.escape(f"{label(s.indicator.label)}: {fmt(s.indicator, s.value)} · {plain(s)}")
+        caption = html.escape(f"{label(s.indicator.label)}: {fmt(s.indicator, s.value)} · {variation_words(s)}")
         line = chart_settings_line(pack, s)
         settings = f'<br><span class="settings">{html.escape(line)}</span>' if line else ""
         parts.append(
@@ -233,9 +227,8 @@ def to_html(pack: Pack) -> str:
     if pack.patients is not None:
         parts.append(f"<h2>{html.escape(t('patients'))}</h2>" + _patients_table(pack.patients))
     parts.append(f"<p><small>{html.escape(t('pack_made', at=pack.made_at.isoformat(sep=' ')))}</small></p>")
-    lang = "en" if t("yes") == "yes" else "nl"
     return (
-        f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
+        f'<!doctype html><html lang="{lang()}"><head><meta charset="utf-8">'
         f"<title>{html.escape(title(pack))}</title><style>{STYLE}</style></head><body>" + "\n".join(parts) + "</body></html>"
     )
 
@@ -298,7 +291,7 @@ def to_pdf(pack: Pack) -> bytes:
     )
     _pdf_heading(pdf, t("pack_charts"))
     for s in pack.summaries:
-        _pdf_text(pdf, f"**{label(s.indicator.label)}**: {fmt(s.indicator, s.value)} · {plain(s)}", size=8.5)
+        _pdf_text(pdf, f"**{label(s.indicator.label)}**: {fmt(s.indicator, s.value)} · {variation_words(s)}", size=8.5)
         if line := chart_settings_line(pack, s):
             _pdf_text(pdf, line, size=8, markdown=False)  # the reasons are the team's own text
         pdf.image(io.BytesIO(chart_for(pack, s, "png")), w=175)

@@ -20,10 +20,11 @@ import queries
 from access import audit
 from access.roles import AccessDenied
 from analytics.indicators import Indicator, control_chart, month_range
+from analytics.review import charted
 from reports.meeting_pack import build
 from tests.apptest import app, texts
 from tests.viewers import PROGRAMME, data_manager, lead, team
-from ui.review_view import charted, settings_line
+from texts.sentences import settings_line
 from ui.safe_text import plain
 from warehouse.actions import (
     ChartSettings,

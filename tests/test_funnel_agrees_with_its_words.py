@@ -23,8 +23,8 @@ from data_models.outcome_sets import outcome_sets
 from queries.disclosure import MIN_PATIENTS, MIN_PEERS, view_key
 from queries.peers import VALUE_STEP, centre_aggregates, comparison_indicators, protect
 from tests.apptest import app, texts
+from texts import t
 from ui.figures import funnel_figure
-from ui.text import t
 
 PERIOD = ReportingPeriod(dt.date(2025, 7, 1))  # closed on the demo; the page test's H2_2025
 LINES = ("lower_998", "lower_95", "upper_95", "upper_998")

@@ -28,7 +28,7 @@ from queries.disclosure import peer_labels, view_key
 from queries.peers import PeerComparison, comparison_indicators, peer_comparison
 from tests.apptest import app
 from tests.viewers import PROGRAMME, lead
-from ui.text import label
+from texts import label
 from warehouse.connection import reader
 
 LEADS = ("UMCG", "UMCU", "AUMC")

@@ -21,10 +21,10 @@ from reports.meeting_pack import build
 from tests.apptest import app, main_text
 from tests.conftest import fetch
 from tests.viewers import data_manager, lead
+from texts import language
 from ui.figures import control_chart_figure, heatmap_figure, lines_figure
 from ui.review_view import csv_bytes
 from ui.safe_text import plain, plotly_text
-from ui.text import language
 from warehouse.actions import record_action
 
 EPISODE = "centre_code,episode_id,patient_id,pathway,treatment,referral_date,treatment_date,discharge_date,age,sex,bmi,asa_class,sdm_documented\n"

@@ -9,12 +9,13 @@ import streamlit as st
 
 from analytics.indicators import Indicator
 from analytics.monthly import add_months
+from analytics.review import open_to_review
 from data_models.actions import STATUSES, ActionInvalid
-from ui.action_text import action_line, open_to_review, status_name
+from texts import label, month_name, t
+from texts.sentences import action_line, status_name
 from ui.context import Context
 from ui.data import may_record_actions, query, record_action, update_action
 from ui.safe_text import plain
-from ui.text import label, month_name, t
 
 USER_FIELDS = ("what", "who", "expected_effect", "result_note")
 

@@ -9,10 +9,11 @@ import streamlit as st
 
 from access.roles import Viewer
 from data_models.outcome_sets import outcome_sets
+from texts import label, month_name, t
 from ui.auth import log_out
 from ui.data import query, warehouse_exists
 from ui.safe_text import plain
-from ui.text import label, month_name, t
+from ui.text import choose
 
 
 @dataclass(frozen=True)
@@ -27,7 +28,7 @@ class Context:
 
 def _language() -> None:
     choice = st.sidebar.radio(t("language"), ["Nederlands", "English"], horizontal=True, key="language_choice")
-    st.session_state["lang"] = "en" if choice == "English" else "nl"
+    choose("en" if choice == "English" else "nl")
 
 
 def _who(viewer: Viewer) -> None:

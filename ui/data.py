@@ -34,7 +34,7 @@ from queries.similar import (
     validate_pathway,
 )
 from reports.meeting_pack import build as meeting_pack_build
-from ui.text import lang
+from texts import lang
 from warehouse import actions
 from warehouse.connection import data_version, published, warehouse_path
 

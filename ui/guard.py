@@ -23,7 +23,7 @@ from contextlib import contextmanager
 
 import streamlit as st
 
-from ui.text import t
+from texts import t
 
 _state = threading.local()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from access.roles import PAGES, Viewer
-from ui.text import t
+from texts import t
 
 PAGE_FILES = {
     "review": ("pages/review.py", "review_title", ":material/event_note:", "section_team"),

@@ -16,9 +16,9 @@ import streamlit as st
 
 from access import audit
 from access.roles import Viewer
+from texts import t
 from ui.data import current_viewer, patient_fingerprints
 from ui.review_view import csv_bytes
-from ui.text import t
 
 LOCATOR = frozenset({"load_id", "file_name", "row_number"})
 

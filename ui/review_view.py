@@ -1,19 +1,23 @@
-"""How the review page says things: formats per unit, MDC icons, plain sentences, chart+table blocks."""
+"""How the review page shows things: MDC icons, the chart settings' widgets, chart+table blocks.
+
+The words themselves (values per unit, sentences, the settings line) are in ``texts.sentences``.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
-from typing import Any
 
 import polars as pl
 import streamlit as st
 
-from analytics.indicators import Indicator, Summary, control_chart, summarise
+from analytics.indicators import Indicator, Summary
 from reports.csv_safe import formula_safe
+from texts import lang, month_name, t
+from texts.sentences import settings_line
+from ui.data import current_viewer, may_record_actions
 from ui.safe_text import plain
-from ui.text import label, lang, month_name, number, t
 from warehouse.actions import ChartSettings, ChartSettingsInvalid, clear_chart_settings, save_chart_settings
+from warehouse.connection import warehouse_path
 
 VARIATION_ICON = {
     "improvement": ":blue[:material/trending_up:]",
@@ -27,115 +31,12 @@ ASSURANCE_ICON = {
 }
 
 
-def fmt(indicator: Indicator, value: float | None, signed: bool = False) -> str:
-    """A value in the indicator's unit, Dutch or English style."""
-    if value is None:
-        return "–"
-    sign = "+" if signed and value > 0 else ""
-    if indicator.unit == "pct":
-        return sign + number(100 * value, 1, "%")
-    if indicator.unit == "eur":
-        return ("+" if signed and value > 0 else "") + number(value, 0, "€ ")
-    if indicator.unit == "days":
-        return sign + number(value, 1, " " + t("days"))
-    if indicator.unit == "nps":
-        return sign + number(value, 0)
-    return sign + number(value, 1)
-
-
 def variation_text(summary: Summary) -> str:
     icon = VARIATION_ICON[summary.variation]
     text = f"{icon} {t('variation_' + summary.variation)}"
     if summary.assurance:
         text += f" · {ASSURANCE_ICON[summary.assurance]} {t('assurance_' + summary.assurance)}"
     return text
-
-
-def sentence(summary: Summary) -> str:
-    """One plain sentence: what happened and whether it is likely to be real."""
-    ind = summary.indicator
-    name = label(ind.label)
-    value = fmt(ind, summary.value)
-    if not summary.rules:
-        return t("sentence_common", label=name, value=value)
-    prefix = t("prefix_" + summary.variation)
-    high = summary.side == "high"
-    if "outside" in summary.rules:
-        limit = summary.chart.filter(pl.col("value") == summary.value)["upper_limit" if high else "lower_limit"]
-        body = t(
-            "sentence_outside_high" if high else "sentence_outside_low",
-            label=name,
-            value=value,
-            limit=fmt(ind, limit[0] if len(limit) else None),
-        )
-    elif "shift" in summary.rules:
-        centre = summary.chart["centre_line"].drop_nulls()
-        body = t(
-            "sentence_shift_high" if high else "sentence_shift_low",
-            label=name,
-            n=summary.run_length,
-            centre=fmt(ind, centre[-1] if len(centre) else None),
-        )
-    elif "trend" in summary.rules:
-        body = t("sentence_trend_up" if high else "sentence_trend_down", label=name, n=summary.run_length)
-    else:
-        body = t("sentence_near_high" if high else "sentence_near_low", label=name, value=value)
-    return f"**{prefix}** {body}"
-
-
-def charted(
-    indicator: Indicator,
-    rows: pl.DataFrame,
-    months: list[dt.date],
-    month: dt.date,
-    settings: ChartSettings | None = None,
-    recalc_from: dt.date | None = None,
-    **options: Any,
-) -> Summary:
-    """One indicator's control chart with the team's stored settings, summarised for ``month``.
-
-    The review page and the meeting pack both draw their charts through this function, so the
-    baseline and the excluded months a team chose change the limits in the same way in both.
-    ``options`` go to ``analytics.indicators.control_chart`` as they are.
-    """
-    shown = (settings or ChartSettings()).within(months)
-    chart = control_chart(
-        indicator, rows, months, recalc_from, baseline_until=shown.baseline_until, exclude=shown.exclude, **options
-    )
-    return summarise(indicator, chart, month)
-
-
-def reviewed(
-    indicators: list[Indicator],
-    rows: pl.DataFrame,
-    months: list[dt.date],
-    month: dt.date,
-    settings: Mapping[str, ChartSettings],
-) -> list[Summary]:
-    """Every indicator's chart with its settings (``charted``), summarised for ``month``."""
-    return [charted(i, rows, months, month, settings.get(i.code)) for i in indicators]
-
-
-def settings_line(settings: ChartSettings | None, months: Sequence[dt.date]) -> str | None:
-    """The chart's settings in one line of raw text ("Basisperiode t/m …; uitgesloten: <maand> — <reden>").
-
-    The reasons are the team's own text: escape the line for where it is shown (``plain``, ``html.escape``).
-    """
-    shown = (settings or ChartSettings()).within(months)
-    parts = []
-    if shown.baseline_until is not None:
-        parts.append(t("chart_settings_baseline_line", month=month_name(shown.baseline_until)))
-    if shown.exclude:
-        items = "; ".join(f"{month_name(m)} — {reason}" for m, reason in shown.exclude.items())
-        parts.append(t("chart_settings_excluded_line", items=items))
-    line = "; ".join(parts)
-    return line[:1].upper() + line[1:] if line else None
-
-
-def baseline_marker(settings: ChartSettings | None, months: Sequence[dt.date]) -> tuple[dt.date, str] | None:
-    """The chart's baseline marker: its last month and "basisperiode t/m <maand>" (for ``control_chart_figure``)."""
-    until = (settings or ChartSettings()).within(months).baseline_until
-    return None if until is None else (until, t("chart_settings_marker", month=month_name(until)))
 
 
 SETTINGS_MESSAGE = "chart_settings_message"
@@ -145,9 +46,6 @@ def render_chart_settings(
     pathway: str, indicator: Indicator, months: list[dt.date], indicator_codes: list[str], settings: ChartSettings | None
 ) -> None:
     """The one-line caption of the chart's settings and, for its team, the expander that changes them."""
-    from ui.data import current_viewer, may_record_actions  # ui.data imports the pack, which imports this module
-    from warehouse.connection import warehouse_path
-
     shown = (settings or ChartSettings()).within(months)
     if message := st.session_state.pop(SETTINGS_MESSAGE, None):
         st.success(message)

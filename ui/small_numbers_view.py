@@ -22,10 +22,11 @@ from analytics.indicators import (
 )
 from analytics.spc import run_rule_length
 from data_models.outcome_sets import OutcomeSet
+from texts import label, number, t
 from ui.context import Context
+from ui.data import query
 from ui.figures import control_chart_figure, g_chart_figure
 from ui.review_view import VARIATION_ICON, chart_with_data
-from ui.text import label, number, t
 
 GRAIN_MONTHS = {"quarter": 60, "rolling_3": 36, "rolling_12": 36}  # the months a longer grain shows
 
@@ -65,8 +66,6 @@ def rare_sentence(name: str, chart: pl.DataFrame, open_count: int, years: int) -
 
 def render_rare_chart(ctx: Context, summary: Summary) -> None:
     """The g-chart of a rare event over the last five years, with its sentence, instead of the monthly chart."""
-    from ui.data import query  # ui.data imports the meeting pack, which imports the review views
-
     ind = summary.indicator
     name = label(ind.label)
     months = month_range(ctx.month, RARE_CHART_MONTHS)
@@ -85,8 +84,6 @@ def render_rare_chart(ctx: Context, summary: Summary) -> None:
 
 def render_longer_grain(ctx: Context, oset: OutcomeSet, summary: Summary) -> None:
     """The indicator's chart over a longer period per point, with the run rule of that grain in words."""
-    from ui.data import query
-
     ind = summary.indicator
     st.markdown(f"**{t('grain_title')}**")
     if summary.too_few and summary.value is not None:
