@@ -18,7 +18,7 @@ import pandera.polars as pa
 import polars as pl
 
 from data_models.identifiers import looks_like_bsn
-from data_models.outcome_sets import all_instruments, common, outcome_sets
+from data_models.outcome_sets import CATEGORICAL, NUMERIC, CasemixVariable, all_instruments, common, outcome_sets
 
 CENTRE_CODE = r"^[A-Za-z0-9]{2,12}$"
 BSN_REASON = (
@@ -39,6 +39,13 @@ def _outcome_pairs(kind: str | None = None) -> list[str]:
 
 def _instrument_pairs() -> list[str]:
     return [f"{p}/{i}" for p, s in outcome_sets().items() for i in s.instruments]
+
+
+def _characteristics(kind: str | None = None) -> dict[str, CasemixVariable]:
+    """The case-mix variables delivered in ``baseline_characteristics``, by "pathway/variable"."""
+    return {
+        f"{p}/{v.code}": v for p, s in outcome_sets().items() for v in s.casemix_from("characteristic") if kind in (None, v.kind)
+    }
 
 
 def _bounds(instruments: dict, column: str, attr: str) -> pl.Expr:
@@ -208,6 +215,57 @@ class Costs(_EpisodeChild):
     amount_eur: float = pa.Field(ge=0, description="Cost in euros, zero or more.")
 
 
+def characteristic_number(parsed: pl.Expr) -> pl.Expr:
+    """The typed value of a ``baseline_characteristics`` row: ``parsed`` (the number read from ``value``)
+    for a numeric variable of the episode's pathway, empty for a categorical one."""
+    numeric = _pair("lookup_pathway", "variable").is_in(list(_characteristics(NUMERIC)))
+    return pl.when(numeric).then(parsed)
+
+
+class BaselineCharacteristics(_EpisodeChild):
+    """A baseline characteristic of an episode that its outcome set adjusts for (long form: one row per variable)."""
+
+    variable: str = pa.Field(
+        str_length={"min_value": 1},
+        description="Case-mix variable of the pathway's outcome set that is delivered in this table (see the pathways below).",
+    )
+    value: str = pa.Field(
+        str_length={"min_value": 1},
+        description="As text: a number (decimal point or comma) within the variable's range, or the code of one of its choices.",
+    )
+    lookup_value_number: float = pa.Field(
+        nullable=True, description="Loader lookup: value read as a number, for a numeric variable; stored as value_number."
+    )
+
+    @pa.dataframe_check(
+        name="characteristic_in_outcome_set",
+        description="a case-mix variable of the episode's pathway that its outcome set delivers in this table",
+    )
+    def characteristic_in_outcome_set(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        ok = _pair("lookup_pathway", "variable").is_in(list(_characteristics()))
+        return data.lazyframe.select(ok.fill_null(True))
+
+    @pa.dataframe_check(name="characteristic_is_number", description="a numeric variable needs a number")
+    def characteristic_is_number(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        numeric = _pair("lookup_pathway", "variable").is_in(list(_characteristics(NUMERIC)))
+        return data.lazyframe.select((~numeric | pl.col("lookup_value_number").is_not_null()).fill_null(True))
+
+    @pa.dataframe_check(name="characteristic_in_range", description="a number within the variable's min and max")
+    def characteristic_in_range(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        numeric = _characteristics(NUMERIC)
+        key = _pair("lookup_pathway", "variable")
+        lo = key.replace_strict({k: v.min for k, v in numeric.items()}, default=None, return_dtype=pl.Float64)
+        hi = key.replace_strict({k: v.max for k, v in numeric.items()}, default=None, return_dtype=pl.Float64)
+        return data.lazyframe.select(pl.col("lookup_value_number").is_between(lo, hi).fill_null(True))
+
+    @pa.dataframe_check(name="characteristic_choice", description="one of the variable's choice codes, exactly as listed")
+    def characteristic_choice(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        choices = [f"{k}/{code}" for k, v in _characteristics(CATEGORICAL).items() for code in v.choices]
+        categorical = _pair("lookup_pathway", "variable").is_in(list(_characteristics(CATEGORICAL)))
+        chosen = pl.concat_str(pl.col("lookup_pathway"), pl.lit("/"), pl.col("variable"), pl.lit("/"), pl.col("value"))
+        return data.lazyframe.select((~categorical | chosen.is_in(choices)).fill_null(True))
+
+
 @dataclass(frozen=True)
 class TableSpec:
     """How one table of the data standard is delivered, keyed and validated."""
@@ -216,6 +274,8 @@ class TableSpec:
     model: type[pa.DataFrameModel]
     key: tuple[str, ...]
     rank: int  # load order: parents before children
+    derived: tuple[str, ...] = ()  # stored beside the delivered columns, from the loader's lookup_<name>
+    aliases: tuple[str, ...] = ()  # other names a file or sheet of this table may carry
 
     @property
     def dtypes(self) -> dict[str, pl.DataType]:
@@ -225,6 +285,14 @@ class TableSpec:
     def columns(self) -> list[str]:
         """The columns of the delivered file, in the standard's order."""
         return [c for c in self.dtypes if not c.startswith("lookup_")]
+
+    @property
+    def stored_columns(self) -> list[str]:
+        """The delivered columns and the typed ones derived from them, as the warehouse keeps them."""
+        return [*self.columns, *self.derived]
+
+    def stored_dtype(self, column: str) -> pl.DataType:
+        return self.dtypes[column if column in self.dtypes else "lookup_" + column]
 
     @property
     def required(self) -> list[str]:
@@ -241,6 +309,14 @@ TABLES: dict[str, TableSpec] = {
         TableSpec("clinical_outcomes", ClinicalOutcomes, ("centre_code", "episode_id", "outcome"), 2),
         TableSpec("prem_responses", PremResponses, ("centre_code", "episode_id", "instrument"), 2),
         TableSpec("costs", Costs, ("centre_code", "episode_id", "category"), 2),
+        TableSpec(
+            "baseline_characteristics",
+            BaselineCharacteristics,
+            ("centre_code", "episode_id", "variable"),
+            2,
+            derived=("value_number",),
+            aliases=("casemix_values",),  # the name an earlier draft of the data standard gave it
+        ),
     )
 }
 
@@ -261,4 +337,12 @@ DATAFRAME_CHECKS: dict[str, tuple[str, str]] = {
     "event_is_0_or_1": ("value", "een gebeurtenis moet 0 of 1 zijn"),
     "measure_in_range": ("value", "waarde valt buiten het toegestane bereik van deze uitkomst"),
     "prem_score_in_range": ("score", "score valt buiten het bereik van deze ervaringsvraag"),
+    "characteristic_in_outcome_set": (
+        "variable",
+        "variabele is geen casemixvariabele die de uitkomstenset van het zorgpad van deze episode in deze tabel vraagt"
+        " (vaste kenmerken zoals bmi horen in episodes)",
+    ),
+    "characteristic_is_number": ("value", "geen getal: deze variabele is numeriek"),
+    "characteristic_in_range": ("value", "waarde valt buiten het bereik van deze variabele in de uitkomstenset"),
+    "characteristic_choice": ("value", "geen van de keuzes van deze variabele in de uitkomstenset (let op hoofdletters)"),
 }

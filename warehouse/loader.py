@@ -20,9 +20,9 @@ import pandera.polars as pa
 import polars as pl
 
 from data_models.identifiers import looks_like_bsn, masked
-from data_models.schemas import DATAFRAME_CHECKS, TableSpec
+from data_models.schemas import DATAFRAME_CHECKS, TableSpec, characteristic_number
 from warehouse.limits import Limits, current, one_line, shorten, shortened
-from warehouse.parse import ERROR_COLUMNS, TooManyFailures, parse
+from warehouse.parse import ERROR_COLUMNS, TooManyFailures, number, parse
 from warehouse.reader import ROW, RawTable, UnusableFile, checksum, checksum_file, read_file
 from warehouse.schema import ensure_schema, quote
 
@@ -123,7 +123,8 @@ def validation_errors(
 
 
 def add_lookups(con: duckdb.DuckDBPyConnection, typed: pl.DataFrame, spec: TableSpec) -> pl.DataFrame:
-    """Columns the rules need from the warehouse: is the centre known, which pathway has the episode."""
+    """Columns the rules need from the warehouse: is the centre known, which pathway has the episode,
+    and (baseline characteristics) the value read as a number when the pathway's variable is numeric."""
     if "lookup_centre_known" in spec.dtypes:
         known = [r[0] for r in con.execute("select centre_code from store.centres").fetchall()]
         return typed.with_columns(pl.col("centre_code").is_in(known).alias("lookup_centre_known"))
@@ -134,7 +135,9 @@ def add_lookups(con: duckdb.DuckDBPyConnection, typed: pl.DataFrame, spec: Table
             "on e.centre_code = k.centre_code and e.episode_id = k.episode_id"
         ).pl()
         con.unregister("incoming_keys")
-        return typed.join(found.rename({"pathway": "lookup_pathway"}), on=ROW, how="left", maintain_order="left")
+        typed = typed.join(found.rename({"pathway": "lookup_pathway"}), on=ROW, how="left", maintain_order="left")
+    if "lookup_value_number" in spec.dtypes:  # decimal comma and point alike, as every number column
+        typed = typed.with_columns(characteristic_number(number(pl.col("value"))).alias("lookup_value_number"))
     return typed
 
 
@@ -157,7 +160,7 @@ def check_table(con: duckdb.DuckDBPyConnection, raw: RawTable) -> Checked:
     rule_errs = rule_errs.join(parse_errs.filter(pl.col("column_name").is_null()).select(ROW), on=ROW, how="anti")
     rule_errs = _with_values(raw.frame, rule_errs)
     errors = pl.concat([parse_errs, rule_errs])
-    good = typed.select(ROW, *spec.columns)
+    good = typed.select(ROW, *spec.columns, *(pl.col("lookup_" + c).alias(c) for c in spec.derived))
     if errors.height:
         good = good.join(errors.select(ROW).unique(), on=ROW, how="anti")
     repeated_key = good.select(pl.struct(list(spec.key)).is_duplicated()).to_series()
@@ -222,9 +225,11 @@ def merge(
         "table": quote(spec.name),
         "key0": quote(spec.key[0]),
         "join": " and ".join("s." + quote(k) + " = t." + quote(k) for k in spec.key),
-        "differs": " or ".join("s." + quote(c) + " is distinct from t." + quote(c) for c in spec.columns if c not in spec.key),
+        "differs": " or ".join(
+            "s." + quote(c) + " is distinct from t." + quote(c) for c in spec.stored_columns if c not in spec.key
+        ),
         "old_first": "t.first_delivered_on" if is_episodes else "null::date",
-        "columns": ", ".join(quote(c) for c in spec.columns),
+        "columns": ", ".join(quote(c) for c in spec.stored_columns),
         "first": ", coalesce(old_first_delivered_on, $delivered_on)" if is_episodes else "",
     }
     con.execute(MERGE_CHANGES.format(**ids))

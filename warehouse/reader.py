@@ -74,11 +74,12 @@ def _mb(size: int) -> str:
 def table_for_name(name: str) -> TableSpec:
     """The table a file or sheet is named after (``episodes.csv``, ``UMCU_2026-10_costs.csv``)."""
     stem = name.strip().lower()
-    if stem in TABLES:
-        return TABLES[stem]
-    matches = [t for t in TABLES if re.search(r"(^|[^a-z])" + t + r"($|[^a-z])", stem)]
+    names = {n: spec for spec in TABLES.values() for n in (spec.name, *spec.aliases)}
+    if stem in names:
+        return names[stem]
+    matches = {names[n].name for n in names if re.search(r"(^|[^a-z])" + n + r"($|[^a-z])", stem)}
     if len(matches) == 1:
-        return TABLES[matches[0]]
+        return TABLES[matches.pop()]
     known = ", ".join(TABLES)
     raise UnusableFile(f"onbekende tabel '{shorten(name, 80)}': de naam moet een van deze tabellen noemen: {known}")
 
