@@ -4,9 +4,12 @@ The loader parses every cell into these types first (reporting cells it cannot p
 then validates the typed frame against the model with ``lazy=True`` so that every broken
 rule of every row is collected at once. Rules that depend on the outcome sets (treatment
 of the pathway, instrument of the pathway, score within the instrument's range) are
-dataframe checks here too. Columns whose name starts with ``lookup_`` are not in the
-delivered file: the loader adds them from the warehouse before validating. Identifiers
-that look like a BSN are refused by the rule of ``data_models.identifiers``.
+dataframe checks here too; each says in its ``description`` what it asks, for the generated
+data standard (``data_models.standard_doc``), and ``DATAFRAME_CHECKS`` says it in Dutch for the
+quarantine. Columns whose name starts with ``lookup_`` are not in the delivered file: the loader
+adds them from the warehouse before validating, and a table's ``derived`` columns store one of
+them beside the delivered ones (``baseline_characteristics.value_number``). Identifiers that
+look like a BSN are refused by the rule of ``data_models.identifiers``.
 """
 
 from __future__ import annotations
@@ -93,28 +96,28 @@ class Episodes(pa.DataFrameModel):
     mdt_discussed: bool = pa.Field(nullable=True, description="Discussed in a multidisciplinary team meeting.")
     lookup_centre_known: bool = pa.Field(description="Loader lookup: the centre is in the centres table.")
 
-    @pa.dataframe_check(name="centre_known")
+    @pa.dataframe_check(name="centre_known", description="a centre of the centres table")
     def centre_known(cls, data: pa.PolarsData) -> pl.LazyFrame:
         return data.lazyframe.select(pl.col("lookup_centre_known"))
 
-    @pa.dataframe_check(name="treatment_in_outcome_set")
+    @pa.dataframe_check(name="treatment_in_outcome_set", description="a treatment that the pathway's outcome set lists")
     def treatment_in_outcome_set(cls, data: pa.PolarsData) -> pl.LazyFrame:
         ok = _pair("pathway", "treatment").is_in(_treatment_pairs()) | ~pl.col("pathway").is_in(list(outcome_sets()))
         return data.lazyframe.select(ok.fill_null(True))
 
-    @pa.dataframe_check(name="referral_after_treatment")
+    @pa.dataframe_check(name="referral_after_treatment", description="not after treatment_date")
     def referral_not_after_treatment(cls, data: pa.PolarsData) -> pl.LazyFrame:
         return data.lazyframe.select((pl.col("referral_date") <= pl.col("treatment_date")).fill_null(True))
 
-    @pa.dataframe_check(name="discharge_before_treatment")
+    @pa.dataframe_check(name="discharge_before_treatment", description="not before treatment_date")
     def discharge_not_before_treatment(cls, data: pa.PolarsData) -> pl.LazyFrame:
         return data.lazyframe.select((pl.col("discharge_date") >= pl.col("treatment_date")).fill_null(True))
 
-    @pa.dataframe_check(name="patient_id_bsn")
+    @pa.dataframe_check(name="patient_id_bsn", description="never a BSN")
     def patient_id_not_bsn(cls, data: pa.PolarsData) -> pl.LazyFrame:
         return data.lazyframe.select(~looks_like_bsn("patient_id"))
 
-    @pa.dataframe_check(name="episode_id_bsn")
+    @pa.dataframe_check(name="episode_id_bsn", description="never a BSN")
     def episode_id_not_bsn(cls, data: pa.PolarsData) -> pl.LazyFrame:
         return data.lazyframe.select(~looks_like_bsn("episode_id"))
 
@@ -128,11 +131,11 @@ class _EpisodeChild(pa.DataFrameModel):
         nullable=True, description="Loader lookup: pathway of the episode (empty when the episode is unknown)."
     )
 
-    @pa.dataframe_check(name="episode_known")
+    @pa.dataframe_check(name="episode_known", description="the episode must exist (in this delivery or an earlier one)")
     def episode_known(cls, data: pa.PolarsData) -> pl.LazyFrame:
         return data.lazyframe.select(pl.col("lookup_pathway").is_not_null())
 
-    @pa.dataframe_check(name="child_episode_id_bsn")
+    @pa.dataframe_check(name="child_episode_id_bsn", description="never a BSN")
     def child_episode_id_bsn(cls, data: pa.PolarsData) -> pl.LazyFrame:
         return data.lazyframe.select(~looks_like_bsn("episode_id"))
 
@@ -146,16 +149,16 @@ class PromMeasurements(_EpisodeChild):
     completed_on: dt.date = pa.Field(nullable=True, description="Date answered; empty when not (yet) answered.")
     score: float = pa.Field(nullable=True, description="Score on the instrument's own scale; required when answered.")
 
-    @pa.dataframe_check(name="instrument_in_outcome_set")
+    @pa.dataframe_check(name="instrument_in_outcome_set", description="an instrument of the episode's pathway")
     def instrument_in_outcome_set(cls, data: pa.PolarsData) -> pl.LazyFrame:
         ok = _pair("lookup_pathway", "instrument").is_in(_instrument_pairs())
         return data.lazyframe.select(ok.fill_null(True))
 
-    @pa.dataframe_check(name="score_required")
+    @pa.dataframe_check(name="score_required", description="required when completed_on is set")
     def score_when_completed(cls, data: pa.PolarsData) -> pl.LazyFrame:
         return data.lazyframe.select(pl.col("completed_on").is_null() | pl.col("score").is_not_null())
 
-    @pa.dataframe_check(name="score_in_range")
+    @pa.dataframe_check(name="score_in_range", description="within the instrument's range")
     def score_in_range(cls, data: pa.PolarsData) -> pl.LazyFrame:
         inst = all_instruments()
         lo, hi = _bounds(inst, "instrument", "min"), _bounds(inst, "instrument", "max")
@@ -169,17 +172,17 @@ class ClinicalOutcomes(_EpisodeChild):
     value: float = pa.Field(description="0 or 1 for events; the measured number for measures.")
     measured_on: dt.date = pa.Field(description="Date the outcome was established.")
 
-    @pa.dataframe_check(name="outcome_in_outcome_set")
+    @pa.dataframe_check(name="outcome_in_outcome_set", description="an outcome of the episode's pathway")
     def outcome_in_outcome_set(cls, data: pa.PolarsData) -> pl.LazyFrame:
         ok = _pair("lookup_pathway", "outcome").is_in(_outcome_pairs())
         return data.lazyframe.select(ok.fill_null(True))
 
-    @pa.dataframe_check(name="event_is_0_or_1")
+    @pa.dataframe_check(name="event_is_0_or_1", description="0 or 1 for an event")
     def event_is_binary(cls, data: pa.PolarsData) -> pl.LazyFrame:
         is_event = _pair("lookup_pathway", "outcome").is_in(_outcome_pairs("event"))
         return data.lazyframe.select((~is_event | pl.col("value").is_in([0.0, 1.0])).fill_null(True))
 
-    @pa.dataframe_check(name="measure_in_range")
+    @pa.dataframe_check(name="measure_in_range", description="within the outcome's range for a measure")
     def measure_in_range(cls, data: pa.PolarsData) -> pl.LazyFrame:
         bounds = {
             f"{p}/{o.code}": (o.min, o.max)
@@ -201,7 +204,7 @@ class PremResponses(_EpisodeChild):
     score: float = pa.Field(description="Answer on the item's scale (0–9 CollaboRATE, 0–10 otherwise).")
     completed_on: dt.date = pa.Field(description="Date answered.")
 
-    @pa.dataframe_check(name="prem_score_in_range")
+    @pa.dataframe_check(name="prem_score_in_range", description="within the item's range")
     def score_in_range(cls, data: pa.PolarsData) -> pl.LazyFrame:
         inst = common().prem_instruments
         lo, hi = _bounds(inst, "instrument", "min"), _bounds(inst, "instrument", "max")
@@ -234,7 +237,7 @@ class BaselineCharacteristics(_EpisodeChild):
         description="As text: a number (decimal point or comma) within the variable's range, or the code of one of its choices.",
     )
     lookup_value_number: float = pa.Field(
-        nullable=True, description="Loader lookup: value read as a number, for a numeric variable; stored as value_number."
+        nullable=True, description="Loader lookup: value read as a number for a numeric variable, empty for a categorical one."
     )
 
     @pa.dataframe_check(
