@@ -34,7 +34,7 @@ lock: | $(BIN)/python
 ## run: install, build the demo warehouse when there is none, start the demo app (SAMEN_LEREN_DEMO=1:
 ## demo accounts and the public peer-code key; outside demo mode the app needs its configuration, see README)
 run: $(VENV)/.runtime
-	@test -f "$(WAREHOUSE_PATH)" || SAMEN_LEREN_DEMO=1 $(BIN)/python -m warehouse demo --db "$(WAREHOUSE_PATH)"
+	@test -f "$(WAREHOUSE_PATH)" || SAMEN_LEREN_DEMO=1 $(BIN)/python -m cli demo --db "$(WAREHOUSE_PATH)"
 	SAMEN_LEREN_DEMO=1 $(BIN)/streamlit run serve.py --server.port $(PORT)
 
 ## test: install what the tests need and run the whole suite
@@ -59,7 +59,7 @@ lint: $(VENV)/.dev
 	$(BIN)/python -m ruff format --check .
 
 demo: $(VENV)/.runtime
-	SAMEN_LEREN_DEMO=1 $(BIN)/python -m warehouse demo --db "$(WAREHOUSE_PATH)"
+	SAMEN_LEREN_DEMO=1 $(BIN)/python -m cli demo --db "$(WAREHOUSE_PATH)"
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .ruff_cache test-artifacts

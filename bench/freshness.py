@@ -1,7 +1,7 @@
 """Freshness: from starting the load of a monthly delivery to an open session showing its month.
 
 The warehouse holds everything but the last monthly delivery, and the app process has the
-review page open (caches filled). The clock starts when ``python -m warehouse load`` starts
+review page open (caches filled). The clock starts when ``python -m cli load`` starts
 and stops when the review page, opened again in the same process as a user's next visit
 would, lists the delivery's month: no restart, no cache clearing.
 """
@@ -47,7 +47,7 @@ def _once(base: Path, files, folder: Path) -> float:
     load = [
         sys.executable,
         "-m",
-        "warehouse",
+        "cli",
         "load",
         "--db",
         str(db),

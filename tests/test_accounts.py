@@ -9,7 +9,7 @@ import pytest
 
 from access.accounts import DEMO_CONFIG, add_user, authenticate, load_users, viewer_for
 from access.roles import Role
-from warehouse.cli import main
+from cli import main
 
 
 def test_an_added_user_can_log_in_and_only_a_hash_is_stored(tmp_path: Path) -> None:

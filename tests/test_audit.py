@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 from access import audit
+from cli import main
 from tests.apptest import app, texts
 from tests.viewers import ADMIN, lead
-from warehouse.cli import main
 
 
 def test_viewing_the_patient_list_writes_an_audit_row(review_warehouse, monkeypatch) -> None:

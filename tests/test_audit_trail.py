@@ -35,10 +35,10 @@ import ui.review_view
 from access import audit
 from access.roles import AccessDenied
 from access.settings import NotConfigured
+from cli import main
 from tests.apptest import ROOT, app, texts
 from tests.viewers import ADMIN, data_manager, lead
 from ui import data as ui_data
-from warehouse.cli import main
 from warehouse.connection import data_version, published
 
 UMCU_SEPTEMBER = ["e1", "e2", "e3", "e4"]  # the review fixture's patients of the month (tests/fixtures.py)

@@ -15,8 +15,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from cli import main
 from tests.conftest import fetch
-from warehouse.cli import main
 from warehouse.limits import Limits, current, shorten
 from warehouse.reader import duplicated_names
 

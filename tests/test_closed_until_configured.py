@@ -22,10 +22,10 @@ from streamlit.util import calc_hash
 from access import accounts, audit, settings
 from access.accounts import DEMO_CONFIG, LoginThrottle, add_user, authenticate, config_path, log_in_locally
 from access.settings import NotConfigured, is_demo, peer_code_secret, problems
+from cli import main
 from tests.apptest import ROOT, app, texts
 from tests.test_browser import free_port, wait_for_health
 from tests.viewers import ADMIN, team
-from warehouse.cli import main
 
 GOOD_SECRET = "k3Jq9vX2mP7wL4tR8yB1nC6hF0dS5aGz"  # 32 characters, for the tests only
 ISSUER = "https://login.example-ziekenhuis.nl/realms/zorg"

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from cli import main
 from tests.conftest import fetch
-from warehouse.cli import main
 from warehouse.connection import writer
 from warehouse.fhir import BSN_SYSTEM, mappings, pseudonym_secret, score
 from warehouse.loader import LoadReport

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from cli import main
 from tests.conftest import fetch
-from warehouse.cli import main
 
 EPISODES = "centre_code,episode_id,patient_id,pathway,treatment,treatment_date,age,sex\nUMCU,E1,P1,knee_oa,tka,2026-02-01,70,F\n"
 

@@ -1,0 +1,73 @@
+"""The data manager's command line, at the top of the layers (beside ``pages``): it may import every
+package below it, and none imports it.
+
+python -m cli load --db PATH FILE...        exit 0 all loaded, 1 rows quarantined, 2 unusable
+python -m cli import-fhir --db PATH --centre CODE FILE_OR_FOLDER...   a FHIR R4 export, loaded the same way
+python -m cli status --db PATH              the load log
+python -m cli quarantine --db PATH          the rejected rows with their reasons
+python -m cli demo --db PATH [--scale tiny|small|medium|large] [--seed N]
+python -m cli audit-verify [--path P] [--anchor A]   "OK: N rows", or the first broken line (exit 1)
+python -m cli pack --db PATH --centre CODE --pathway ID --month YYYY-MM --out FILE [--patients] [--lang nl|en]
+python -m cli user add --username NAME --role ROLE [--centre CODE] [--pathways a,b] [--password-stdin]
+
+``python -m warehouse <command>`` runs the same commands (``warehouse/__main__.py`` hands over to
+:func:`main`), so existing scripts and the documentation's examples keep working.
+
+The commands live by what they touch: ``cli.loads`` (load, import-fhir), ``cli.listing`` (status,
+quarantine), ``cli.admin`` (audit-verify, user add), ``cli.demo`` (the generator) and ``cli.pack``
+(the meeting pack). The demo generator and the report builder are imported only by their command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from cli import admin, demo, listing, loads, pack
+from cli.common import USAGE_ERROR
+
+SERVES_DATA = {"pack", "quarantine"}  # commands that show patient rows or peer codes
+AUDITED_LOADS = {"load", "import-fhir"}  # commands that write to the warehouse and the audit trail
+PROG = "python -m cli"
+
+__all__ = ["AUDITED_LOADS", "PROG", "SERVES_DATA", "USAGE_ERROR", "main", "parser"]
+
+
+def parser(prog: str = PROG) -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog=prog, description="Samen Leren warehouse: laden en beheren.")
+    sub = p.add_subparsers(dest="command", required=True)
+    loads.register(sub)
+    listing.register(sub)
+    admin.register_audit(sub)
+    demo.register(sub)
+    pack.register(sub)
+    admin.register_user(sub)
+    return p
+
+
+def main(argv: list[str] | None = None, prog: str = PROG) -> int:
+    p = parser(prog)
+    try:
+        args = p.parse_args(argv)
+    except SystemExit as exc:  # argparse already printed one line of usage error
+        return USAGE_ERROR if exc.code else 0
+    if args.command in SERVES_DATA:
+        from access.settings import problems, refusal
+
+        if found := problems():  # outside demo mode: one line until the install is configured
+            print(f"fout: {refusal(found)}", file=sys.stderr)
+            return USAGE_ERROR
+    if args.command in AUDITED_LOADS:
+        from access import audit
+        from access.settings import NotConfigured
+
+        try:  # before the warehouse is opened: a load that cannot be audited does not start
+            audit.chain_key()
+        except NotConfigured as err:
+            print(f"fout: {err}", file=sys.stderr)
+            return USAGE_ERROR
+    try:
+        return args.run(args)
+    except Exception as err:  # noqa: BLE001 - the CLI's contract is one clear line and exit 2
+        print(f"fout: {type(err).__name__}: {err}", file=sys.stderr)
+        return USAGE_ERROR
