@@ -37,12 +37,13 @@ run: $(VENV)/.runtime
 	@test -f "$(WAREHOUSE_PATH)" || SAMEN_LEREN_DEMO=1 $(BIN)/python -m cli demo --db "$(WAREHOUSE_PATH)"
 	SAMEN_LEREN_DEMO=1 $(BIN)/streamlit run serve.py --server.port $(PORT)
 
-## test: install what the tests need and run the whole suite
-CODE := access analytics bench data_models pages queries reports sample_data ui warehouse app.py serve.py
+## test: install what the tests need, check the layers (import-linter) and run the whole suite
+CODE := access analytics bench cli data_models pages queries reports sample_data services texts ui warehouse app.py serve.py
 
 test: $(VENV)/.dev browser
 	$(BIN)/python -m ruff check .
 	$(BIN)/bandit -q -r $(CODE)
+	$(BIN)/lint-imports  # the layers in pyproject.toml's [tool.importlinter]: nothing imports upward
 	$(BIN)/python -m pytest
 
 ## browser: Debian's Chromium for the end-to-end browser tests (installed once, when missing)
