@@ -140,7 +140,7 @@ def render_control_chart(
     chart = summary.chart
     fig = control_chart_figure(
         chart, label(ind.label), ind.unit == "pct", month, on_chart(actions, ind.code),
-        baseline=baseline_marker(settings, months), excluded_label=t("chart_settings_excluded_hover"),
+        baseline=baseline_marker(settings, months), money=ind.unit == "eur",
     )  # fmt: skip
     table = chart.select(
         "month_date",

@@ -3,6 +3,7 @@
 They show what the page's interactive chart shows: the values coloured by variation, the
 centre line and limits per phase (steps), the chosen month shaded and actions marked, and a
 team's chart settings: a dash-dot line after a fixed baseline and the excluded months hollow.
+Months and numbers on the axes are in the language spoken (``texts``), as on the page.
 """
 
 from __future__ import annotations
@@ -14,9 +15,12 @@ import matplotlib
 
 matplotlib.use("Agg")  # no display: files only
 
-import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import polars as pl
+from matplotlib.axes import Axes
+
+from texts import money as euros
+from texts import month_ticks, number
 
 COLOURS = {"improvement": "#289de0", "concern": "#e07b00", "common": "#7b7d7d"}
 ACTION = "#1f5fa8"
@@ -31,12 +35,14 @@ def control_chart_image(
     actions: list[tuple[dt.date, str]],
     image_format: str = "svg",
     baseline: tuple[dt.date, str] | None = None,
+    money: bool = False,
 ) -> bytes:
     """One control chart as an SVG or PNG image.
 
-    ``baseline`` (its last month and the line's text, as ``ui.review_view.baseline_marker``) draws
+    ``baseline`` (its last month and the line's text, as ``texts.sentences.baseline_marker``) draws
     a dash-dot line after the baseline whose limits are fixed; months left out of the limits
-    (``excluded_reason``) are hollow markers, as on the review page's chart.
+    (``excluded_reason``) are hollow markers, as on the review page's chart. ``money`` labels the
+    value axis in euros.
     """
     scale = 100.0 if percent else 1.0
     x = chart["month_date"].to_list()
@@ -79,7 +85,7 @@ def control_chart_image(
                 ax.annotate(text, (start, 1.0), xycoords=("data", "axes fraction"), fontsize=7, color=ACTION, va="top")
         ax.set_ylabel(y_title + (" (%)" if percent else ""), fontsize=7)
         ax.tick_params(labelsize=7)
-        ax.xaxis.set_major_formatter(mdates.DateFormatter("%m-%Y"))
+        _speak_axes(ax, x, money)
         ax.spines[["top", "right"]].set_visible(False)
         fig.tight_layout()
         out = io.BytesIO()
@@ -87,3 +93,18 @@ def control_chart_image(
         return out.getvalue()
     finally:
         plt.close(fig)
+
+
+def _decimals(values: list[float]) -> int:
+    """The fewest decimals (up to 3) that show every tick value exactly."""
+    return next((d for d in range(3) if all(abs(round(v, d) - v) < 1e-9 for v in values)), 3)
+
+
+def _speak_axes(ax: Axes, months: list[dt.date], money_axis: bool) -> None:
+    """Month names and numbers in the language spoken; matplotlib's own are English (Oct, 1,234.5)."""
+    ticks = month_ticks(months)
+    ax.set_xticks([d for d, _ in ticks], [text for _, text in ticks])
+    low, high = ax.get_ylim()
+    values = [float(v) for v in ax.get_yticks() if low <= v <= high]
+    decimals = _decimals(values)
+    ax.set_yticks(values, [euros(v) if money_axis else number(v, decimals) for v in values])

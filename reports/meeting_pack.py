@@ -142,8 +142,9 @@ def chart_for(pack: Pack, summary: Summary, image_format: str) -> bytes:
     marks = [(start, text.replace("$", r"\$")) for start, text in on_chart(pack.actions, ind.code)]  # no mathtext
     baseline = baseline_marker(pack.chart_settings.get(ind.code), pack.months)  # in the pack's language
     return control_chart_image(
-        summary.chart, label(ind.label), ind.unit == "pct", pack.month, marks, image_format, baseline=baseline
-    )
+        summary.chart, label(ind.label), ind.unit == "pct", pack.month, marks, image_format, baseline=baseline,
+        money=ind.unit == "eur",
+    )  # fmt: skip
 
 
 def chart_settings_line(pack: Pack, summary: Summary) -> str | None:

@@ -7,13 +7,7 @@ checks that, and that every key is used somewhere (keys built from a prefix are 
 from __future__ import annotations
 
 TEXT: dict[str, dict[str, str]] = {
-    "app_title": {"nl": "Samen Leren", "en": "Samen Leren"},
     "language": {"nl": "Taal", "en": "Language"},
-    "viewer": {"nl": "Wie kijkt er? (demo)", "en": "Who is looking? (demo)"},
-    "demo_notice": {
-        "nl": "Demo-modus: synthetische gegevens, geen echte patiënten. Kies hieronder namens welk centrum u kijkt.",
-        "en": "Demo mode: synthetic data, no real patients. Choose below which centre you are viewing as.",
-    },
     "pathway": {"nl": "Zorgpad", "en": "Care pathway"},
     "month": {"nl": "Maand", "en": "Month"},
     "no_warehouse": {
@@ -36,28 +30,6 @@ TEXT: dict[str, dict[str, str]] = {
     "tile_response": {"nl": "PROM-respons bij de start", "en": "PROM response at baseline"},
     "tile_cost": {"nl": "Gemiddelde kosten per patiënt", "en": "Mean cost per patient"},
     "previous_12": {"nl": "gemiddelde vorige 12 maanden: {value}", "en": "mean of previous 12 months: {value}"},
-    "no_data_month": {"nl": "Geen gegevens in deze maand.", "en": "No data in this month."},
-    "trend_title": {"nl": "Verloop over 24 maanden", "en": "Trend over 24 months"},
-    "trend_caption": {
-        "nl": "De stippellijn is het gemiddelde van de twaalf maanden vóór de gekozen maand.",
-        "en": "The dotted line is the average of the twelve months before the chosen month.",
-    },
-    "sentence_higher": {
-        "nl": "{label} is hoger dan in de twaalf maanden ervoor ({now} tegen {before}).",
-        "en": "{label} is higher than in the twelve months before ({now} against {before}).",
-    },
-    "sentence_lower": {
-        "nl": "{label} is lager dan in de twaalf maanden ervoor ({now} tegen {before}).",
-        "en": "{label} is lower than in the twelve months before ({now} against {before}).",
-    },
-    "sentence_same": {
-        "nl": "{label} is gelijk aan de twaalf maanden ervoor ({now}).",
-        "en": "{label} is the same as in the twelve months before ({now}).",
-    },
-    "few_patients": {
-        "nl": "Let op: één maand met weinig patiënten zegt weinig; kijk naar het verloop.",
-        "en": "Note: one month with few patients says little; look at the trend.",
-    },
     # data page
     "data_title": {"nl": "Gegevens en aanlevering", "en": "Data and deliveries"},
     "data_purpose": {
@@ -85,7 +57,6 @@ TEXT: dict[str, dict[str, str]] = {
         "nl": "Mediaan aantal dagen van behandeldatum tot eerste aanlevering, per behandelmaand, voor alle centra (uw centrum gemarkeerd).",
         "en": "Median days from treatment date to first delivery, per treatment month, for all centres (yours highlighted).",
     },
-    "rows": {"nl": "rijen", "en": "rows"},
     "days": {"nl": "dagen", "en": "days"},
     "all_centres": {"nl": "alle centra", "en": "all centres"},
     "tab_chart": {"nl": "Grafiek", "en": "Chart"},
@@ -161,6 +132,11 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Recalculate limits from (after a deliberate change)",
     },
     "recalc_none": {"nl": "niet opnieuw berekenen", "en": "do not recalculate"},
+    # the lines of a control chart or g-chart (their trace names)
+    "legend_upper_limit": {"nl": "bovengrens", "en": "upper limit"},
+    "legend_lower_limit": {"nl": "ondergrens", "en": "lower limit"},
+    "legend_average": {"nl": "gemiddelde", "en": "average"},
+    "legend_median": {"nl": "mediaan", "en": "median"},
     # control chart: a fixed baseline and excluded months, kept per chart (issue 16)
     "chart_settings_title": {"nl": "Grenzen vastzetten of een maand uitsluiten", "en": "Fix the limits or exclude a month"},
     "chart_settings_help": {
@@ -242,28 +218,6 @@ TEXT: dict[str, dict[str, str]] = {
     "section_compare": {"nl": "Programma", "en": "Programme"},
     # comparison page
     "compare_title": {"nl": "Vergelijken", "en": "Compare"},
-    "compare_purpose": {
-        "nl": "Hoe verhoudt uw centrum zich tot alle centra samen, over de laatste twaalf maanden tot en met {month}?",
-        "en": "How does your centre compare with all centres together, over the twelve months up to {month}?",
-    },
-    "compare_own": {"nl": "Uw centrum", "en": "Your centre"},
-    "compare_all": {"nl": "Alle centra samen", "en": "All centres together"},
-    "compare_sentence": {
-        "nl": "{label}: bij u {own} van de patiënten, in alle {centres} centra samen {all}.",
-        "en": "{label}: {own} of your patients, {all} in all {centres} centres together.",
-    },
-    "compare_small": {
-        "nl": "Minder dan 10 patiënten in deze periode: het percentage wordt niet getoond.",
-        "en": "Fewer than 10 patients in this period: the percentage is not shown.",
-    },
-    "compare_few_centres": {
-        "nl": "Te weinig centra met gegevens voor een vergelijking.",
-        "en": "Too few centres with data for a comparison.",
-    },
-    "compare_crude": {
-        "nl": "Dit zijn ruwe percentages, nog niet gecorrigeerd voor verschillen in patiëntkenmerken (case-mix).",
-        "en": "These are crude percentages, not yet adjusted for differences in patient characteristics (case-mix).",
-    },
     "compare_funnel_purpose": {
         "nl": "Uw centrum met naam, de andere centra anoniem. Centra met minder dan 10 patiënten worden niet getoond.",
         "en": "Your centre by name, the other centres anonymously. Centres with fewer than 10 patients are not shown.",
@@ -561,7 +515,6 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "{value} (8 in 10 between {low} and {high})",
     },
     "option_mic": {"nl": "Duidelijk beter", "en": "Clearly better"},
-    "option_event": {"nl": "{event}", "en": "{event}"},
     "option_work": {"nl": "Weer aan het werk", "en": "Back at work"},
     "option_of_100": {"nl": "{n} van de 100", "en": "{n} in 100"},
     "option_similar": {"nl": "Vergelijkbare patiënten", "en": "Similar patients"},
@@ -625,10 +578,6 @@ TEXT: dict[str, dict[str, str]] = {
         "nl": "Deze episode bestaat niet in uw centrum. U ziet alleen trajecten van uw eigen patiënten.",
         "en": "This episode does not exist in your centre. You only see trajectories of your own patients.",
     },
-    "trajectory_pathway": {
-        "nl": "Deze episode hoort bij een zorgpad dat u niet mag zien.",
-        "en": "This episode belongs to a pathway you may not see.",
-    },
     "trajectory_caption": {
         "nl": "De band: waar 8 van de 10 vergelijkbare patiënten uitkomen. De stippen: de scores van deze patiënt. "
         "Lijnen: gebeurtenissen (complicatie, heropname).",
@@ -644,7 +593,6 @@ TEXT: dict[str, dict[str, str]] = {
     "trajectory_months": {"nl": "Maanden na de behandeling", "en": "Months after treatment"},
     "trajectory_expected": {"nl": "Verwacht", "en": "Expected"},
     "trajectory_patient": {"nl": "Deze patiënt", "en": "This patient"},
-    "trajectory_events": {"nl": "Gebeurtenissen", "en": "Events"},
     "trajectory_open": {"nl": "Open het traject van {episode}", "en": "Open the trajectory of {episode}"},
     "patients_select": {
         "nl": "Klik op een rij om het traject van die patiënt te openen.",
@@ -756,7 +704,6 @@ TEXT: dict[str, dict[str, str]] = {
     "grain_title": {"nl": "Over een langere periode", "en": "Over a longer period"},
     "grain_denominator": {"nl": "n = {n} patiënten in het laatste punt", "en": "n = {n} patients in the latest point"},
     "grain_choice": {"nl": "Periode per punt", "en": "Period per point"},
-    "grain_month": {"nl": "maand", "en": "month"},
     "grain_quarter": {"nl": "kwartaal", "en": "quarter"},
     "grain_rolling_3": {"nl": "voortschrijdend 3 maanden", "en": "rolling 3 months"},
     "grain_rolling_12": {"nl": "voortschrijdend 12 maanden", "en": "rolling 12 months"},

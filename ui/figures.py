@@ -1,57 +1,63 @@
-"""Plotly figures built by pure functions, so tests can call them without a page."""
+"""Plotly figures built by pure functions, so tests can call them without a page.
+
+Every figure speaks the language of ``texts.lang()``: date axes carry month names from
+``texts.month_ticks`` (plotly's own would be English), hovers name months the same way, euro
+axes read "€ 10.000" (``texts.money``), and ``layout.separators`` makes plotly's own numbers
+Dutch (12,5) or English (12.5). Nothing is fetched: no plotly locale file is needed.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import math
+from collections.abc import Iterable, Sequence
 
 import plotly.graph_objects as go
 import polars as pl
 
+from texts import money, month_short, month_ticks, separators, t
 from ui.safe_text import plotly_text
 
 BLUE = "#1f5fa8"
 GREY = "#8a8f98"
 ORANGE = "#e07b00"
+NICE_STEPS = (1.0, 2.0, 2.5, 5.0, 10.0)
 
 
-def trend_figure(
-    monthly: pl.DataFrame, value: str, month: dt.date, previous: float | None, y_title: str, percent: bool = False
-) -> go.Figure:
-    """A monthly line with the chosen month highlighted and the previous-12-month level dotted."""
-    fig = go.Figure()
-    rows = monthly.filter(pl.col(value).is_not_null())
-    fig.add_trace(
-        go.Scatter(
-            x=rows["month_date"].to_list(),
-            y=rows[value].to_list(),
-            mode="lines+markers",
-            line={"color": BLUE},
-            marker={"size": 6},
-            name=y_title,
-            hovertemplate="%{x|%b %Y}: %{y:.1f}<extra></extra>",
-        )
-    )
-    chosen = rows.filter(pl.col("month_date") == month)
-    if chosen.height:
-        fig.add_trace(
-            go.Scatter(
-                x=chosen["month_date"].to_list(),
-                y=chosen[value].to_list(),
-                mode="markers",
-                marker={"size": 12, "color": ORANGE},
-                name=month.strftime("%Y-%m"),
-                hoverinfo="skip",
-            )
-        )
-    if previous is not None:
-        fig.add_hline(y=previous, line={"dash": "dot", "color": GREY})
-    fig.update_layout(
-        height=260,
-        margin={"l": 10, "r": 10, "t": 10, "b": 10},
-        showlegend=False,
-        yaxis={"title": y_title, "rangemode": "tozero", "ticksuffix": "%" if percent else ""},
-        xaxis={"tickformat": "%b %Y"},
-    )
+def month_axis(dates: Iterable[dt.date | None]) -> dict:
+    """A date axis labelled with the months of the language spoken (okt 2024, Oct 2024)."""
+    ticks = month_ticks(d for d in dates if d is not None)
+    return {"tickmode": "array", "tickvals": [d for d, _ in ticks], "ticktext": [text for _, text in ticks]}
+
+
+def month_labels(dates: Sequence[dt.date | None]) -> list[str]:
+    """Each point's month for its hover (``%{text}`` or ``%{customdata}``)."""
+    return [month_short(d) if d is not None else "" for d in dates]
+
+
+def nice_ticks(low: float, high: float, most: int = 6) -> list[float]:
+    """Round tick values (1, 2, 2.5 or 5 times a power of ten) from at or below ``low`` to at or above ``high``."""
+    if high <= low:  # one value: a band around it
+        pad = max(abs(low) * 0.1, 1.0)
+        low, high = low - pad, high + pad
+    raw = (high - low) / (most - 1)
+    power = 10.0 ** math.floor(math.log10(raw))
+    step = next(k * power for k in NICE_STEPS if k * power >= raw)
+    first, last = math.floor(low / step), math.ceil(high / step)
+    return [round(i * step, 10) for i in range(first, last + 1)]
+
+
+def money_axis(values: Iterable[float | None], from_zero: bool = False) -> dict:
+    """A euro axis over ``values`` (and zero) labelled € 10.000 / € 10,000, not plotly's € 10k."""
+    present = [v for v in values if v is not None and not math.isnan(v)] or [0.0]
+    present += [0.0] if from_zero else []
+    ticks = nice_ticks(min(present), max(present))
+    return {"tickmode": "array", "tickvals": ticks, "ticktext": [money(v) for v in ticks]}
+
+
+def spoken(fig: go.Figure) -> go.Figure:
+    """The figure's own number formatting (hovers, plain axes) in the language spoken."""
+    fig.update_layout(separators=separators())
     return fig
 
 
@@ -69,16 +75,18 @@ def delay_figure(delay: pl.DataFrame, own_label: str, national_label: str, y_tit
                 mode="lines+markers",
                 name=plotly_text(name),
                 line={"color": color, "width": width},
-                hovertemplate="%{x|%b %Y}: %{y:.0f}<extra></extra>",
+                text=month_labels(delay["month_date"].to_list()),
+                hovertemplate="%{text}: %{y:.0f}<extra></extra>",
             )
         )
     fig.update_layout(
         height=300,
         margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        xaxis=month_axis(delay["month_date"].to_list()),
         yaxis={"title": y_title, "rangemode": "tozero"},
         legend={"orientation": "h", "y": -0.2},
     )
-    return fig
+    return spoken(fig)
 
 
 IMPROVEMENT = "#289de0"
@@ -94,20 +102,25 @@ def control_chart_figure(
     month: dt.date | None = None,
     actions: list[tuple[dt.date, str]] | None = None,
     baseline: tuple[dt.date, str] | None = None,
-    excluded_label: str = "uitgesloten",
+    excluded_label: str | None = None,
+    money: bool = False,
 ) -> go.Figure:
     """A control chart: values coloured by variation, centre line, limits per phase, actions where they start.
 
     ``baseline`` (its last month and the marker's text) draws a line after the baseline whose limits
     are fixed; months left out of the limits (``excluded_reason``) are hollow, their reason in the hover.
+    ``money`` labels the value axis in euros.
     """
     scale = 100.0 if percent else 1.0
     x = chart["month_date"].to_list()
+    months = month_labels(x)
+    excluded_label = t("chart_settings_excluded_hover") if excluded_label is None else excluded_label
+    value_format = "€ %{y:,.0f}" if money else "%{y:.1f}"
     fig = go.Figure()
     for column, dash, name in (
-        ("upper_limit", "dot", "bovengrens"),
-        ("lower_limit", "dot", "ondergrens"),
-        ("centre_line", "solid", "gemiddelde"),
+        ("upper_limit", "dot", t("legend_upper_limit")),
+        ("lower_limit", "dot", t("legend_lower_limit")),
+        ("centre_line", "solid", t("legend_average")),
     ):
         y = [None if v is None else v * scale for v in chart[column].to_list()]
         fig.add_trace(
@@ -129,7 +142,8 @@ def control_chart_figure(
     fig.add_trace(
         go.Scatter(
             x=x, y=[None if r is not None else v for v, r in zip(values, reasons, strict=True)], mode="markers",
-            marker={"color": colours, "size": 8}, name=y_title, hovertemplate="%{x|%b %Y}: %{y:.1f}<extra></extra>",
+            marker={"color": colours, "size": 8}, name=y_title, text=months,
+            hovertemplate=f"%{{text}}: {value_format}<extra></extra>",
         )
     )  # fmt: skip
     if any(r is not None for r in reasons):
@@ -137,8 +151,8 @@ def control_chart_figure(
             go.Scatter(
                 x=x, y=[v if r is not None else None for v, r in zip(values, reasons, strict=True)], mode="markers",
                 marker={"color": colours, "size": 9, "symbol": "circle-open", "line": {"width": 2}},
-                customdata=[plotly_text(r) for r in reasons], name="excluded",
-                hovertemplate=f"%{{x|%b %Y}}: %{{y:.1f}}<br>{plotly_text(excluded_label)}: %{{customdata}}<extra></extra>",
+                customdata=[plotly_text(r) for r in reasons], name="excluded", text=months,
+                hovertemplate=f"%{{text}}: {value_format}<br>{plotly_text(excluded_label)}: %{{customdata}}<extra></extra>",
             )
         )  # fmt: skip
     if baseline is not None and x and x[0] <= baseline[0] <= x[-1]:
@@ -156,11 +170,14 @@ def control_chart_figure(
             fig.add_annotation(
                 x=start, y=1, yref="paper", text=plotly_text(text), showarrow=False, xanchor="left", font={"color": BLUE}
             )
+    yaxis = {"title": y_title, "ticksuffix": "%" if percent else ""}
+    if money:
+        limits = [v for c in ("upper_limit", "lower_limit") for v in chart[c].to_list()]
+        yaxis |= money_axis([*values, *limits])
     fig.update_layout(
-        height=320, margin={"l": 10, "r": 10, "t": 10, "b": 10}, showlegend=False,
-        yaxis={"title": y_title, "ticksuffix": "%" if percent else ""}, xaxis={"tickformat": "%b %Y"},
+        height=320, margin={"l": 10, "r": 10, "t": 10, "b": 10}, showlegend=False, yaxis=yaxis, xaxis=month_axis(x),
     )  # fmt: skip
-    return fig
+    return spoken(fig)
 
 
 def stacked_cost_figure(by_category: pl.DataFrame, names: dict[str, str], y_title: str) -> go.Figure:
@@ -171,17 +188,20 @@ def stacked_cost_figure(by_category: pl.DataFrame, names: dict[str, str], y_titl
         fig.add_trace(
             go.Bar(
                 x=rows["month_date"].to_list(), y=rows["mean_cost_eur"].to_list(), name=names.get(category, category),
-                hovertemplate="%{x|%b %Y}: € %{y:,.0f}<extra></extra>",
+                customdata=month_labels(rows["month_date"].to_list()),
+                hovertemplate="%{customdata}: € %{y:,.0f}<extra></extra>",
             )
         )  # fmt: skip
+    totals = by_category.group_by("month_date").agg(pl.col("mean_cost_eur").sum())["mean_cost_eur"]
     fig.update_layout(
         barmode="stack",
         height=340,
         margin={"l": 10, "r": 10, "t": 10, "b": 10},
-        yaxis={"title": y_title, "tickprefix": "€ "},
+        xaxis=month_axis(by_category["month_date"].to_list()),
+        yaxis={"title": y_title} | money_axis(totals.to_list(), from_zero=True),
         legend={"orientation": "h", "y": -0.25},
     )
-    return fig
+    return spoken(fig)
 
 
 def grouped_bar_figure(groups: list[str], series: dict[str, list[float | None]], y_title: str) -> go.Figure:
@@ -196,7 +216,7 @@ def grouped_bar_figure(groups: list[str], series: dict[str, list[float | None]],
         yaxis={"title": y_title, "ticksuffix": "%", "rangemode": "tozero"},
         legend={"orientation": "h", "y": -0.2},
     )
-    return fig
+    return spoken(fig)
 
 
 def funnel_figure(
@@ -256,27 +276,30 @@ def funnel_figure(
         height=420, margin={"l": 10, "r": 10, "t": 10, "b": 10}, xaxis={"title": x_title, "rangemode": "tozero"},
         yaxis=yaxis,
     )  # fmt: skip
-    return fig
+    return spoken(fig)
 
 
 def own_trend_figure(trend: pl.DataFrame, own_label: str, pooled_label: str, percent: bool, y_title: str) -> go.Figure:
+    """The viewer's adjusted result per half-year beside the centres' mean, on a month axis."""
     scale = 100.0 if percent else 1.0
+    x = trend["period_start"].to_list()
     fig = go.Figure()
     for column, name, colour in (("pooled_value", pooled_label, COMMON), ("adjusted_value", own_label, CONCERN)):
         fig.add_trace(
             go.Scatter(
-                x=trend["period_start"].to_list(), y=[None if v is None else v * scale for v in trend[column].to_list()],
-                mode="lines+markers", name=plotly_text(name), line={"color": colour},
-                hovertemplate="%{x|%b %Y}: %{y:.1f}<extra></extra>",
+                x=x, y=[None if v is None else v * scale for v in trend[column].to_list()],
+                mode="lines+markers", name=plotly_text(name), line={"color": colour}, text=month_labels(x),
+                hovertemplate="%{text}: %{y:.1f}<extra></extra>",
             )
         )  # fmt: skip
     fig.update_layout(
         height=300,
         margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        xaxis=month_axis(x),
         yaxis={"title": y_title, "ticksuffix": "%" if percent else "", "rangemode": "tozero"},
         legend={"orientation": "h", "y": -0.2},
     )
-    return fig
+    return spoken(fig)
 
 
 def heatmap_figure(
@@ -298,7 +321,7 @@ def heatmap_figure(
         )
     )  # fmt: skip
     fig.update_layout(height=120 + 28 * len(row_labels), margin={"l": 10, "r": 10, "t": 10, "b": 10})
-    return fig
+    return spoken(fig)
 
 
 def lines_figure(frame: pl.DataFrame, value: str, group: str, target: float | None, y_title: str, unit: str) -> go.Figure:
@@ -308,16 +331,17 @@ def lines_figure(frame: pl.DataFrame, value: str, group: str, target: float | No
         fig.add_trace(
             go.Scatter(
                 x=rows["month_date"].to_list(), y=rows[value].to_list(), mode="lines+markers", name=plotly_text(name),
-                connectgaps=False, hovertemplate=f"%{{fullData.name}} · %{{x|%b %Y}}: %{{y:.1f}}{unit}<extra></extra>",
+                connectgaps=False, text=month_labels(rows["month_date"].to_list()),
+                hovertemplate=f"%{{fullData.name}} · %{{text}}: %{{y:.1f}}{unit}<extra></extra>",
             )
         )  # fmt: skip
     if target is not None:
         fig.add_hline(y=target, line={"dash": "dot", "color": GREY})
     fig.update_layout(
         height=340, margin={"l": 10, "r": 10, "t": 10, "b": 10}, legend={"orientation": "h", "y": -0.2},
-        yaxis={"title": y_title, "rangemode": "tozero", "ticksuffix": unit}, xaxis={"tickformat": "%b %Y"},
+        yaxis={"title": y_title, "rangemode": "tozero", "ticksuffix": unit}, xaxis=month_axis(frame["month_date"].to_list()),
     )  # fmt: skip
-    return fig
+    return spoken(fig)
 
 
 def icon_array_figure(chance: float, label: str) -> go.Figure:
@@ -337,7 +361,7 @@ def icon_array_figure(chance: float, label: str) -> go.Figure:
         xaxis={"visible": False, "range": [-0.6, 9.6]}, yaxis={"visible": False, "range": [-0.6, 9.6], "scaleanchor": "x"},
         meta={"label": label, "coloured": n},
     )  # fmt: skip
-    return fig
+    return spoken(fig)
 
 
 def trajectory_figure(
@@ -376,7 +400,7 @@ def trajectory_figure(
         height=340, margin={"l": 10, "r": 10, "t": 20, "b": 10}, legend={"orientation": "h", "y": -0.25},
         xaxis={"title": names["months"], "tickvals": [0, 3, 6, 12]}, yaxis={"title": y_title},
     )  # fmt: skip
-    return fig
+    return spoken(fig)
 
 
 def calibration_figure(calibration: pl.DataFrame, x_title: str, y_title: str, percent: bool) -> go.Figure:
@@ -395,7 +419,7 @@ def calibration_figure(calibration: pl.DataFrame, x_title: str, y_title: str, pe
         height=300, margin={"l": 10, "r": 10, "t": 10, "b": 10}, showlegend=False,
         xaxis={"title": x_title, "ticksuffix": suffix}, yaxis={"title": y_title, "ticksuffix": suffix},
     )  # fmt: skip
-    return fig
+    return spoken(fig)
 
 
 def g_chart_figure(chart: pl.DataFrame, open_count: int, y_title: str, open_label: str) -> go.Figure:
@@ -408,7 +432,7 @@ def g_chart_figure(chart: pl.DataFrame, open_count: int, y_title: str, open_labe
     events = chart["event_date"].to_list() if "event_date" in chart.columns else [None] * len(x)
     dates = [d.strftime("%Y-%m") if d is not None else "" for d in events]
     fig = go.Figure()
-    for column, dash, name in (("upper_limit", "dot", "bovengrens"), ("centre_line", "solid", "mediaan")):
+    for column, dash, name in (("upper_limit", "dot", t("legend_upper_limit")), ("centre_line", "solid", t("legend_median"))):
         fig.add_trace(
             go.Scatter(
                 x=[*x, len(x) + 1], y=[*chart[column].to_list(), chart[column][-1] if chart.height else None],
@@ -434,4 +458,4 @@ def g_chart_figure(chart: pl.DataFrame, open_count: int, y_title: str, open_labe
         height=300, margin={"l": 10, "r": 10, "t": 10, "b": 10}, showlegend=False,
         yaxis={"title": y_title, "rangemode": "tozero"}, xaxis={"title": "#", "dtick": 1},
     )  # fmt: skip
-    return fig
+    return spoken(fig)

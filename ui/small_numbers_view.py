@@ -104,7 +104,7 @@ def render_longer_grain(ctx: Context, oset: OutcomeSet, summary: Summary) -> Non
     st.markdown(
         f"{VARIATION_ICON[point.variation]} {t('variation_' + point.variation)} · {t('grain_denominator', n=number(point.cases_n))}"
     )
-    fig = control_chart_figure(chart, label(ind.label), ind.unit == "pct", ctx.month)
+    fig = control_chart_figure(chart, label(ind.label), ind.unit == "pct", ctx.month, money=ind.unit == "eur")
     table = chart.select(
         "period_start", "month_date", "value", "cases_n", "centre_line", "lower_limit", "upper_limit", "variation"
     )
