@@ -4,10 +4,16 @@ Each file in ``outcome_sets/`` defines one pathway: its treatments, PROM instrum
 (range, direction, minimal important change), timepoints, clinical outcomes, process
 measures and case-mix variables. ``common.yaml`` holds the code lists every pathway shares.
 Nothing in the code names a pathway: adding one means adding a file.
+
+The environment variable ``SAMEN_LEREN_OUTCOME_SETS`` points the whole application at another
+directory of outcome-set files (a test's made-up pathway, a programme's own sets); it is read at
+every call, and each directory is read once. Set it before ``data_models.schemas`` is imported:
+the delivery models take the list of pathways when they are built.
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -17,6 +23,7 @@ import yaml
 
 HERE = Path(__file__).parent
 OUTCOME_SET_DIR = HERE / "outcome_sets"
+OUTCOME_SET_ENV = "SAMEN_LEREN_OUTCOME_SETS"  # another directory of outcome-set files for the whole application
 
 
 @dataclass(frozen=True)
@@ -376,18 +383,33 @@ def load_outcome_set(path: Path) -> OutcomeSet:
     return oset
 
 
-@cache
-def outcome_sets(directory: Path = OUTCOME_SET_DIR) -> dict[str, OutcomeSet]:
-    """All configured outcome sets by pathway code, in file-name order."""
+def outcome_set_dir() -> Path:
+    """The directory of outcome-set files in use: ``$SAMEN_LEREN_OUTCOME_SETS`` or the one beside this module."""
+    return Path(os.environ.get(OUTCOME_SET_ENV) or OUTCOME_SET_DIR)
+
+
+def _read_outcome_sets(directory: Path) -> dict[str, OutcomeSet]:
     sets: dict[str, OutcomeSet] = {}
     instruments: dict[str, Instrument] = {}
-    for path in sorted(directory.glob("*.yaml")):
+    for path in sorted(Path(directory).glob("*.yaml")):
         oset = load_outcome_set(path)
         for code, inst in oset.instruments.items():
             if instruments.setdefault(code, inst) != inst:
                 raise OutcomeSetError(f"{path.name}: instruments.{code}: defined differently in another outcome set")
         sets[oset.pathway] = oset
     return sets
+
+
+_cached_outcome_sets = cache(_read_outcome_sets)
+
+
+def outcome_sets(directory: Path | None = None) -> dict[str, OutcomeSet]:
+    """All configured outcome sets by pathway code, in file-name order (of ``outcome_set_dir()`` unless given)."""
+    return _cached_outcome_sets(Path(directory) if directory is not None else outcome_set_dir())
+
+
+outcome_sets.__wrapped__ = _read_outcome_sets  # type: ignore[attr-defined]  # read a directory afresh
+outcome_sets.cache_clear = _cached_outcome_sets.cache_clear  # type: ignore[attr-defined]
 
 
 def pathway_codes() -> list[str]:

@@ -1,10 +1,11 @@
 """Improvement actions for the demo: some teams run their review cycle, some do not.
 
-UMC Utrecht's knee team records the change behind the demo's process shift (length of stay
-from four to two days) and closes it with what it did; most university centres record an
-action on a lagging figure every few months and move it through plan, do, study, act;
-Erasmus MC, LUMC and the general hospitals record none, so the adoption page has something
-to show. Timestamps are set in the past months, as if each was saved after that meeting.
+The team behind the demo's process change (an outcome set's ``demo.process_change``) records
+it and closes it with what it did; most university centres record an action on a lagging
+figure every few months, for the pathways whose demo block says ``review_cycle: true``, and
+move it through plan, do, study, act; Erasmus MC, LUMC and the general hospitals record none,
+so the adoption page has something to show. Timestamps are set in the past months, as if each
+was saved after that meeting.
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ import datetime as dt
 from pathlib import Path
 
 from access.roles import Role, Viewer
-from analytics.indicators import indicators_for
+from analytics.indicators import PROCESS_SOURCES, indicators_for
 from analytics.monthly import add_months
+from data_models.demo_block import demo_blocks
 from data_models.outcome_sets import outcome_sets
-from sample_data.centres import PROCESS_CHANGE
+from sample_data.centres import CENTRES, process_change
 from warehouse.actions import record_action, update_action
 
 RUNNING = ("AUMC", "MUMC", "RUMC", "UMCG", "UMCU")
@@ -31,6 +33,13 @@ TEMPLATES = (
      "Secretariaat", "Meer patiënten vullen de startmeting in", "Startmeting nu bij 78%."),
 )  # fmt: skip
 STEPS = (("do", 1), ("study", 3), ("done", 5))  # status reached, months after the start
+LENGTH_OF_STAY = PROCESS_SOURCES["treatment_to_discharge"]  # the indicator a process change moves
+CHANGE_TEXT = {
+    "what": "Nieuwe werkwijze om de opnameduur te verkorten",
+    "who": "Zorgteam",
+    "expected_effect": "Kortere opnameduur, zonder meer heropnames",
+    "result": "Opnameduur daalde vanaf de start; heropnames bleven gelijk.",
+}  # fmt: skip
 
 
 def _at(month: dt.date, day: int = 12) -> dt.datetime:
@@ -54,11 +63,15 @@ def seed_actions(root: Path, end_month: str) -> int:
     """Record the demo's actions beside the warehouse at ``root``; returns how many."""
     end = dt.date.fromisoformat(end_month + "-01")
     n = 0
+    offered = {c.code: c.pathways for c in CENTRES}
+    cycle = [p for p, demo in demo_blocks().items() if demo.review_cycle]
     for k, centre in enumerate(RUNNING):
-        for j, pathway in enumerate(("knee_oa", "ibd")):
+        for j, pathway in enumerate(p for p in cycle if p in offered[centre]):
             codes = [i.code for i in indicators_for(outcome_sets()[pathway])]
             for step in range(3):
                 code, what, who, effect, result = TEMPLATES[(k + j + step) % len(TEMPLATES)]
+                if code not in codes:
+                    continue
                 start = add_months(end, -10 + 4 * step + (k % 2))
                 action = {"pathway": pathway, "indicator_code": code, "what": what, "who": who, "start_month": start,
                           "expected_effect": effect, "status": "plan"}  # fmt: skip
@@ -70,17 +83,19 @@ def seed_actions(root: Path, end_month: str) -> int:
 
 
 def _seed_process_change(root: Path, end: dt.date) -> int:
-    centre, pathway = PROCESS_CHANGE["centre"], PROCESS_CHANGE["pathway"]
-    start = add_months(end, 1 - PROCESS_CHANGE["month_index_from_end"])
+    found = process_change()
+    if found is None:
+        return 0
+    pathway, change = found
+    start = add_months(end, 1 - change.months_before_end)
     codes = [i.code for i in indicators_for(outcome_sets()[pathway])]
+    text = {**CHANGE_TEXT, **change.action}
     action = {
-        "pathway": pathway, "indicator_code": "length_of_stay_days",
-        "what": "Versneld herstelprotocol: mobiliseren op de dag van de operatie, ontslag met fysiotherapie thuis",
-        "who": "Orthopedisch chirurg en fysiotherapeut", "start_month": start,
-        "expected_effect": "Opnameduur van gemiddeld 4 naar 2 dagen, zonder meer heropnames", "status": "plan",
+        "pathway": pathway, "indicator_code": LENGTH_OF_STAY if LENGTH_OF_STAY in codes else codes[0],
+        "what": text["what"], "who": text["who"], "start_month": start, "expected_effect": text["expected_effect"],
+        "status": "plan",
     }  # fmt: skip
-    viewer = _viewer(centre)
+    viewer = _viewer(change.centre)
     action_id = record_action(root, viewer, action, codes, at=_at(add_months(start, -1)))
-    result = "Opnameduur daalde vanaf de start naar gemiddeld 2 dagen; heropnames bleven gelijk."
-    _progress(root, viewer, action_id, start, end, result, codes)
+    _progress(root, viewer, action_id, start, end, text["result"], codes)
     return 1

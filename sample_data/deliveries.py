@@ -8,7 +8,9 @@ byte-order mark. A centre with a delivery lag sends each month one delivery late
 Answers to follow-up questionnaires arrive after the invitation: the invitation is first
 delivered unanswered and corrected by a later delivery. The last delivery carries a few
 deliberate mistakes (a BSN, an impossible date, a score out of range, …) and an unknown
-column, so the quarantine has something to show.
+column, so the quarantine has something to show. Baseline characteristics (the case-mix
+variables an outcome set delivers in the long table) travel with their episode's delivery,
+once the data standard has that table.
 """
 
 from __future__ import annotations
@@ -21,11 +23,14 @@ from pathlib import Path
 import polars as pl
 import xlsxwriter
 
+from data_models.outcome_sets import outcome_sets
+from data_models.schemas import TABLES
 from sample_data.centres import CENTRES
 from sample_data.generator import BACKFILL_MONTHS, Simulation, month_starts
 
 EXCEL_ROW_LIMIT = 1_000_000
 STYLES = ("csv_bom", "csv", "csv_dutch", "xlsx")
+CHARACTERISTICS = "baseline_characteristics"
 
 
 @dataclass(frozen=True)
@@ -90,6 +95,8 @@ def assign(sim: Simulation) -> dict[str, pl.DataFrame]:
         "prem_responses": child(sim.prem_responses, "completed_on"),
         "costs": child(sim.costs, "treatment_date"),
     }
+    if CHARACTERISTICS in TABLES:  # the data standard's long table of baseline characteristics, once it has one
+        tables[CHARACTERISTICS] = child(sim.baseline_characteristics, "treatment_date")
     columns = {name: getattr(sim, name).columns for name in tables}
     return {
         name: frame.filter(pl.col("delivery").is_not_null() & (pl.col("delivery") <= BACKFILL_MONTHS)).select(
@@ -149,13 +156,15 @@ def with_mistakes(frames: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
     if template.is_empty():
         return frames
 
+    label = outcome_sets()[template["pathway"][0]].treatments[template["treatment"][0]]["nl"]
+
     def variant(eid: str, **changes: object) -> pl.DataFrame:
         return template.with_columns(pl.lit(eid).alias("episode_id"), *[pl.lit(v).alias(k) for k, v in changes.items()])
 
     bad_eps = pl.concat(
         [
             variant(f"{centre}-E9999901", patient_id="111222333"),  # a BSN
-            variant(f"{centre}-E9999902", treatment="knee_replacement"),  # not a code of the outcome set
+            variant(f"{centre}-E9999902", treatment=label),  # the treatment's name, not its code
             variant(f"{centre}-E9999903", age=134),
             variant(f"{centre}-E9999904", age=60),  # the same key twice, disagreeing
             variant(f"{centre}-E9999904", age=61),

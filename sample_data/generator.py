@@ -1,12 +1,17 @@
 """Deterministic synthetic deliveries in the data-standard format.
 
 ``generate(seed, scale, end_month)`` simulates five years of monthly episodes of the demo
-centres (``sample_data.centres``) with PROMs, clinical outcomes, PREMs and costs, with
-the properties the domain brief asks for: PROM response falling from ~70% at baseline to
-~45% at 12 months, case-mix that differs between centres, one true outlier after
-case-mix adjustment (UMCG, knee complications) and one that only looks like one before
-(Erasmus MC), a process change with a detectable shift (UMC Utrecht, knee length of
-stay) and a few extreme cost episodes. Nothing here is real patient data.
+centres (``sample_data.centres``) with PROMs, clinical outcomes, PREMs, costs and baseline
+characteristics, with the properties the domain brief asks for: PROM response falling from ~70%
+at baseline to ~45% at 12 months, case-mix that differs between centres, one true outlier after
+case-mix adjustment and one that only looks like one before, a process change with a detectable
+shift and a few extreme cost episodes. Nothing here is real patient data.
+
+Nothing here names a pathway, treatment, outcome or case-mix variable: it loops over the
+outcome sets, and every number about a pathway comes from its demo block
+(``data_models.demo_block``): volumes, treatment mix, case-mix distributions and how strongly
+they move the outcomes, event rates, PROM levels and changes, costs, which centres offer it,
+and its stories (a centre's true excess, a team's process change).
 
 ``write_deliveries`` cuts the simulated history into the files a programme would have
 received: a backfill of the history, then one delivery a month in rotating export
@@ -18,13 +23,16 @@ the last delivery for the quarantine to catch.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
 
+from data_models.demo_block import CategoricalDemo, Demo, EventDemo, NumericDemo, demo_blocks
 from data_models.outcome_sets import common, outcome_sets
-from sample_data.centres import CENTRES, PROCESS_CHANGE, DemoCentre
+from data_models.schemas import TABLES
+from sample_data.centres import CENTRES, DemoCentre, check_centres
 
 SCALES = {"tiny": 0.08, "small": 1.3, "medium": 26.0, "large": 260.0}
 MONTHS = 60
@@ -32,110 +40,16 @@ DEFAULT_END_MONTH = "2026-10"
 BACKFILL_MONTHS = 12  # the last 12 months arrive as monthly deliveries
 PART_IDS = 1_000_000  # episodes one separately simulated part can number
 
-# Episodes per month of a centre of relative volume 1, at scale 1.
-BASE_VOLUME = {"knee_oa": 14.0, "ckd": 12.0, "pancreatic_cancer": 9.0, "ibd": 17.0}
-TREATMENT_MIX = {
-    "knee_oa": {"tka": 0.75, "conservative": 0.25},
-    "ckd": {"haemodialysis": 0.35, "peritoneal_dialysis": 0.15, "transplant": 0.15, "conservative": 0.35},
-    "pancreatic_cancer": {"whipple": 0.45, "palliative_chemo": 0.35, "best_supportive_care": 0.20},
-    "ibd": {"biologic": 0.35, "conventional": 0.55, "surgery": 0.10},
-}
-AGE = {"knee_oa": (68, 9), "ckd": (62, 14), "pancreatic_cancer": (67, 9), "ibd": (40, 15)}
-FEMALE = {"knee_oa": 0.62, "ckd": 0.40, "pancreatic_cancer": 0.48, "ibd": 0.52}
-WAIT_DAYS = {"knee_oa": 60, "ckd": 75, "pancreatic_cancer": 21, "ibd": 30}
-LOS_DAYS = {"tka": 3.0, "whipple": 12.0, "surgery": 6.0, "transplant": 10.0}
-
-# Clinical event rates by treatment; "*" applies to every treatment of the pathway.
-EVENT_RATES: dict[str, dict[str, dict[str, float]]] = {
-    "knee_oa": {
-        "complication_severe": {"tka": 0.04, "conservative": 0.005},
-        "readmission_30d": {"tka": 0.05, "conservative": 0.01},
-        "reoperation_1y": {"tka": 0.03, "conservative": 0.005},
-    },
-    "ckd": {
-        "unplanned_dialysis_start": {"haemodialysis": 0.25, "peritoneal_dialysis": 0.10, "conservative": 0.08},
-        "hospitalisation": {"haemodialysis": 0.35, "peritoneal_dialysis": 0.30, "transplant": 0.25, "conservative": 0.20},
-        "mortality_1y": {"haemodialysis": 0.15, "peritoneal_dialysis": 0.10, "transplant": 0.03, "conservative": 0.20},
-    },
-    "pancreatic_cancer": {
-        "mortality_in_hospital": {"whipple": 0.03},
-        "complication_severe": {"whipple": 0.30},
-        "pancreatic_fistula_bc": {"whipple": 0.15},
-        "readmission": {"whipple": 0.16},
-    },
-    "ibd": {
-        "steroid_use": {"biologic": 0.20, "conventional": 0.40, "surgery": 0.15},
-        "hospital_admission": {"biologic": 0.10, "conventional": 0.15, "surgery": 0.30},
-        "surgery": {"biologic": 0.03, "conventional": 0.05},
-    },
-}
-EVENT_DAY = {"reoperation_1y": 365, "mortality_1y": 365, "readmission_30d": 30, "return_to_work": 182, "adjuvant_chemo": 90}
-
-# PROM baseline mean and sd, and the change at the primary follow-up by treatment.
-PROM_BASE = {
-    "oks": (20, 7),
-    "koos_ps": (45, 14),
-    "nrs_pain": (7, 1.5),
-    "eq5d_index": (0.55, 0.18),
-    "promis10_physical": (40, 7),
-    "promis10_mental": (45, 8),
-    "sf12_pcs": (38, 9),
-    "sf12_mcs": (46, 10),
-    "qlq_c30_ghs": (58, 20),
-    "ibd_control_8": (8, 3),
-}
-PROM_GAIN = {
-    "tka": 1.0,
-    "conservative": 0.2,
-    "haemodialysis": -0.1,
-    "peritoneal_dialysis": 0.05,
-    "transplant": 0.8,
-    "whipple": 0.4,
-    "palliative_chemo": -0.2,
-    "best_supportive_care": -0.8,
-    "biologic": 0.9,
-    "conventional": 0.5,
-    "surgery": 0.7,
-}
-PROM_FULL_GAIN = {
-    "oks": 16,
-    "koos_ps": -20,
-    "nrs_pain": -4,
-    "eq5d_index": 0.2,
-    "promis10_physical": 7,
-    "promis10_mental": 5,
-    "sf12_pcs": 8,
-    "sf12_mcs": 5,
-    "qlq_c30_ghs": 15,
-    "ibd_control_8": 5,
-}
-TIMEPOINT_MONTHS = {"baseline": 0, "3m": 3, "6m": 6, "12m": 12}
+# Share of the change at the primary follow-up reached at each timepoint, and PROM response.
 TIMEPOINT_FRACTION = {"baseline": 0.0, "3m": 0.7, "6m": 0.85, "12m": 1.0}
 RESPONSE = {"baseline": 0.72, "3m": 0.56, "6m": 0.50, "12m": 0.46}
-
-COSTS: dict[str, dict[str, float]] = {
-    "tka": {
-        "or_time": 2600,
-        "implant": 1900,
-        "ward_days": 650,
-        "imaging_lab": 300,
-        "outpatient": 450,
-        "rehabilitation": 800,
-        "medication": 120,
-        "other": 150,
-    },
-    "conservative": {"outpatient": 600, "imaging_lab": 250, "rehabilitation": 500, "medication": 400},
-    "haemodialysis": {"dialysis": 42000, "outpatient": 2500, "medication": 4000, "imaging_lab": 900, "other": 600},
-    "peritoneal_dialysis": {"dialysis": 33000, "outpatient": 2200, "medication": 3500, "imaging_lab": 800},
-    "transplant": {"or_time": 9000, "ward_days": 900, "medication": 11000, "imaging_lab": 1500, "outpatient": 3000},
-    "whipple": {"or_time": 9500, "ward_days": 750, "icu_days": 2400, "imaging_lab": 1800, "medication": 2500, "outpatient": 1200},
-    "palliative_chemo": {"medication": 16000, "outpatient": 3200, "imaging_lab": 1500},
-    "best_supportive_care": {"outpatient": 1500, "other": 2200, "medication": 900},
-    "biologic": {"medication": 13000, "outpatient": 1400, "imaging_lab": 700},
-    "conventional": {"medication": 1600, "outpatient": 1100, "imaging_lab": 500},
-    "surgery": {"or_time": 5200, "ward_days": 700, "imaging_lab": 900, "medication": 900, "outpatient": 800},
-}
-PER_DAY = {"ward_days", "icu_days"}
+PER_DAY = {"ward_days", "icu_days"}  # cost categories charged per day admitted
+ICU = "icu_days"  # days depend on the complication, not the length of stay
+EXTREME_COSTS = 0.003  # share of episodes with extreme costs
+LITERACY_MISSING = 0.10
+PROM_FACTOR = (0.6, 1.2)  # how far case-mix can scale a patient's PROM change
+CHARACTERISTIC = "characteristic:"  # prefix of the episode frame's columns of baseline characteristics
+INTERNAL = ("_risk", "_prom_factor", "_severity", "_has_discharge")
 
 
 def month_starts(end_month: str, n: int = MONTHS) -> list[dt.date]:
@@ -164,6 +78,7 @@ class Simulation:
     clinical_outcomes: pl.DataFrame
     prem_responses: pl.DataFrame
     costs: pl.DataFrame
+    baseline_characteristics: pl.DataFrame  # centre_code, episode_id, variable, value (text)
     end_date: dt.date  # last day of the simulated history
 
     def tables(self) -> dict[str, pl.DataFrame]:
@@ -174,6 +89,7 @@ class Simulation:
             "clinical_outcomes": self.clinical_outcomes,
             "prem_responses": self.prem_responses,
             "costs": self.costs,
+            "baseline_characteristics": self.baseline_characteristics,
         }
 
 
@@ -194,16 +110,21 @@ def part_block(part: tuple[DemoCentre, str]) -> int:
 def simulate_episodes(
     rng: np.random.Generator, scale: float, end_month: str, part: tuple[DemoCentre, str] | None = None
 ) -> pl.DataFrame:
+    """The episodes, with the case-mix columns of each pathway and, internally, each one's risk."""
+    demos = demo_blocks()
+    check_centres(demos)
     starts = month_starts(end_month)
     start_days = np.array(starts, dtype="datetime64[D]").astype(np.int64)
     month_len = np.diff(np.append(start_days, start_days[-1] + 31))
     parts = []
     for centre, pathway in all_parts() if part is None else [part]:
-        counts = rng.poisson(BASE_VOLUME[pathway] * centre.volume * scale, MONTHS)
+        counts = rng.poisson(demos[pathway].volume * centre.volume * scale, MONTHS)
         month = np.repeat(np.arange(MONTHS), counts)
-        parts.append((centre, pathway, month))
-    frames = [_episode_attributes(rng, c, p, m, start_days, month_len) for c, p, m in parts if m.size]
-    episodes = pl.concat(frames).sort("treatment_date", "centre_code")
+        parts.append((centre, demos[pathway], month))
+    frames = [_episode_attributes(rng, c, d, m, start_days, month_len) for c, d, m in parts if m.size]
+    if not frames:
+        raise ValueError("the demo centres offer no pathway: nothing to simulate")
+    episodes = _with_columns(pl.concat(frames, how="diagonal_relaxed")).sort("treatment_date", "centre_code")
     seq = pl.int_range(1, pl.len() + 1).over("centre_code")
     patient = rng.permutation(episodes.height) + 10_000_000
     if part is not None:  # one pathway of one centre: its own block of ids (a pathway's digit, then 6)
@@ -217,130 +138,186 @@ def simulate_episodes(
     )
 
 
-def _episode_attributes(rng, centre, pathway, month, start_days, month_len) -> pl.DataFrame:
+def _with_columns(episodes: pl.DataFrame) -> pl.DataFrame:
+    """Every column of the data standard's episodes (empty where no pathway fills it), in its types."""
+    dtypes = TABLES["episodes"].dtypes
+    missing = [pl.lit(None, dtype=dtypes[c]).alias(c) for c in TABLES["episodes"].columns if c not in episodes.columns]
+    typed = [pl.col(c).cast(dtypes[c]) for c in episodes.columns if c in dtypes]
+    return episodes.with_columns(*missing, *typed)
+
+
+def _numeric(rng, var: NumericDemo, n: int, severity: float, drawn: dict[str, np.ndarray], refs: dict[str, float]) -> np.ndarray:
+    mean = var.mean + var.severity * severity + sum(s * (drawn[o] - refs[o]) for o, s in var.slopes.items())
+    if var.distribution == "poisson":
+        value = rng.poisson(np.maximum(mean, 0.0) * np.ones(n)).astype(float)
+    else:
+        value = rng.normal(mean, var.sd, n)
+    if var.step:
+        value = np.round(value / var.step) * var.step
+    return np.round(np.clip(value, var.min, var.max), var.decimals)
+
+
+def _categorical(rng, var: CategoricalDemo, n: int, severity: float) -> np.ndarray:
+    choices = list(var.probabilities)
+    weights = np.array([var.probabilities[c] * np.exp(var.severity.get(c, 0.0) * severity) for c in choices])
+    return rng.choice(np.array(choices, dtype=object), size=n, p=weights / weights.sum())
+
+
+def _casemix(rng, centre: DemoCentre, demo: Demo, oset, n: int) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+    """The pathway's case-mix values (missing ones as None/NaN), the risk score and the PROM gain factor."""
+    drawn: dict[str, np.ndarray] = {}
+    refs = {c: v.reference for c, v in demo.casemix.items() if isinstance(v, NumericDemo)}
+    risk, prom = np.zeros(n), np.ones(n)
+    values: dict[str, np.ndarray] = {}
+    for code, var in demo.casemix.items():
+        if isinstance(var, NumericDemo):
+            value = _numeric(rng, var, n, centre.severity, drawn, refs)
+            risk += var.effect * (value - var.reference)
+            prom += var.prom_effect * (value - var.reference)
+            shown = np.where(rng.random(n) < var.missing, np.nan, value) if var.missing else value
+        else:
+            value = _categorical(rng, var, n, centre.severity)
+            risk += np.array([var.effect.get(v, 0.0) for v in value])
+            prom += np.array([var.prom_effect.get(v, 0.0) for v in value])
+            shown = np.where(rng.random(n) < var.missing, None, value) if var.missing else value
+        drawn[code] = value
+        values[code] = shown
+    return values, risk, np.clip(prom, *PROM_FACTOR)
+
+
+def _episode_attributes(rng, centre: DemoCentre, demo: Demo, month, start_days, month_len) -> pl.DataFrame:
+    oset = outcome_sets()[demo.pathway]
     n = month.size
-    mix = TREATMENT_MIX[pathway]
-    treatment = rng.choice(list(mix), size=n, p=list(mix.values()))
+    mix = {code: t.share for code, t in demo.treatments.items() if t.share > 0}
+    treatment = rng.choice(list(mix), size=n, p=np.array(list(mix.values())) / sum(mix.values()))
     day = start_days[month] + (rng.random(n) * month_len[month]).astype(np.int64)
-    mean_age, sd_age = AGE[pathway]
-    age = np.clip(np.round(rng.normal(mean_age + 5 * centre.severity, sd_age, n)), 18, 100).astype(np.int64)
-    asa = np.clip(np.round(rng.normal(2.1 + 0.5 * centre.severity + 0.02 * (age - mean_age), 0.7, n)), 1, 5).astype(np.int64)
-    bmi = np.round(np.clip(rng.normal(29 if pathway == "knee_oa" else 26, 4.5, n), 15, 60), 1)
-    charlson = np.clip(rng.poisson(np.maximum(0.5, 1.5 + centre.severity + 0.04 * (age - 60))), 0, 37)
-    wait = np.round(rng.gamma(2.0, WAIT_DAYS[pathway] / 2.0, n)).astype(np.int64)
-    los_mean = np.array([LOS_DAYS.get(t, np.nan) for t in treatment])
-    if centre.code == PROCESS_CHANGE["centre"] and pathway == PROCESS_CHANGE["pathway"]:
-        after = month >= MONTHS - PROCESS_CHANGE["month_index_from_end"]
-        factor = np.where(after, PROCESS_CHANGE["los_after"], PROCESS_CHANGE["los_before"]) / LOS_DAYS["tka"]
-        los_mean = los_mean * factor
+    values, risk, prom_factor = _casemix(rng, centre, demo, oset, n)
+    wait = np.round(rng.gamma(2.0, demo.waiting_days / 2.0, n)).astype(np.int64)
+    los_mean = np.array([demo.treatments[t].length_of_stay or np.nan for t in treatment])
+    change = demo.process_change
+    if change and change.centre == centre.code:
+        after = month >= MONTHS - change.months_before_end
+        changed = np.where(after, change.after, change.before)
+        los_mean = np.where(treatment == change.treatment, changed, los_mean)
     los = np.where(np.isnan(los_mean), -1, np.maximum(1, np.round(rng.gamma(8.0, np.nan_to_num(los_mean) / 8.0))))
     literacy = rng.random(n) < np.clip(0.30 + 0.08 * centre.severity, 0.05, 0.9)
-    work = (age < 67) & (rng.random(n) < 0.62)
+    work = rng.random(n) < demo.paid_work
+    for code, limit in demo.paid_work_below.items():
+        work &= values[code] < limit
     sdm = rng.random(n) < np.clip(centre.sdm_rate + 0.004 * (month - MONTHS / 2), 0.05, 0.98)
-    mdt = rng.random(n) < (0.93 if pathway == "pancreatic_cancer" else 0.35)
-    missing = rng.random((4, n)) < np.array([[0.06], [0.05], [0.04], [0.10]])
+    mdt = rng.random(n) < demo.mdt_discussed if demo.mdt_discussed is not None else np.full(n, None)
+    literacy_missing = rng.random(n) < LITERACY_MISSING
+    columns = {}
+    for code, value in values.items():
+        var = oset.casemix[code]
+        if var.origin == "episode":
+            columns[var.column] = value
+        elif var.is_numeric:
+            columns[CHARACTERISTIC + code] = value.astype(float)
+        else:
+            columns[CHARACTERISTIC + code] = pl.Series(value.tolist(), dtype=pl.String)
     return pl.DataFrame(
         {
             "centre_code": np.full(n, centre.code),
-            "pathway": np.full(n, pathway),
+            "pathway": np.full(n, demo.pathway),
             "treatment": treatment,
             "referral_date": _dates(day - wait),
             "treatment_date": _dates(day),
             "discharge_date": _dates(np.where(los >= 0, day + los, day)),
-            "has_discharge": los >= 0,
-            "age": age,
-            "sex": np.where(rng.random(n) < FEMALE[pathway], "F", np.where(rng.random(n) < 0.995, "M", "X")),
-            "bmi": np.where(missing[0], np.nan, bmi),
-            "asa_class": asa,
-            "asa_missing": missing[1],
-            "charlson_index": charlson,
-            "low_health_literacy": literacy,
-            "literacy_missing": missing[3],
+            "_has_discharge": los >= 0,
+            **{
+                c: (pl.Series(v.tolist(), dtype=pl.String) if v.dtype == object else v)
+                for c, v in columns.items()
+                if not c.startswith(CHARACTERISTIC)
+            },
+            "low_health_literacy": pl.Series(np.where(literacy_missing, None, literacy).tolist(), dtype=pl.Boolean),
             "paid_work_baseline": work,
             "sdm_documented": sdm,
-            "mdt_discussed": mdt,
-            "severity": np.full(n, centre.severity),
+            "mdt_discussed": pl.Series(mdt.tolist(), dtype=pl.Boolean),
+            **{c: v for c, v in columns.items() if c.startswith(CHARACTERISTIC)},
+            "_risk": risk,
+            "_prom_factor": prom_factor,
+            "_severity": np.full(n, centre.severity),
         }
     ).with_columns(
-        pl.when(pl.col("has_discharge")).then(pl.col("discharge_date")).alias("discharge_date"),
-        pl.col("bmi").fill_nan(None),
-        pl.when(~pl.col("asa_missing")).then(pl.col("asa_class")).alias("asa_class"),
-        pl.when(~pl.col("literacy_missing")).then(pl.col("low_health_literacy")).alias("low_health_literacy"),
-        pl.when(pl.col("pathway").is_in(["ckd", "pancreatic_cancer"])).then(pl.col("mdt_discussed")).alias("mdt_discussed"),
+        pl.when(pl.col("_has_discharge")).then(pl.col("discharge_date")).alias("discharge_date"),
+        pl.col(pl.Float64).fill_nan(None),
     )
 
 
-def risk_score(ep: pl.DataFrame) -> np.ndarray:
-    """The case-mix part of every event's log-odds: age, ASA, BMI and comorbidity."""
-    mean_age = ep["pathway"].replace_strict({p: a[0] for p, a in AGE.items()}).to_numpy()
-    asa = ep["asa_class"].fill_null(2).to_numpy()
-    bmi = ep["bmi"].fill_null(28).to_numpy()
+def baseline_characteristics(ep: pl.DataFrame) -> pl.DataFrame:
+    """The long table of case-mix variables of origin characteristic: one row per episode and variable."""
+    columns = [c for c in ep.columns if c.startswith(CHARACTERISTIC)]
+    schema = {"centre_code": pl.String, "episode_id": pl.String, "variable": pl.String, "value": pl.String}
+    if not columns:
+        return pl.DataFrame(schema=schema)
+    as_text = [pl.col(c).cast(pl.String).alias(c.removeprefix(CHARACTERISTIC)) for c in columns]
     return (
-        0.045 * (ep["age"].to_numpy() - mean_age)
-        + 0.45 * (asa - 2)
-        + 0.03 * (bmi - 28)
-        + 0.12 * (ep["charlson_index"].to_numpy() - 2)
+        ep.select("centre_code", "episode_id", *as_text)
+        .unpivot(index=["centre_code", "episode_id"], variable_name="variable", value_name="value")
+        .filter(pl.col("value").is_not_null())
+        .select(list(schema))
     )
 
 
 def simulate_outcomes(rng: np.random.Generator, ep: pl.DataFrame) -> pl.DataFrame:
-    sets = outcome_sets()
-    score = risk_score(ep)
+    """Every clinical outcome of every pathway, from its demo block: events and measures."""
+    sets, demos = outcome_sets(), demo_blocks()
     pathway = ep["pathway"].to_numpy()
     treatment = ep["treatment"].to_numpy()
     centre = ep["centre_code"].to_numpy()
     base_day = ep["treatment_date"].cast(pl.Int64).to_numpy()
-    effects = {c.code: c.effects for c in CENTRES}
+    work = ep["paid_work_baseline"].fill_null(False).to_numpy()
     rows: list[pl.DataFrame] = []
-    events: dict[str, np.ndarray] = {}
 
-    def add(mask: np.ndarray, outcome: str, value: np.ndarray, day: int | np.ndarray) -> None:
-        idx = np.flatnonzero(mask)
+    def add(idx: np.ndarray, outcome: str, value: np.ndarray, day: int) -> None:
         if idx.size:
-            days = base_day[idx] + (day[idx] if isinstance(day, np.ndarray) else day)
             rows.append(
                 pl.DataFrame(
                     {
                         "row": idx,
                         "outcome": np.full(idx.size, outcome),
-                        "value": value[idx].astype(float),
-                        "measured_on": _dates(days),
+                        "value": value.astype(float),
+                        "measured_on": _dates(base_day[idx] + day),
                     }
                 )
             )
 
-    for p, outcomes in EVENT_RATES.items():
-        in_p = pathway == p
-        for outcome, by_treatment in outcomes.items():
-            base = np.array([by_treatment.get(t, np.nan) for t in treatment])
-            applies = in_p & ~np.isnan(base)
-            effect = np.array([effects[c].get(f"{p}/{outcome}", 0.0) for c in centre])
-            prob = expit(np.log(np.nan_to_num(base, nan=0.5) / (1 - np.nan_to_num(base, nan=0.5))) + 0.7 * score + effect)
-            value = rng.random(len(prob)) < prob
-            events[f"{p}/{outcome}"] = value & applies
-            add(applies, outcome, value, EVENT_DAY.get(outcome, 14))
-    whipple = treatment == "whipple"
-    bad = (
-        events["pancreatic_cancer/complication_severe"]
-        | events["pancreatic_cancer/mortality_in_hospital"]
-        | events["pancreatic_cancer/readmission"]
-    )
-    add(whipple, "textbook_outcome", ~bad & (rng.random(len(bad)) < 0.93), 30)
-    alive = ~events["pancreatic_cancer/mortality_in_hospital"]
-    add(whipple & alive, "adjuvant_chemo", rng.random(len(bad)) < 0.70, 90)
-    add(pathway == "pancreatic_cancer", "tumour_stage", np.clip(np.round(rng.normal(2.4, 0.9, len(bad))), 1, 4), 0)
-    work = ep["paid_work_baseline"].to_numpy()
-    for p in ("knee_oa", "ibd"):
-        add((pathway == p) & work, "return_to_work", rng.random(len(bad)) < expit(1.3 - 0.4 * score), 182)
-    ckd = pathway == "ckd"
-    decline = np.where(treatment == "transplant", rng.normal(-1.0, 2.0, len(bad)), rng.normal(3.0, 2.0, len(bad)) + 0.5 * score)
-    add(ckd, "egfr_decline", np.round(decline, 1), 365)
-    add(ckd, "diabetes", rng.random(len(bad)) < 0.35 + 0.05 * ep["severity"].to_numpy(), 0)
-    ibd = pathway == "ibd"
-    calpro = np.round(np.exp(rng.normal(np.where(treatment == "biologic", 4.4, 5.0), 0.8)))
-    add(ibd, "faecal_calprotectin", calpro, 180)
-    add(ibd, "crohns_disease", rng.random(len(bad)) < 0.55, 0)
-    add(ibd, "smoking", rng.random(len(bad)) < 0.20, 0)
+    for p, demo in demos.items():
+        idx = np.flatnonzero(pathway == p)
+        if not idx.size:
+            continue
+        oset = sets[p]
+        t, c = treatment[idx], centre[idx]
+        score = ep["_risk"].to_numpy()[idx].copy()
+        severity = ep["_severity"].to_numpy()[idx]
+        happened: dict[str, np.ndarray] = {}
+        for code, out in demo.outcomes.items():
+            if isinstance(out, EventDemo):
+                base = np.clip(np.array([out.rate.get(x, np.nan) for x in t]), 1e-6, 1 - 1e-6)
+                applies = ~np.isnan(base)
+                if code == oset.prediction.work_outcome:
+                    applies &= work[idx]  # return to work: only who worked before
+                for other in out.unless:
+                    applies &= ~happened[other]
+                effect = np.array([demo.centre_effects.get(x, {}).get(code, 0.0) for x in c])
+                logodds = np.log(np.nan_to_num(base, nan=0.5) / (1 - np.nan_to_num(base, nan=0.5)))
+                value = rng.random(idx.size) < expit(logodds + out.risk * score + out.severity * severity + effect)
+                for other in out.none_of:
+                    value &= ~happened[other]
+                happened[code] = value & applies
+                score += out.effect * happened[code]
+                add(idx[applies], code, value[applies], out.day)
+            else:
+                mean = np.array([out.mean.get(x, np.nan) for x in t])
+                applies = ~np.isnan(mean)
+                value = rng.normal(np.nan_to_num(mean), out.sd, idx.size) + out.risk * score + out.severity * severity
+                value = np.exp(value) if out.log else value
+                value = np.round(
+                    np.clip(value, out.min if out.min is not None else -np.inf, out.max if out.max is not None else np.inf),
+                    out.decimals,
+                )
+                add(idx[applies], code, value[applies], out.day)
     frame = pl.concat(rows)
     unknown = set(frame["outcome"].unique()) - {o for s in sets.values() for o in s.clinical_outcomes}
     if unknown:
@@ -353,33 +330,42 @@ def _attach(ep: pl.DataFrame, frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(pl.col("row").cast(pl.UInt32)).join(ids, on="row").drop("row")
 
 
+def timepoint_months(timepoint: str) -> int:
+    """Months after treatment of a timepoint of the data standard ("baseline" 0, "3m" 3, …)."""
+    found = re.fullmatch(r"(\d+)m", timepoint)
+    return int(found.group(1)) if found else 0
+
+
 def simulate_proms(rng: np.random.Generator, ep: pl.DataFrame) -> pl.DataFrame:
-    sets = outcome_sets()
+    sets, demos = outcome_sets(), demo_blocks()
     response_shift = {c.code: c.response for c in CENTRES}
     parts = []
     base_day = ep["treatment_date"].cast(pl.Int64).to_numpy()
     literacy = ep["low_health_literacy"].fill_null(False).to_numpy()
     shift = ep["centre_code"].replace_strict(response_shift).to_numpy()
-    gain = ep["treatment"].replace_strict(PROM_GAIN).to_numpy()
-    age_penalty = np.clip(1.0 - 0.01 * (ep["age"].to_numpy() - 65), 0.6, 1.2)
+    treatment = ep["treatment"].to_numpy()
+    factor = ep["_prom_factor"].to_numpy()
     for pathway, oset in sets.items():
         idx = np.flatnonzero(ep["pathway"].to_numpy() == pathway)
         if not idx.size:
             continue
+        demo = demos[pathway]
         latent = rng.normal(0, 1, idx.size)  # a patient's general health, shared by instruments
         for tp in oset.timepoints:
-            if tp == "baseline":
+            if timepoint_months(tp) == 0:
                 invited = base_day[idx] - rng.integers(7, 35, idx.size)
             else:
-                invited = base_day[idx] + int(TIMEPOINT_MONTHS[tp] * 30.4) + rng.integers(0, 14, idx.size)
-            answered = rng.random(idx.size) < np.clip(RESPONSE[tp] + shift[idx] - 0.15 * literacy[idx], 0.05, 0.98)
+                invited = base_day[idx] + int(timepoint_months(tp) * 30.4) + rng.integers(0, 14, idx.size)
+            response = RESPONSE.get(tp, min(RESPONSE.values()))
+            answered = rng.random(idx.size) < np.clip(response + shift[idx] - 0.15 * literacy[idx], 0.05, 0.98)
             completed = invited + rng.integers(0, 21, idx.size)
             for code, inst in oset.instruments.items():
-                mean, sd = PROM_BASE[code]
+                prom = demo.proms[code]
                 sign = 1 if inst.better == "higher" else -1
-                baseline = mean + sd * (0.7 * latent + 0.7 * rng.normal(0, 1, idx.size)) * sign
-                change = PROM_FULL_GAIN[code] * gain[idx] * age_penalty[idx] * TIMEPOINT_FRACTION[tp]
-                noise = rng.normal(0, 0.6 * sd, idx.size) if tp != "baseline" else 0
+                baseline = prom.mean + prom.sd * (0.7 * latent + 0.7 * rng.normal(0, 1, idx.size)) * sign
+                full = np.array([prom.change.get(t, 0.0) for t in treatment[idx]])
+                change = full * factor[idx] * TIMEPOINT_FRACTION.get(tp, 1.0)
+                noise = rng.normal(0, 0.6 * prom.sd, idx.size) if timepoint_months(tp) else 0
                 score = np.clip(baseline + change + noise, inst.min, inst.max)
                 score = np.round(score, 3 if inst.max <= 1 else 0)
                 parts.append(
@@ -433,42 +419,53 @@ def simulate_prems(rng: np.random.Generator, ep: pl.DataFrame) -> pl.DataFrame:
 
 
 def simulate_costs(rng: np.random.Generator, ep: pl.DataFrame, outcomes: pl.DataFrame) -> pl.DataFrame:
+    """Costs per treatment and category from the demo blocks; the pathway's harm event makes admissions dearer."""
+    sets, demos = outcome_sets(), demo_blocks()
     n = ep.height
+    pathway = ep["pathway"].to_numpy()
     treatment = ep["treatment"].to_numpy()
     los = (ep["discharge_date"].cast(pl.Int64) - ep["treatment_date"].cast(pl.Int64)).fill_null(0).to_numpy()
+    harm = {p: s.prediction.harm_event for p, s in sets.items() if s.prediction.harm_event}
+    keys = ["centre_code", "episode_id"]
+    harmed = (
+        outcomes.filter(pl.col("value") == 1)
+        .join(ep.select(*keys, "pathway"), on=keys)
+        .filter(pl.col("outcome") == pl.col("pathway").replace_strict(harm, default=None))
+        .select(keys)
+        .unique()
+    )
     complicated = (
-        ep.select("centre_code", "episode_id")
+        ep.select(keys)
         .join(
-            outcomes.filter(pl.col("outcome") == "complication_severe", pl.col("value") == 1)
-            .select("centre_code", "episode_id")
-            .with_columns(pl.lit(True).alias("c")),
-            on=["centre_code", "episode_id"],
+            harmed.with_columns(pl.lit(True).alias("c")),
+            on=keys,
             how="left",
         )["c"]
         .fill_null(False)
         .to_numpy()
     )
-    extreme = rng.random(n) < 0.003
+    extreme = rng.random(n) < EXTREME_COSTS
     parts = []
-    for t, categories in COSTS.items():
-        idx = np.flatnonzero(treatment == t)
-        if not idx.size:
-            continue
-        for category, amount in categories.items():
-            if category == "icu_days":
-                days = np.where(complicated[idx], rng.integers(2, 8, idx.size), rng.integers(0, 2, idx.size))
-                base = amount * days
-            elif category in PER_DAY:
-                base = amount * np.maximum(los[idx], 1)
-            else:
-                base = amount * np.ones(idx.size)
-            factor = rng.lognormal(0, 0.25, idx.size) * np.where(complicated[idx] & (category in PER_DAY), 2.5, 1.0)
-            factor = factor * np.where(
-                extreme[idx] & (category in PER_DAY or category == "other"), rng.uniform(6, 15, idx.size), 1.0
-            )
-            parts.append(
-                pl.DataFrame({"row": idx, "category": np.full(idx.size, category), "amount_eur": np.round(base * factor, 2)})
-            )
+    for p, demo in demos.items():
+        for t, spec in demo.treatments.items():
+            idx = np.flatnonzero((pathway == p) & (treatment == t))
+            if not idx.size:
+                continue
+            for category, amount in spec.costs.items():
+                if category == ICU:
+                    days = np.where(complicated[idx], rng.integers(2, 8, idx.size), rng.integers(0, 2, idx.size))
+                    base = amount * days
+                elif category in PER_DAY:
+                    base = amount * np.maximum(los[idx], 1)
+                else:
+                    base = amount * np.ones(idx.size)
+                factor = rng.lognormal(0, 0.25, idx.size) * np.where(complicated[idx] & (category in PER_DAY), 2.5, 1.0)
+                factor = factor * np.where(
+                    extreme[idx] & (category in PER_DAY or category == "other"), rng.uniform(6, 15, idx.size), 1.0
+                )
+                parts.append(
+                    pl.DataFrame({"row": idx, "category": np.full(idx.size, category), "amount_eur": np.round(base * factor, 2)})
+                )
     return _attach(ep, pl.concat(parts))
 
 
@@ -495,20 +492,15 @@ def simulate(
     centres = pl.DataFrame(
         {"centre_code": [c.code for c in CENTRES], "name": [c.name for c in CENTRES], "kind": [c.kind for c in CENTRES]}
     )
-    episode_cols = [c for c in ep.columns if c not in ("has_discharge", "asa_missing", "literacy_missing", "severity")]
     return Simulation(
         centres=centres,
-        episodes=ep.select(
-            "centre_code",
-            "episode_id",
-            "patient_id",
-            *[c for c in episode_cols if c not in ("centre_code", "episode_id", "patient_id")],
-        ),
+        episodes=ep.select(TABLES["episodes"].columns),
         prom_measurements=proms.select(
             "centre_code", "episode_id", "instrument", "timepoint", "invited_on", "completed_on", "score"
         ),
         clinical_outcomes=outcomes.select("centre_code", "episode_id", "outcome", "value", "measured_on"),
         prem_responses=prems.select("centre_code", "episode_id", "instrument", "score", "completed_on"),
         costs=costs.select("centre_code", "episode_id", "category", "amount_eur"),
+        baseline_characteristics=baseline_characteristics(ep),
         end_date=end_date,
     )

@@ -43,8 +43,8 @@ def sim() -> Simulation:
     return simulate(seed=11, scale="small")
 
 
-def test_small_scale_is_about_fifty_thousand_episodes_over_five_years(sim: Simulation) -> None:
-    assert 40_000 <= sim.episodes.height <= 60_000
+def test_small_scale_is_about_sixty_thousand_episodes_over_five_years(sim: Simulation) -> None:
+    assert 50_000 <= sim.episodes.height <= 75_000  # six pathways (about 50,000 with the first four)
     months = sim.episodes.select(pl.col("treatment_date").dt.truncate("1mo")).n_unique()
     assert months == MONTHS
     assert set(sim.centres["kind"]) == {"umc", "general", "rehabilitation"}
@@ -87,7 +87,9 @@ def test_one_true_outlier_and_one_that_is_only_case_mix(sim: Simulation) -> None
 def test_a_process_change_shifts_length_of_stay(sim: Simulation) -> None:
     change = month_starts(sim.end_date.strftime("%Y-%m"))[MONTHS - PROCESS_CHANGE["month_index_from_end"]]
     knee = sim.episodes.filter(
-        pl.col("centre_code") == PROCESS_CHANGE["centre"], pl.col("pathway") == "knee_oa", pl.col("treatment") == "tka"
+        pl.col("centre_code") == PROCESS_CHANGE["centre"],
+        pl.col("pathway") == PROCESS_CHANGE["pathway"],
+        pl.col("treatment") == PROCESS_CHANGE["treatment"],
     ).with_columns((pl.col("discharge_date") - pl.col("treatment_date")).dt.total_days().alias("los"))
     before = knee.filter(pl.col("treatment_date") < change)["los"].mean()
     after = knee.filter(pl.col("treatment_date") >= change)["los"].mean()
