@@ -30,7 +30,7 @@ from analytics.monthly import Comparison, versus_previous
 from analytics.review import open_to_review, reviewed
 from data_models.outcome_sets import outcome_sets
 from reports.charts import control_chart_image
-from texts import label, lang, language, month_name, number, t
+from texts import date_text, label, lang, language, month_name, number, t
 from texts.sentences import action_line, baseline_marker, fmt, on_chart, sentence, settings_line, variation_words
 from warehouse.actions import ChartSettings, chart_settings_of
 
@@ -160,6 +160,11 @@ def notice(pack: Pack) -> str:
     return t("pack_with_patients") if pack.patients is not None else t("pack_without_patients")
 
 
+def made_line(pack: Pack) -> str:
+    """When the pack was made: "Gemaakt op 6 okt 2026 14:05 met Samen Leren."."""
+    return t("pack_made", at=f"{date_text(pack.made_at)} {pack.made_at:%H:%M}")
+
+
 def volume_line(pack: Pack) -> str:
     count = lambda v: number(v, 0 if v is None or float(v).is_integer() else 1)  # noqa: E731
     return t("pack_volume", value=count(pack.volume.value), previous=count(pack.volume.previous))
@@ -227,7 +232,7 @@ def to_html(pack: Pack) -> str:
     parts.append(_list(all_actions, is_html=True) if all_actions else f"<p>{html.escape(t('actions_none'))}</p>")
     if pack.patients is not None:
         parts.append(f"<h2>{html.escape(t('patients'))}</h2>" + _patients_table(pack.patients))
-    parts.append(f"<p><small>{html.escape(t('pack_made', at=pack.made_at.isoformat(sep=' ')))}</small></p>")
+    parts.append(f"<p><small>{html.escape(made_line(pack))}</small></p>")
     return (
         f'<!doctype html><html lang="{lang()}"><head><meta charset="utf-8">'
         f"<title>{html.escape(title(pack))}</title><style>{STYLE}</style></head><body>" + "\n".join(parts) + "</body></html>"
@@ -307,7 +312,7 @@ def to_pdf(pack: Pack) -> bytes:
             table.row(shown.columns)
             for row in shown.iter_rows():
                 table.row(["" if v is None else str(v) for v in row])
-    _pdf_text(pdf, t("pack_made", at=pack.made_at.isoformat(sep=" ")), size=7)
+    _pdf_text(pdf, made_line(pack), size=7)
     return bytes(pdf.output())
 
 

@@ -263,6 +263,8 @@ def test_dates_months_and_timepoints(code: str, expected: tuple[str, ...]) -> No
             timepoint_name("baseline"),
         )  # fmt: skip
     assert got == expected
+    with language(code):
+        assert date_text(dt.datetime(2026, 10, 6, 14, 5)) == expected[0]
 
 
 def test_plotly_separators_per_language() -> None:
