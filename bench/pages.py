@@ -19,12 +19,37 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from access.roles import PAGES, Role, Viewer
+from data_models.demo_block import CategoricalDemo, NumericDemo, demo_blocks
+from data_models.outcome_sets import outcome_sets
+from sample_data.centres import process_change
 from ui.navigation import PAGE_FILES
 
 ROOT = Path(__file__).resolve().parent.parent
 LEAD = Viewer("bench.lead", "Benchmark", Role.CENTRE_LEAD, "UMCU")
-# A patient submitted on the samen-beslissen form, so its page fits and applies the models.
-PATIENT = {"age": 68, "sex": "F", "bmi": 29.0, "asa_class": 2, "charlson_index": 1, "baseline_score": 20.0, "paid_work": False}
+
+
+def bench_pathway() -> str:
+    """The pathway the pages are timed on: the demo's process change (UMC Utrecht's), else the first."""
+    found = process_change()
+    return found[0] if found else next(iter(outcome_sets()))
+
+
+def patient(pathway: str) -> dict[str, object]:
+    """A typical patient submitted on the samen-beslissen form, so its page fits and applies the models."""
+    oset, demo = outcome_sets()[pathway], demo_blocks()[pathway]
+    profile: dict[str, object] = {}
+    for code, var in oset.casemix.items():
+        drawn = demo.casemix.get(code)
+        if var.origin == "prom":
+            profile[code] = demo.proms[oset.primary_instrument].mean
+        elif isinstance(drawn, NumericDemo):
+            profile[code] = round(drawn.mean / (drawn.step or 1)) * (drawn.step or 1)
+        elif isinstance(drawn, CategoricalDemo):
+            profile[code] = max(drawn.probabilities, key=drawn.probabilities.get)
+        else:  # a case-mix outcome: absent, or its lowest value
+            profile[code] = var.min if var.is_numeric else next(iter(var.choices))
+    profile["paid_work"] = False
+    return profile
 
 
 @dataclass(frozen=True)
@@ -34,11 +59,12 @@ class PageCase:
     state: tuple[tuple[str, object], ...] = ()
 
 
+PATHWAY = bench_pathway()
 CASES = (
-    PageCase("pages/review.py", LEAD, (("pathway", "knee_oa"),)),
-    PageCase("pages/patients_like_me.py", LEAD, (("pathway", "knee_oa"), ("like_me_knee_oa", PATIENT))),
-    PageCase("pages/trajectory.py", LEAD, (("pathway", "knee_oa"), ("trajectory_episode", "UMCU-E0000100"))),
-    PageCase("pages/comparison.py", LEAD, (("pathway", "knee_oa"),)),
+    PageCase("pages/review.py", LEAD, (("pathway", PATHWAY),)),
+    PageCase("pages/patients_like_me.py", LEAD, (("pathway", PATHWAY), (f"like_me_{PATHWAY}", patient(PATHWAY)))),
+    PageCase("pages/trajectory.py", LEAD, (("pathway", PATHWAY), ("trajectory_episode", "UMCU-E0000100"))),
+    PageCase("pages/comparison.py", LEAD, (("pathway", PATHWAY),)),
     PageCase("pages/adoption.py", Viewer("bench.programme", "Benchmark", Role.PROGRAMME_LEAD)),
     PageCase("pages/data.py", Viewer("bench.dm", "Benchmark", Role.DATA_MANAGER, "UMCU")),
     PageCase("pages/audit.py", Viewer("bench.admin", "Benchmark", Role.ADMIN)),

@@ -17,6 +17,7 @@ import duckdb
 import pandas as pd
 
 from bench.stats import spread
+from data_models.outcome_sets import EPISODE_SOURCE, PROM_SOURCE, common
 
 TABLES = {
     "episodes": "select * from episodes",
@@ -26,6 +27,15 @@ TABLES = {
     "costs": "select centre_code, episode_id, category, amount_eur from costs",
 }
 KEYS = ["centre_code", "episode_id"]
+# The episodes table's fixed case-mix columns (the shared variables common.yaml delivers on the episode).
+EPISODE_CASEMIX = [
+    str(spec["source"]).removeprefix(EPISODE_SOURCE)
+    for spec in common().casemix_variables.values()
+    if str(spec.get("source", "")).startswith(EPISODE_SOURCE)
+]
+# The case-mix variable that is the primary instrument's baseline score (a column of the prediction query).
+BASELINE_SCORE = next(code for code, spec in common().casemix_variables.items() if spec.get("source") == PROM_SOURCE)
+FOLLOWUPS = ("3m", "6m", "12m")  # the data standard's follow-up timepoints, one column each
 
 
 def load_frames(db: str) -> dict[str, pd.DataFrame]:
@@ -165,7 +175,7 @@ def review_patients(frames: dict[str, pd.DataFrame], p: dict) -> pd.DataFrame:
     cost = own[KEYS].merge(frames["costs"], on=KEYS).groupby("episode_id")["amount_eur"].sum().rename("cost_eur")
     before = mine[(treated >= month - pd.DateOffset(months=12)) & (treated < month)]
     usual = before[KEYS].merge(frames["costs"], on=KEYS).groupby("episode_id")["amount_eur"].sum().quantile(0.9)
-    out = own[["episode_id", "patient_id", "treatment", "treatment_date", "age", "sex"]].set_index("episode_id")
+    out = own[["episode_id", "patient_id", "treatment", "treatment_date", *EPISODE_CASEMIX]].set_index("episode_id")
     out = out.join([events, missing, cost])
     out["has_complication"] = out["adverse_events"].notna()
     out["proms_missing_n"] = out["proms_missing_n"].fillna(0)
@@ -174,8 +184,9 @@ def review_patients(frames: dict[str, pd.DataFrame], p: dict) -> pd.DataFrame:
     gain = out["prom_change"] if p["is_higher_better"] else -out["prom_change"]
     out["is_below_mic"] = (gain < p["mic"]).where(gain.notna())
     out["is_cost_far_above"] = (out["cost_eur"] > 2 * usual).where(out["cost_eur"].notna())
-    columns = ["episode_id", "patient_id", "treatment", "treatment_date", "age", "sex", "adverse_events", "has_complication",
-               "proms_missing_n", "has_missing_prom", "prom_change", "is_below_mic", "cost_eur", "is_cost_far_above"]  # fmt: skip
+    columns = ["episode_id", "patient_id", "treatment", "treatment_date", *EPISODE_CASEMIX, "adverse_events",
+               "has_complication", "proms_missing_n", "has_missing_prom", "prom_change", "is_below_mic", "cost_eur",
+               "is_cost_far_above"]  # fmt: skip
     return out.reset_index().sort_values(["treatment_date", "episode_id"])[columns]
 
 
@@ -183,15 +194,15 @@ def prediction_patients(frames: dict[str, pd.DataFrame], p: dict) -> pd.DataFram
     proms = frames["prom_measurements"]
     proms = proms[proms["instrument"] == p["instrument"]]
     scores = proms.pivot_table(index=KEYS, columns="timepoint", values="score", aggfunc="max")
-    scores = scores.reindex(columns=["baseline", "3m", "6m", "12m"])
-    scores.columns = ["baseline_score", "score_3m", "score_6m", "score_12m"]
+    scores = scores.reindex(columns=["baseline", *FOLLOWUPS])
+    scores.columns = [BASELINE_SCORE, *(f"score_{tp}" for tp in FOLLOWUPS)]
     outcomes = frames["clinical_outcomes"]
     event = outcomes[outcomes["outcome"] == p["event"]].groupby(KEYS)["value"].max().rename("has_event")
     work = outcomes[outcomes["outcome"] == "return_to_work"].groupby(KEYS)["value"].max().rename("has_returned_to_work")
     ep = frames["episodes"]
-    columns = ["centre_code", "episode_id", "treatment", "age", "sex", "bmi", "asa_class", "charlson_index", "paid_work_baseline"]
+    columns = ["centre_code", "episode_id", "treatment", *EPISODE_CASEMIX, "paid_work_baseline"]
     out = ep.loc[ep["pathway"] == p["pathway"], columns].set_index(KEYS).join(scores, how="inner").join([event, work])
-    return out[out["baseline_score"].notna()].reset_index()
+    return out[out[BASELINE_SCORE].notna()].reset_index()
 
 
 def peer_event_patients(frames: dict[str, pd.DataFrame], p: dict) -> pd.DataFrame:
@@ -201,8 +212,7 @@ def peer_event_patients(frames: dict[str, pd.DataFrame], p: dict) -> pd.DataFram
     own = ep[(ep["pathway"] == p["pathway"]) & (treated >= start) & (treated < end)]
     outcomes = frames["clinical_outcomes"]
     events = outcomes[(outcomes["outcome"] == p["outcome"]) & outcomes["value"].isin([0, 1])][[*KEYS, "value"]]
-    columns = ["centre_code", "episode_id", "treatment", "age", "sex", "bmi", "asa_class", "charlson_index",
-               "low_health_literacy"]  # fmt: skip
+    columns = ["centre_code", "episode_id", "treatment", *EPISODE_CASEMIX, "low_health_literacy"]
     out = own[[*columns, "treatment_date"]].merge(events, on=KEYS)
     return out.assign(month_date=_month(out.pop("treatment_date"))).rename(columns={"value": "event"})
 
@@ -223,8 +233,8 @@ def trajectory_events(frames: dict[str, pd.DataFrame], p: dict) -> pd.DataFrame:
 
 
 def trajectory_episode(frames: dict[str, pd.DataFrame], p: dict) -> pd.DataFrame:
-    columns = ["centre_code", "episode_id", "patient_id", "pathway", "treatment", "treatment_date", "discharge_date", "age",
-               "sex", "bmi", "asa_class", "charlson_index", "paid_work_baseline"]  # fmt: skip
+    columns = ["centre_code", "episode_id", "patient_id", "pathway", "treatment", "treatment_date", "discharge_date",
+               *EPISODE_CASEMIX, "paid_work_baseline"]  # fmt: skip
     return _episode_rows(frames["episodes"], p)[columns]
 
 

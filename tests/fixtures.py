@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
+import sys
 from pathlib import Path
+
+import yaml
+
+from data_models.outcome_sets import OUTCOME_SET_DIR, OUTCOME_SET_ENV
 
 CENTRES_CSV = """centre_code,name,kind
 UMCU,UMC Utrecht,umc
@@ -150,3 +157,54 @@ def write_peer_delivery(folder: Path, centres: list[tuple[str, int, int]] = PEER
         "clinical_outcomes.csv": "\n".join(outcomes) + "\n",
     }
     return write_files(folder, files)
+
+
+# A made-up pathway: a copy of the knee outcome set with its own pathway code and treatments, a new
+# instrument (its primary one), a new numeric and a new categorical case-mix variable (both delivered
+# as baseline characteristics) and a minimal demo block. Point the whole application at the
+# directory with SAMEN_LEREN_OUTCOME_SETS (``made_up_env``); the delivery models take the list of
+# pathways when ``data_models.schemas`` is imported, so a warehouse for it is built in a new process
+# (``build_made_up_warehouse``).
+MADE_UP_PATHWAY = "made_up"
+MADE_UP_INSTRUMENT = "made_up_score"
+MADE_UP_NUMERIC = "grip_strength_kg"
+MADE_UP_CATEGORICAL = "dominant_hand"
+
+
+def write_made_up_outcome_set(directory: Path) -> str:
+    """Write the made-up pathway's outcome set into ``directory``; returns its pathway code."""
+    raw = yaml.safe_load((OUTCOME_SET_DIR / "knee_oa.yaml").read_text(encoding="utf-8"))
+    raw["pathway"] = MADE_UP_PATHWAY
+    raw["label"] = {"nl": "Verzonnen zorgpad", "en": "Made-up pathway"}
+    raw["treatments"] = {
+        "operation": {"nl": "Operatie", "en": "Operation"},
+        "exercise": {"nl": "Oefentherapie", "en": "Exercise therapy"},
+    }
+    raw["instruments"][MADE_UP_INSTRUMENT] = {"label": "Verzonnen vragenlijst", "min": 0, "max": 20, "better": "higher", "mic": 2}
+    raw["primary_instrument"] = MADE_UP_INSTRUMENT
+    raw["casemix"][MADE_UP_NUMERIC] = {
+        "kind": "numeric", "nl": "Knijpkracht", "en": "Grip strength", "min": 0, "max": 80, "step": 0.5,
+        "unit": {"nl": "kg", "en": "kg"},
+    }  # fmt: skip
+    raw["casemix"][MADE_UP_CATEGORICAL] = {
+        "kind": "categorical", "nl": "Voorkeurshand", "en": "Dominant hand",
+        "choices": {"left": {"nl": "Links", "en": "Left"}, "right": {"nl": "Rechts", "en": "Right"}},
+    }  # fmt: skip
+    raw["demo"] = {"volume": 20}  # everything else takes the demo block's defaults
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / f"{MADE_UP_PATHWAY}.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return MADE_UP_PATHWAY
+
+
+def made_up_env(directory: Path) -> dict[str, str]:
+    """The environment of a process that sees only the outcome sets in ``directory`` (in demo mode)."""
+    return {**os.environ, OUTCOME_SET_ENV: str(directory), "SAMEN_LEREN_DEMO": "1"}
+
+
+def build_made_up_warehouse(directory: Path, db: Path, scale: str = "tiny", seed: int = 5) -> None:
+    """The demo warehouse of the outcome sets in ``directory``, built by the command line in its own process."""
+    command = [sys.executable, "-m", "cli", "demo", "--db", str(db), "--scale", scale, "--seed", str(seed)]
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run(command, cwd=root, env=made_up_env(directory), capture_output=True, text=True, timeout=600)
+    if done.returncode:
+        raise RuntimeError(f"the made-up demo did not build:\n{done.stdout}\n{done.stderr}")

@@ -36,7 +36,7 @@ PARAMS = {
     "review_patients": {
         "centre_code": "ZNK",
         "pathway": "knee_oa",
-        "month": dt.date(2026, 3, 1),
+        "month": dt.date(2026, 2, 1),  # a month with several of ZNK's knee patients in the tiny demo
         "adverse_outcomes": ["complication_severe", "readmission_30d", "reoperation_1y"],
         "primary_instrument": "oks",
         "mic": 5.0,
