@@ -15,7 +15,8 @@ from collections.abc import Iterable, Sequence
 import plotly.graph_objects as go
 import polars as pl
 
-from texts import money, month_short, month_ticks, separators, t
+from texts import money as euros
+from texts import month_short, month_ticks, separators, t
 from ui.safe_text import plotly_text
 
 BLUE = "#1f5fa8"
@@ -52,7 +53,7 @@ def money_axis(values: Iterable[float | None], from_zero: bool = False) -> dict:
     present = [v for v in values if v is not None and not math.isnan(v)] or [0.0]
     present += [0.0] if from_zero else []
     ticks = nice_ticks(min(present), max(present))
-    return {"tickmode": "array", "tickvals": ticks, "ticktext": [money(v) for v in ticks]}
+    return {"tickmode": "array", "tickvals": ticks, "ticktext": [euros(v) for v in ticks]}
 
 
 def spoken(fig: go.Figure) -> go.Figure:

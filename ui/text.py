@@ -12,7 +12,7 @@ import streamlit as st
 
 from texts import TEXT, label, lang, language, month_name, number, t, timepoint_name, use_default_source
 
-__all__ = ["TEXT", "label", "lang", "language", "month_name", "number", "session_language", "t", "timepoint_name"]
+__all__ = ["TEXT", "choose", "label", "lang", "language", "month_name", "number", "session_language", "t", "timepoint_name"]
 
 SESSION_KEY = "lang"
 
