@@ -1,34 +1,7 @@
-"""CSV files that a spreadsheet opens as data, never as formulas (OWASP "CSV injection").
-
-A text cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is read by
-Excel and LibreOffice as a formula (``=HYPERLINK(…)`` makes a link that leaks data, ``@SUM``
-and ``+cmd|…`` worse). ``formula_safe`` puts an apostrophe in front of such a cell, which the
-spreadsheet shows as the text it is. Only text columns change: numbers, negative ones
-included, stay numbers. Column names get the same treatment. Every CSV made for people
-(table downloads, the audit trail) goes through it, via ``ui.review_view.csv_bytes``.
-"""
+"""Formula-safe CSV: defined in ``texts.csv_safe`` (Streamlit-free, below ``ui`` and ``reports``), named here too."""
 
 from __future__ import annotations
 
-import polars as pl
+from texts.csv_safe import FORMULA_START, csv_bytes, formula_safe, neutralise
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_STARTS_LIKE_A_FORMULA = r"^[=+\-@\t\r]"
-
-
-def neutralise(text: str) -> str:
-    """One text cell, with an apostrophe in front when a spreadsheet would read it as a formula."""
-    return "'" + text if text.startswith(FORMULA_START) else text
-
-
-def formula_safe(frame: pl.DataFrame) -> pl.DataFrame:
-    """``frame`` with every text cell (and column name) that would start a formula prefixed by ``'``."""
-    text_columns = [c for c, dtype in frame.schema.items() if isinstance(dtype, (pl.String, pl.Categorical, pl.Enum))]
-    safe = frame.with_columns(
-        pl.when(pl.col(c).cast(pl.String).str.contains(_STARTS_LIKE_A_FORMULA))
-        .then(pl.lit("'") + pl.col(c).cast(pl.String))
-        .otherwise(pl.col(c).cast(pl.String))
-        .alias(c)
-        for c in text_columns
-    )
-    return safe.rename({c: neutralise(c) for c in safe.columns if c.startswith(FORMULA_START)})
+__all__ = ["FORMULA_START", "csv_bytes", "formula_safe", "neutralise"]

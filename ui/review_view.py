@@ -11,8 +11,8 @@ import polars as pl
 import streamlit as st
 
 from analytics.indicators import Indicator, Summary
-from reports.csv_safe import formula_safe
-from texts import lang, month_name, t
+from texts import month_name, t
+from texts.csv_safe import csv_bytes
 from texts.sentences import settings_line
 from ui.data import current_viewer, may_record_actions
 from ui.safe_text import plain
@@ -88,14 +88,6 @@ def render_chart_settings(
                 st.session_state.pop(widget, None)
             st.session_state[SETTINGS_MESSAGE] = t("chart_settings_cleared")
             st.rerun()
-
-
-def csv_bytes(frame: pl.DataFrame) -> bytes:
-    """CSV as a Dutch spreadsheet opens it (``;`` and decimal comma), or plain when English; formula-safe."""
-    frame = formula_safe(frame)
-    if lang() == "nl":
-        return frame.write_csv(separator=";", decimal_comma=True).encode("utf-8-sig")
-    return frame.write_csv().encode("utf-8")
 
 
 def chart_with_data(fig, frame: pl.DataFrame, key: str, file_name: str) -> None:
