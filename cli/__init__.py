@@ -3,6 +3,7 @@ package below it, and none imports it.
 
 python -m cli load --db PATH FILE...        exit 0 all loaded, 1 rows quarantined, 2 unusable
 python -m cli import-fhir --db PATH --centre CODE FILE_OR_FOLDER...   a FHIR R4 export, loaded the same way
+python -m cli export-fhir --centre CODE --month YYYY-MM --out DIR [--gzip] [--zip]   the demo's data as a FHIR export
 python -m cli status --db PATH              the load log
 python -m cli quarantine --db PATH          the rejected rows with their reasons
 python -m cli demo --db PATH [--scale tiny|small|medium|large] [--seed N]
@@ -14,8 +15,9 @@ python -m cli user add --username NAME --role ROLE [--centre CODE] [--pathways a
 :func:`main`), so existing scripts and the documentation's examples keep working.
 
 The commands live by what they touch: ``cli.loads`` (load, import-fhir), ``cli.listing`` (status,
-quarantine), ``cli.admin`` (audit-verify, user add), ``cli.demo`` (the generator) and ``cli.pack``
-(the meeting pack). The demo generator and the report builder are imported only by their command.
+quarantine), ``cli.admin`` (audit-verify, user add), ``cli.demo`` (the generator), ``cli.fhir_export``
+(the generator's data as a FHIR export) and ``cli.pack`` (the meeting pack). The demo generator and
+the report builder are imported only by their command.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from cli import admin, demo, listing, loads, pack
+from cli import admin, demo, fhir_export, listing, loads, pack
 from cli.common import USAGE_ERROR
 
 SERVES_DATA = {"pack", "quarantine"}  # commands that show patient rows or peer codes
@@ -40,6 +42,7 @@ def parser(prog: str = PROG) -> argparse.ArgumentParser:
     listing.register(sub)
     admin.register_audit(sub)
     demo.register(sub)
+    fhir_export.register(sub)
     pack.register(sub)
     admin.register_user(sub)
     return p

@@ -38,11 +38,13 @@ import json
 import os
 import re
 import tempfile
+import zipfile
+import zlib
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import duckdb
@@ -50,10 +52,11 @@ import polars as pl
 import yaml
 
 from data_models.identifiers import RUN, is_bsn_like, normalise
-from data_models.outcome_sets import outcome_sets
+from data_models.outcome_sets import outcome_set_dir, outcome_sets
 from data_models.schemas import TABLES
-from warehouse.limits import Limits, current, shorten
+from warehouse.limits import MB, Limits, current, shorten
 from warehouse.loader import LoadReport, load_paths, without_bsn, write_log
+from warehouse.reader import checksum_file
 from warehouse.schema import ensure_schema
 
 MAPPING_DIR = Path(__file__).resolve().parent.parent / "data_models" / "fhir_mappings"
@@ -75,6 +78,8 @@ SEXES = {"male": "M", "female": "F", "other": "X", "unknown": "U"}
 EPISODE_COLUMNS = TABLES["episodes"].columns
 PROM_COLUMNS = TABLES["prom_measurements"].columns
 OUTCOME_COLUMNS = TABLES["clinical_outcomes"].columns
+CHARACTERISTIC_COLUMNS = TABLES["baseline_characteristics"].columns
+PATHWAY_TREATMENT_SYSTEM = "https://samenleren.nl/fhir/CodeSystem/zorgpad-behandeling"  # code: <pathway>/<treatment>
 INVITED_EXTENSION = "https://samenleren.nl/fhir/StructureDefinition/invited-on"
 _BSN_RUN = re.compile(RUN)
 
@@ -142,21 +147,42 @@ def scrub(text: object) -> str | None:
 class Questionnaire:
     pathway: str
     instrument: str
-    total_item: str | None
+    total_items: tuple[str, ...]  # linkIds that carry the total (the first is the one written by the demo export)
     scoring: str  # "sum" or "total_only"
     items: tuple[str, ...] = ()
     item_range: tuple[float, float] | None = None
     max_missing: int = 0
     missing: str | None = None  # "mean": a missing item counts as the mean of the answered ones
 
+    @property
+    def total_item(self) -> str | None:
+        return self.total_items[0] if self.total_items else None
+
+
+CHARACTERISTICS = "baseline_characteristics"
+TARGET_TABLES = ("episodes", "clinical_outcomes", CHARACTERISTICS)
+VALUE_KINDS = ("quantity", "integer", "boolean", "event", "choice")
+
 
 @dataclass(frozen=True)
 class ObservationRule:
     pathway: str
-    table: str  # episodes or clinical_outcomes
-    column: str  # the episode column, or the outcome code
-    value: str  # quantity, integer, boolean, event
+    table: str  # episodes, clinical_outcomes or baseline_characteristics
+    column: str  # the episode column, the outcome code, or the case-mix variable
+    value: str  # quantity, integer, boolean, event or choice
     window: tuple[int, int]
+    choices: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()  # choice code -> the codings that mean it
+
+    @property
+    def choice_codes(self) -> tuple[str, ...]:
+        return tuple(code for code, _ in self.choices)
+
+    def choice_of(self, coding: tuple[str, str]) -> str | None:
+        """The choice a coding stands for: listed under it, or (any system) its code is the choice's own."""
+        for code, codings in self.choices:
+            if coding in codings:
+                return code
+        return coding[1] if coding[1] in self.choice_codes else None
 
 
 @dataclass
@@ -192,10 +218,11 @@ def _add_pathway(mapping: Mapping, raw: dict[str, Any], name: str) -> None:
             raise MappingError(f"{name}: vragenlijst {instrument!r} hoort niet bij {pathway}")
         if spec.get("scoring") not in ("sum", "total_only"):
             raise MappingError(f"{name}: {instrument}: scoring moet sum of total_only zijn")
+        totals = spec.get("total_item")
         q = Questionnaire(
             pathway,
             instrument,
-            spec.get("total_item"),
+            tuple(str(t) for t in (totals if isinstance(totals, list) else [totals] if totals else [])),
             spec["scoring"],
             tuple(spec.get("items", ())),
             tuple(spec["item_range"]) if spec.get("item_range") else None,
@@ -208,23 +235,66 @@ def _add_pathway(mapping: Mapping, raw: dict[str, Any], name: str) -> None:
             mapping.questionnaires[LOINC_FORM + str(code)].append(q)
     for rule in raw.get("observations", []):
         table, column = rule["target"].split(".", 1)
+        if table not in TARGET_TABLES:
+            raise MappingError(f"{name}: doel {rule['target']!r} wordt niet ondersteund ({', '.join(TARGET_TABLES)})")
+        if rule.get("value") not in VALUE_KINDS:
+            raise MappingError(f"{name}: {rule['target']}: value moet {', '.join(VALUE_KINDS)} zijn")
         if table == "episodes" and column not in EPISODE_COLUMNS:
             raise MappingError(f"{name}: episodes heeft geen kolom {column!r}")
         if table == "clinical_outcomes" and column not in oset.clinical_outcomes:
             raise MappingError(f"{name}: uitkomst {column!r} hoort niet bij {pathway}")
-        if table not in ("episodes", "clinical_outcomes"):
-            raise MappingError(f"{name}: doel {rule['target']!r} wordt niet ondersteund")
+        choices = _characteristic_choices(oset, column, rule, name) if table == CHARACTERISTICS else ()
+        if table != CHARACTERISTICS and rule["value"] == "choice":
+            raise MappingError(f"{name}: {rule['target']}: value choice is alleen voor {CHARACTERISTICS}")
         window = rule.get("window", [-365, 730])
-        obs = ObservationRule(pathway, table, column, rule["value"], (int(window[0]), int(window[1])))
+        obs = ObservationRule(pathway, table, column, rule["value"], (int(window[0]), int(window[1])), choices)
         mapping.observations[(rule["system"], str(rule["code"]))].append(obs)
+
+
+def _characteristic_choices(oset: Any, variable: str, rule: dict[str, Any], name: str) -> tuple:
+    """A ``baseline_characteristics`` target: a case-mix variable of origin characteristic, with a fitting value.
+
+    Numeric variables take ``quantity`` or ``integer``; categorical ones ``choice``, with ``choices``
+    listing per choice code the codings (``system|code``) that mean it."""
+    var = oset.casemix.get(variable)
+    if var is None or var.origin != "characteristic":
+        raise MappingError(f"{name}: {variable!r} is geen kenmerk van {oset.pathway} dat in {CHARACTERISTICS} wordt geleverd")
+    if var.is_numeric:
+        if rule["value"] not in ("quantity", "integer") or rule.get("choices"):
+            raise MappingError(f"{name}: {variable} is numeriek: value moet quantity of integer zijn, zonder choices")
+        return ()
+    if rule["value"] != "choice":
+        raise MappingError(f"{name}: {variable} is categorisch: value moet choice zijn")
+    listed = rule.get("choices") or {}
+    if unknown := set(map(str, listed)) - set(var.choices):
+        raise MappingError(
+            f"{name}: {variable}: onbekende keuze(s) {', '.join(sorted(unknown))} (de uitkomstenset kent {', '.join(var.choices)})"
+        )
+    out = []
+    for code in var.choices:  # every choice of the outcome set, in its order; its code itself always counts
+        codings = []
+        for text in listed.get(code, []) or []:
+            system, sep, value = str(text).rpartition("|")
+            if not sep or not system or not value:
+                raise MappingError(f"{name}: {variable}.{code}: schrijf een codering als systeem|code, niet {text!r}")
+            codings.append((system, value))
+        out.append((code, tuple(codings)))
+    return tuple(out)
 
 
 COMMON_MAPPING = "common.yaml"  # rules every pathway shares: the episodes' fixed case-mix columns
 
 
-@cache
 def mappings(directory: Path = MAPPING_DIR) -> Mapping:
-    """Every pathway's mapping file (with the shared ``common.yaml``), checked against its outcome set."""
+    """Every configured pathway's mapping file (with the shared ``common.yaml``), checked against its outcome set.
+
+    A file for a pathway the install has no outcome set for is not read; an outcome set without a
+    file has no mapping (its resources are not recognised: see ``Conversion.unmapped_pathways``)."""
+    return _mappings(Path(directory), outcome_set_dir())
+
+
+@cache
+def _mappings(directory: Path, _outcome_sets: Path) -> Mapping:  # read once per directory and outcome sets in use
     mapping = Mapping()
     common_file = directory / COMMON_MAPPING
     shared = yaml.safe_load(common_file.read_text(encoding="utf-8")) if common_file.exists() else {}
@@ -234,6 +304,8 @@ def mappings(directory: Path = MAPPING_DIR) -> Mapping:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
         if raw.get("pathway") != path.stem:
             raise MappingError(f"{path.name}: pathway moet gelijk zijn aan de bestandsnaam")
+        if path.stem not in outcome_sets():
+            continue  # not a pathway of this install
         own = {(r["system"], str(r["code"])) for r in raw.get("observations", [])}
         extra = [r for r in shared.get("observations", []) if (r["system"], str(r["code"])) not in own]
         _add_pathway(mapping, raw | {"observations": [*raw.get("observations", []), *extra]}, path.name)
@@ -243,21 +315,173 @@ def mappings(directory: Path = MAPPING_DIR) -> Mapping:
 # ---------------------------------------------------------------- reading the export
 
 
-def source_files(paths: list[Path]) -> list[Path]:
-    """The export's files: the given files, and every NDJSON/JSON file (gzipped or not) in a given folder."""
+class ExportRefused(ValueError):
+    """The export is refused whole, in one line (a zip bomb, too many files, a file its manifest names is missing)."""
+
+
+MANIFEST_BYTES = MB  # a Bulk Data manifest is small; a larger JSON file is read as a Bundle
+ZIP_MAGIC = b"PK\x03\x04"
+SOURCE_TEXT = ".ndjson, .jsonl of .json, ook gezipt als .gz"
+
+
+@dataclass(frozen=True)
+class Source:
+    """One file of the export, and what its ``$export`` manifest says it holds (when there is one)."""
+
+    path: Path
+    expected: int | None = None
+
+
+def _manifest(path: Path) -> dict | None:
+    """The Bulk Data ``$export`` manifest in ``path`` (``transactionTime``, ``output``), or None."""
+    if path.stat().st_size > MANIFEST_BYTES or path.name.lower().endswith(".gz"):
+        return None
+    try:
+        doc = json.loads(path.read_bytes())
+    except ValueError:
+        return None
+    if isinstance(doc, dict) and "resourceType" not in doc and isinstance(doc.get("output"), list):
+        return doc
+    return None
+
+
+def _manifest_counts(manifest: dict, folder: Path, name: str) -> dict[str, int | None]:
+    """File name → the count the manifest gives; every file it names must be in ``folder``."""
+    counts: dict[str, int | None] = {}
+    for entry in manifest["output"]:
+        url = str(entry.get("url", "")) if isinstance(entry, dict) else ""
+        file_name = url.split("?")[0].rstrip("/").rsplit("/", 1)[-1]
+        if not file_name:
+            continue
+        if not (folder / file_name).is_file():
+            raise ExportRefused(f"{name}: het manifest noemt {shorten(file_name, 80)}, maar dat bestand ontbreekt in de export")
+        count = entry.get("count")
+        counts[file_name] = count if isinstance(count, int) and not isinstance(count, bool) else None
+    return counts
+
+
+def source_files(paths: list[Path]) -> list[Source]:
+    """The export's files: the given files, and every NDJSON/JSON file (gzipped or not) in a given folder.
+
+    A Bulk Data manifest (the ``$export`` status response: ``transactionTime`` and ``output``, saved
+    as a JSON file beside the NDJSON files) is not a source: each file it names must be present, and
+    its ``count`` is checked against the lines read."""
     found: list[Path] = []
     for path in map(Path, paths):
         if path.is_dir():
             found.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.name.lower().endswith(SOURCE_SUFFIXES)))
         else:
             found.append(path)
-    return found
+    counts: dict[Path, int | None] = {}
+    sources = []
+    for path in found:
+        if path.name.lower().endswith(".json") and (manifest := _manifest(path)) is not None:
+            counts |= {path.parent / n: c for n, c in _manifest_counts(manifest, path.parent, path.name).items()}
+        else:
+            sources.append(path)
+    return [Source(p, counts.get(p)) for p in sources]
+
+
+def unpack_zip(path: Path, folder: Path, limits: Limits) -> Path:
+    """A zip of an export's NDJSON/JSON files, unpacked into ``folder`` within the limits of any delivered file.
+
+    Refused whole, in one line, before or while unpacking: a zip larger than ``file_mb``, more files than
+    ``zip_members``, more than ``unpacked_mb`` unpacked (counted while inflating, not trusting the sizes the
+    zip declares), a file inflating more than ``compression_ratio`` times (a zip bomb), a file that is not
+    NDJSON or JSON, a name twice, an encrypted or damaged file. Only each file's own name is used."""
+    name = path.name
+    size = path.stat().st_size
+    if size > limits.file_bytes:
+        raise ExportRefused(f"{name}: bestand is {size / MB:.1f} MB; de grens is {limits.file_mb} MB")
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError) as err:
+        raise ExportRefused(f"{name}: geen leesbaar zip-bestand ({type(err).__name__})") from err
+    folder.mkdir(parents=True, exist_ok=True)
+    with archive:
+        members = [m for m in archive.infolist() if not m.is_dir()]
+        if len(members) > limits.zip_members:
+            raise ExportRefused(f"{name}: de zip bevat {len(members)} bestanden; de grens is {limits.zip_members}")
+        declared = sum(m.file_size for m in members)
+        if declared > limits.unpacked_bytes:
+            raise ExportRefused(f"{name}: pakt uit tot {declared / MB:.0f} MB; de grens is {limits.unpacked_mb} MB")
+        seen: set[str] = set()
+        for m in members:
+            base = PurePosixPath(m.filename).name
+            if not base.lower().endswith(SOURCE_SUFFIXES):
+                raise ExportRefused(f"{name}: {shorten(base, 60)!r} is geen FHIR-exportbestand ({SOURCE_TEXT})")
+            if base.lower() in seen:
+                raise ExportRefused(f"{name}: {shorten(base, 60)!r} komt twee keer voor in de zip")
+            if m.flag_bits & 0x1:
+                raise ExportRefused(f"{name}: {shorten(base, 60)!r} is versleuteld")
+            seen.add(base.lower())
+            _ratio(name, m.file_size, m.compress_size, limits)
+        unpacked = 0
+        for m in members:
+            base = PurePosixPath(m.filename).name
+            written = 0
+            try:
+                with archive.open(m) as src, (folder / base).open("wb") as dst:
+                    while piece := src.read(MB):
+                        written += len(piece)
+                        unpacked += len(piece)
+                        if unpacked > limits.unpacked_bytes:
+                            raise ExportRefused(
+                                f"{name}: pakt uit tot meer dan {limits.unpacked_mb} MB; de grens is {limits.unpacked_mb} MB"
+                            )
+                        _ratio(name, written, m.compress_size, limits)
+                        dst.write(piece)
+            except (zipfile.BadZipFile, zlib.error, NotImplementedError, EOFError, OSError) as err:
+                raise ExportRefused(f"{name}: beschadigd zip-bestand ({type(err).__name__})") from err
+    return folder
+
+
+def _ratio(name: str, unpacked: int, packed: int, limits: Limits) -> None:
+    if unpacked > MB and unpacked > limits.compression_ratio * max(packed, 1):
+        raise ExportRefused(
+            f"{name}: een bestand pakt {unpacked // max(packed, 1)} keer zo groot uit; de grens is {limits.compression_ratio} (zip-bom?)"
+        )
+
+
+def is_zip(path: Path) -> bool:
+    if not path.is_file():
+        return False
+    with path.open("rb") as f:
+        return f.read(4) == ZIP_MAGIC
+
+
+def staged(paths: list[Path], folder: Path, limits: Limits) -> list[Path]:
+    """The export as files and folders to read: every zip among ``paths`` unpacked into ``folder``."""
+    return [unpack_zip(p, folder / f"zip-{n}", limits) if is_zip(p) else p for n, p in enumerate(map(Path, paths))]
 
 
 def _opened(path: Path):
     with path.open("rb") as f:
         gz = f.read(2) == b"\x1f\x8b"
     return gzip.open(path, "rb") if gz else path.open("rb")
+
+
+def _lines(f, path: Path, limits: Limits) -> Iterator[tuple[int, bytes | None]]:
+    """Numbered lines, none longer than ``cell_bytes`` kept (an overlong one: None); a gzipped file is
+    held to ``unpacked_mb`` and ``compression_ratio`` while it is inflated."""
+    packed = path.stat().st_size
+    number = unpacked = 0
+    while line := f.readline(limits.cell_bytes + 1):
+        number += 1
+        unpacked += len(line)
+        too_long = len(line) > limits.cell_bytes
+        while too_long and not line.endswith(b"\n") and (line := f.readline(MB)):
+            unpacked += len(line)  # the rest of an overlong line, skipped piece by piece
+            _inflated(path, unpacked, packed, limits)
+        _inflated(path, unpacked, packed, limits)
+        yield number, None if too_long else line
+
+
+def _inflated(path: Path, unpacked: int, packed: int, limits: Limits) -> None:
+    if unpacked > packed and unpacked > limits.unpacked_bytes:
+        raise ExportRefused(f"{path.name}: pakt uit tot meer dan {limits.unpacked_mb} MB; de grens is {limits.unpacked_mb} MB")
+    if unpacked > packed:
+        _ratio(path.name, unpacked, packed, limits)
 
 
 def _is_ndjson(path: Path) -> bool:
@@ -292,11 +516,12 @@ def read_resources(path: Path, limits: Limits, only_index: bool = False) -> Iter
     index resource (no quoted Patient, Procedure, … in it) and reports nothing unreadable."""
     with _opened(path) as f:
         if _is_ndjson(path):
-            for number, line in enumerate(f, start=1):
-                if not line.strip() or (only_index and not INDEX_HINT.search(line)):
+            for number, line in _lines(f, path, limits):
+                if line is None:
+                    if not only_index:
+                        yield number, None, f"regel is langer dan {limits.cell_bytes} bytes"
                     continue
-                if len(line) > limits.cell_bytes:
-                    yield number, None, f"regel is langer dan {limits.cell_bytes} bytes"
+                if not line.strip() or (only_index and not INDEX_HINT.search(line)):
                     continue
                 try:
                     doc = json.loads(line)
@@ -428,10 +653,19 @@ class Unmappable(Exception):
         self.reason = reason
 
 
+class NoPathway(Exception):
+    """A Procedure whose code opens no episode of any outcome set: skipped, and counted per code."""
+
+    def __init__(self, codes: str) -> None:
+        super().__init__(codes)
+        self.codes = codes
+
+
 def score(q: Questionnaire, answers: dict[str, float | None]) -> float:
     """The instrument's score: the delivered total, else the items by the instrument's own rule."""
-    if q.total_item and answers.get(q.total_item) is not None:
-        return float(answers[q.total_item])
+    for total in q.total_items:
+        if answers.get(total) is not None:
+            return float(answers[total])
     if q.scoring == "total_only":
         raise Unmappable("item", f"totaalscore ({q.total_item}) ontbreekt; {q.instrument} wordt niet uit losse items berekend")
     given = {link: answers.get(link) for link in q.items}
@@ -465,6 +699,25 @@ def _windows_text(windows: dict[str, tuple[int, int]]) -> str:
     return ", ".join(f"{tp} {lo}..{hi}" for tp, (lo, hi) in windows.items())
 
 
+def _choice(resource: dict, rule: ObservationRule) -> str:
+    """A categorical characteristic: a coding of ``valueCodeableConcept`` the mapping lists (or whose code is
+    the choice's own), else ``valueString`` (or the concept's text) equal to a choice code (case ignored)."""
+    concept = resource.get("valueCodeableConcept")
+    for coding in _codings(concept):
+        if (found := rule.choice_of(coding)) is not None:
+            return found
+    texts = [resource.get("valueString"), concept.get("text") if isinstance(concept, dict) else None]
+    by_upper = {c.upper(): c for c in rule.choice_codes}
+    for text in texts:
+        if isinstance(text, str) and text.strip().upper() in by_upper:
+            return by_upper[text.strip().upper()]
+    given = [c for _, c in _codings(concept)] + [t for t in texts if isinstance(t, str)]
+    if not given:
+        raise Unmappable("value", f"waarde van {rule.column} ontbreekt (valueCodeableConcept of valueString)")
+    shown = shorten(", ".join(given), 60)
+    raise Unmappable("value", f"{shown} is geen keuze van {rule.column} ({', '.join(rule.choice_codes)})")
+
+
 # ---------------------------------------------------------------- the conversion
 
 
@@ -479,6 +732,7 @@ class Episode:
     encounter: str | None = None
     referral: str | None = None  # ServiceRequest/id the treatment was based on
     columns: dict[str, tuple[int, Any]] = field(default_factory=dict)  # column → (distance in days, value)
+    characteristics: dict[str, tuple[int, str]] = field(default_factory=dict)  # variable → (distance in days, value)
 
 
 @dataclass
@@ -514,6 +768,9 @@ class SourceResult:
     read: Counter = field(default_factory=Counter)
     mapped: int = 0
     ignored: int = 0
+    skipped_procedures: Counter = field(default_factory=Counter)  # code → Procedures of no pathway, skipped and counted
+    expected: int | None = None  # the count the export's manifest gives for this file
+    items: int = 0  # resources (and unreadable lines) read in the second pass
     quarantined: list[Quarantined] = field(default_factory=list)
     quarantined_count: int = 0
 
@@ -523,6 +780,7 @@ class Conversion:
     sources: list[SourceResult]
     files: list[Path]
     resources: int = 0
+    unmapped_pathways: tuple[str, ...] = ()  # configured outcome sets without a mapping file
 
 
 class Converter:
@@ -601,12 +859,18 @@ class Converter:
     def open_episode(self, resource: dict) -> None:
         kind = resource["resourceType"]
         table = self.mapping.procedures if kind == "Procedure" else self.mapping.conditions
-        hits = [pt for c in _codings(resource.get("code")) for pt in table.get(c, [])]
+        codings = _codings(resource.get("code"))
+        hits = [pt for c in codings for pt in table.get(c, [])]
         if not hits:
-            codes = ", ".join(f"{c}" for _, c in _codings(resource.get("code"))) or "geen code"
+            if unmapped := self._unmapped_pathway(codings):
+                raise Unmappable(
+                    "code",
+                    f"zorgpad {unmapped} heeft geen FHIR-mapping (data_models/fhir_mappings/{unmapped}.yaml ontbreekt):"
+                    f" deze {'verrichting' if kind == 'Procedure' else 'diagnose'} opent geen episode",
+                )
             if kind == "Condition":
                 raise Unmappable("ignored", "")
-            raise Unmappable("code", f"verrichting ({codes}) hoort bij geen zorgpad van de uitkomstensets")
+            raise NoPathway(", ".join(c for _, c in codings) or "geen code")
         if kind == "Procedure" and resource.get("status") not in (None, "completed"):
             raise Unmappable("status", f"verrichting met status {resource.get('status')!r}: alleen 'completed' opent een episode")
         when = (
@@ -655,6 +919,14 @@ class Converter:
             self.episodes[ref] = episode
             self.by_patient[patient].append(episode)
         self.pending = []
+
+    def _unmapped_pathway(self, codings: list[tuple[str, str]]) -> str | None:
+        """A configured pathway without a mapping file, named by the programme's generic treatment code."""
+        for system, code in codings:
+            pathway = code.split("/", 1)[0]
+            if system == PATHWAY_TREATMENT_SYSTEM and pathway in outcome_sets() and pathway not in self.mapping.windows:
+                return pathway
+        return None
 
     # pass 2 -----------------------------------------------------------------------------
     def _candidates(self, resource: dict, pathways: set[str]) -> list[Episode]:
@@ -749,6 +1021,10 @@ class Converter:
         if rule.table == "episodes":
             if rule.column not in episode.columns or distance < episode.columns[rule.column][0]:
                 episode.columns[rule.column] = (distance, value)
+        elif rule.table == CHARACTERISTICS:
+            text = value if rule.value == "choice" else repr(float(value))
+            if rule.column not in episode.characteristics or distance < episode.characteristics[rule.column][0]:
+                episode.characteristics[rule.column] = (distance, text)
         else:
             key = (episode.episode_id, rule.column)
             if key not in self.outcomes or when < self.outcomes[key][1]:
@@ -757,6 +1033,8 @@ class Converter:
 
     @staticmethod
     def _observation_value(resource: dict, rule: ObservationRule) -> Any:
+        if rule.value == "choice":
+            return _choice(resource, rule)
         if rule.value in ("boolean", "event"):
             if isinstance(resource.get("valueBoolean"), bool):
                 flag = resource["valueBoolean"]
@@ -808,7 +1086,7 @@ class Converter:
 def convert(paths: list[Path], centre: str, folder: Path, secret: bytes, mapping: Mapping, limits: Limits) -> Conversion:
     """Read the export twice, write episodes.csv, prom_measurements.csv and clinical_outcomes.csv into ``folder``."""
     converter = Converter(centre, secret, mapping, limits)
-    results = [SourceResult(p, file_checksum(p)) for p in source_files(paths)]
+    results = [SourceResult(src.path, file_checksum(src.path), expected=src.expected) for src in source_files(paths)]
 
     def quarantine(result: SourceResult, position: int, resource: dict | None, element: str | None, reason: str) -> None:
         result.quarantined_count += 1
@@ -827,6 +1105,9 @@ def convert(paths: list[Path], centre: str, folder: Path, secret: bytes, mapping
                 if len(converter.pending) > opened:
                     converter.pending[-1].source, converter.pending[-1].position = result, position
                 result.mapped += 1
+            except NoPathway as err:
+                result.ignored += 1
+                result.skipped_procedures[err.codes] += 1
             except Unmappable as err:
                 if err.element == "ignored":
                     result.ignored += 1
@@ -837,13 +1118,15 @@ def convert(paths: list[Path], centre: str, folder: Path, secret: bytes, mapping
         stub = {"resourceType": opening.kind, "id": opening.resource_id}
         quarantine(opening.source, opening.position, stub, "subject", reason)
     total = 0
-    files = {name: folder / f"{centre}_fhir_{name}.csv" for name in ("episodes", "prom_measurements", "clinical_outcomes")}
+    tables = ("episodes", "prom_measurements", "clinical_outcomes", CHARACTERISTICS)
+    files = {name: folder / f"{centre}_fhir_{name}.csv" for name in tables}
     with files["prom_measurements"].open("w", newline="", encoding="utf-8") as prom_file:
         prom = csv.writer(prom_file)
         prom.writerow(PROM_COLUMNS)
         for result in results:  # pass 2: every line counted; observations and questionnaire responses mapped
             for position, resource, error in read_resources(result.path, limits):
                 total += 1
+                result.items += 1
                 if resource is None:
                     quarantine(result, position, None, None, error or "onleesbaar")
                     continue
@@ -867,6 +1150,12 @@ def convert(paths: list[Path], centre: str, folder: Path, secret: bytes, mapping
                         result.ignored += 1
                 except Unmappable as err:
                     quarantine(result, position, resource, err.element, err.reason)
+    for result in results:
+        if result.expected is not None and result.expected != result.items:
+            quarantine(
+                result, 0, None, None,
+                f"het manifest van de export noemt {result.expected} resources, het bestand heeft er {result.items}: onvolledig?",
+            )  # fmt: skip
     with files["episodes"].open("w", newline="", encoding="utf-8") as f:
         out = csv.writer(f)
         out.writerow(EPISODE_COLUMNS)
@@ -876,7 +1165,13 @@ def convert(paths: list[Path], centre: str, folder: Path, secret: bytes, mapping
         out.writerow(OUTCOME_COLUMNS)
         for (episode_id, outcome), (value, when) in converter.outcomes.items():
             out.writerow([centre, episode_id, outcome, repr(value), when.isoformat()])
-    return Conversion(results, list(files.values()), total)
+    with files[CHARACTERISTICS].open("w", newline="", encoding="utf-8") as f:
+        out = csv.writer(f)
+        out.writerow(CHARACTERISTIC_COLUMNS)
+        for episode in converter.episodes.values():
+            out.writerows([centre, episode.episode_id, var, text] for var, (_, text) in episode.characteristics.items())
+    unmapped = tuple(p for p in outcome_sets() if p not in mapping.windows)
+    return Conversion(results, list(files.values()), total, unmapped)
 
 
 # ---------------------------------------------------------------- loading
@@ -897,7 +1192,6 @@ def log_sources(con: duckdb.DuckDBPyConnection, conversion: Conversion, centre: 
     try:
         for result in conversion.sources:
             load_id = con.execute("select nextval('load_id_seq')").fetchone()[0]
-            read = ", ".join(f"{k} {v}" for k, v in sorted(result.read.items()))
             report = LoadReport(
                 result.path.name,
                 "fhir",
@@ -906,7 +1200,7 @@ def log_sources(con: duckdb.DuckDBPyConnection, conversion: Conversion, centre: 
                 rows_quarantined=result.quarantined_count,
                 load_id=load_id,
                 centre_codes=[centre],
-                message=f"FHIR: omgezet {result.mapped}, overgeslagen {result.ignored}; gelezen: {read or 'niets'}",
+                message=scrub(source_message(result, conversion.unmapped_pathways)) or "",
             )
             write_log(con, report, result.checksum, delivered_on)
             _write_quarantine(con, result, centre, load_id)
@@ -916,6 +1210,22 @@ def log_sources(con: duckdb.DuckDBPyConnection, conversion: Conversion, centre: 
         con.rollback()
         raise
     return reports
+
+
+SHOWN_CODES = 5  # skipped procedure codes named in the load log, most frequent first
+
+
+def source_message(result: SourceResult, unmapped_pathways: tuple[str, ...] = ()) -> str:
+    """The load log's message for one export file: mapped, skipped (procedures of no pathway by code), read."""
+    read = ", ".join(f"{k} {v}" for k, v in sorted(result.read.items()))
+    text = f"FHIR: omgezet {result.mapped}, overgeslagen {result.ignored}"
+    if procedures := result.skipped_procedures:
+        common = ", ".join(f"{code} ×{n}" for code, n in procedures.most_common(SHOWN_CODES))
+        more = f", en {len(procedures) - SHOWN_CODES} andere codes" if len(procedures) > SHOWN_CODES else ""
+        text += f" (waarvan {procedures.total()} verrichtingen zonder zorgpad: {common}{more})"
+    if unmapped_pathways:
+        text += f"; zorgpaden zonder FHIR-mapping: {', '.join(unmapped_pathways)}"
+    return f"{text}; gelezen: {read or 'niets'}"
 
 
 def _write_quarantine(con: duckdb.DuckDBPyConnection, result: SourceResult, centre: str, load_id: int) -> None:
@@ -970,164 +1280,18 @@ def import_paths(
     delivered_on = delivered_on or dt.date.today()
     ensure_schema(con)
     with tempfile.TemporaryDirectory(prefix="fhir-import-") as tmp:
-        conversion = convert(paths, centre, Path(tmp), secret, mapping, limits)
+        try:
+            conversion = convert(staged(paths, Path(tmp) / "export", limits), centre, Path(tmp), secret, mapping, limits)
+        except ExportRefused as err:  # nothing is loaded: one line in the load log
+            return [refused(con, paths, str(err), delivered_on, limits)]
         reports = load_paths(con, conversion.files, delivered_on, allowed_centre=centre, limits=limits)
     return reports + log_sources(con, conversion, centre, delivered_on)
 
 
-# ---------------------------------------------------------------- writing an export (demo and round trip)
-
-LOCAL_PATIENT_SYSTEM = "https://samenleren.nl/fhir/NamingSystem/patient-pseudoniem"
-FHIR_SEXES = {v: k for k, v in SEXES.items()}
-
-
-def _reverse(mapping: Mapping) -> tuple[dict, dict, dict]:
-    """(pathway, treatment) → how it is opened; (pathway, instrument) → form URL and total item;
-    (pathway, table, column) → the Observation code and value type that fill it."""
-    openers: dict[tuple[str, str], tuple[str, str, str]] = {}
-    for kind, table in (("Procedure", mapping.procedures), ("Condition", mapping.conditions)):
-        for (system, code), targets in table.items():
-            for target in targets:
-                openers.setdefault(target, (kind, system, code))
-    forms: dict[tuple[str, str], tuple[str, str]] = {}
-    for url, questionnaires in mapping.questionnaires.items():
-        for q in questionnaires:
-            if q.total_item:
-                forms.setdefault((q.pathway, q.instrument), (url, q.total_item))
-    observations: dict[tuple[str, str, str], tuple[str, str, str]] = {}
-    for (system, code), rules in mapping.observations.items():
-        for r in rules:
-            observations.setdefault((r.pathway, r.table, r.column), (system, code, r.value))
-    return openers, forms, observations
-
-
-def _observation_value(value: Any, kind: str) -> dict:
-    if kind in ("boolean", "event"):
-        return {"valueBoolean": bool(value)}
-    if kind == "integer":
-        return {"valueInteger": int(value)}
-    return {"valueQuantity": {"value": float(value)}}
-
-
-def _birth_date(treatment: dt.date, age: int) -> str:
-    """A birth date that makes the patient ``age`` on the treatment date."""
-    day = treatment - dt.timedelta(days=1)
-    if (day.month, day.day) == (2, 29):
-        day = day.replace(day=28)
-    return day.replace(year=day.year - age).isoformat()
-
-
-def write_export(tables: dict[str, pl.DataFrame], folder: Path, mapping: Mapping | None = None) -> list[Path]:
-    """A delivery's ``episodes``, ``prom_measurements`` and ``clinical_outcomes`` as a Bulk Data export
-    (one NDJSON file per resource type) that ``import-fhir`` maps back to the same rows.
-
-    The resource that opens an episode has the episode id as its id; the patient's identifier is
-    its pseudonym (``LOCAL_PATIENT_SYSTEM``). Codes, forms and windows come from the mapping files.
-    """
-    mapping = mapping or mappings()
-    openers, forms, observation_codes = _reverse(mapping)
-    folder.mkdir(parents=True, exist_ok=True)
-    kinds = ("Patient", "ServiceRequest", "Encounter", "Procedure", "Condition", "Observation", "QuestionnaireResponse")
-    paths = {k: folder / f"{k}.ndjson" for k in kinds}
-    out = {k: p.open("w", encoding="utf-8") for k, p in paths.items()}
-    opened: dict[tuple[str, str], tuple[str, str, str]] = {}  # (centre, episode) → (reference, pathway, patient id)
-
-    def emit(resource: dict) -> None:
-        out[resource["resourceType"]].write(json.dumps(resource, separators=(",", ":")) + "\n")
-
-    try:
-        for ep in tables["episodes"].iter_rows(named=True):
-            eid, pid, pathway = ep["episode_id"], ep["patient_id"], ep["pathway"]
-            subject = {"reference": f"Patient/{pid}"}
-            emit(
-                {
-                    "resourceType": "Patient",
-                    "id": pid,
-                    "identifier": [{"system": LOCAL_PATIENT_SYSTEM, "value": pid}],
-                    "gender": FHIR_SEXES.get(ep["sex"], "unknown"),
-                    "birthDate": _birth_date(ep["treatment_date"], ep["age"]),
-                }
-            )
-            kind, system, code = openers[(pathway, ep["treatment"])]
-            opener: dict[str, Any] = {"resourceType": kind, "id": eid, "code": {"coding": [{"system": system, "code": code}]}}
-            opener["subject"] = subject
-            if ep.get("referral_date"):
-                emit(
-                    {
-                        "resourceType": "ServiceRequest",
-                        "id": f"ref-{eid}",
-                        "status": "completed",
-                        "intent": "order",
-                        "subject": subject,
-                        "authoredOn": ep["referral_date"].isoformat(),
-                    }
-                )
-                opener["basedOn"] = [{"reference": f"ServiceRequest/ref-{eid}"}]
-            if ep.get("discharge_date"):
-                period = {"start": ep["treatment_date"].isoformat(), "end": ep["discharge_date"].isoformat()}
-                emit(
-                    {"resourceType": "Encounter", "id": f"enc-{eid}", "status": "finished", "subject": subject, "period": period}
-                )
-                opener["encounter"] = {"reference": f"Encounter/enc-{eid}"}
-            if kind == "Procedure":
-                opener |= {"status": "completed", "performedDateTime": ep["treatment_date"].isoformat()}
-            else:
-                opener["recordedDate"] = ep["treatment_date"].isoformat()
-            emit(opener)
-            for column in EPISODE_COLUMNS:
-                if ep.get(column) is None or (pathway, "episodes", column) not in observation_codes:
-                    continue
-                system, code, value_kind = observation_codes[(pathway, "episodes", column)]
-                emit(
-                    {
-                        "resourceType": "Observation",
-                        "id": f"{eid}-{column}",
-                        "status": "final",
-                        "code": {"coding": [{"system": system, "code": code}]},
-                        "subject": subject,
-                        "focus": [{"reference": f"{kind}/{eid}"}],
-                        "effectiveDateTime": ep["treatment_date"].isoformat(),
-                        **_observation_value(ep[column], value_kind),
-                    }
-                )
-            opened[(ep["centre_code"], eid)] = (f"{kind}/{eid}", pathway, pid)
-        for row in tables["clinical_outcomes"].iter_rows(named=True):
-            ref, pathway, pid = opened[(row["centre_code"], row["episode_id"])]
-            system, code, value_kind = observation_codes[(pathway, "clinical_outcomes", row["outcome"])]
-            emit(
-                {
-                    "resourceType": "Observation",
-                    "id": f"{row['episode_id']}-{row['outcome']}",
-                    "status": "final",
-                    "code": {"coding": [{"system": system, "code": code}]},
-                    "subject": {"reference": f"Patient/{pid}"},
-                    "focus": [{"reference": ref}],
-                    "effectiveDateTime": row["measured_on"].isoformat(),
-                    **_observation_value(row["value"], value_kind),
-                }
-            )
-        responses: dict[tuple, dict] = {}
-        for row in tables["prom_measurements"].sort("centre_code", "episode_id", "timepoint").iter_rows(named=True):
-            ref, pathway, pid = opened[(row["centre_code"], row["episode_id"])]
-            url, total_item = forms[(pathway, row["instrument"])]
-            key = (row["centre_code"], row["episode_id"], row["timepoint"], url)
-            if key not in responses:
-                answered = row["completed_on"] is not None
-                responses[key] = {
-                    "resourceType": "QuestionnaireResponse",
-                    "id": f"{row['episode_id']}-{row['timepoint']}-{len(responses)}",
-                    "questionnaire": url,
-                    "status": "completed" if answered else "in-progress",
-                    "subject": {"reference": f"Patient/{pid}"},
-                    "authored": (row["completed_on"] or row["invited_on"]).isoformat(),
-                    "extension": [{"url": INVITED_EXTENSION, "valueDate": row["invited_on"].isoformat()}],
-                    "item": [],
-                }
-            if row["score"] is not None:
-                responses[key]["item"].append({"linkId": total_item, "answer": [{"valueDecimal": float(row["score"])}]})
-        for resource in responses.values():
-            emit(resource)
-    finally:
-        for f in out.values():
-            f.close()
-    return list(paths.values())
+def refused(con: duckdb.DuckDBPyConnection, paths: list[Path], reason: str, delivered_on: dt.date, limits: Limits) -> LoadReport:
+    """The load-log row of an export refused whole (named by its first file, with that file's checksum)."""
+    first = Path(paths[0]) if paths else Path("fhir-export")
+    load_id = con.execute("select nextval('load_id_seq')").fetchone()[0]
+    report = LoadReport(first.name, "fhir", "rejected", message=scrub(reason) or "", load_id=load_id)
+    write_log(con, report, checksum_file(first, limits) if first.is_file() else None, delivered_on)
+    return report
