@@ -1272,10 +1272,12 @@ def import_paths(
     centre: str,
     delivered_on: dt.date | None = None,
     limits: Limits | None = None,
+    mapping: Mapping | None = None,
 ) -> list[LoadReport]:
-    """Map an export and load it through ``load_paths`` (for ``centre`` only); the export's own log rows last."""
+    """Map an export (files, folders or zips) and load it through ``load_paths`` (for ``centre`` only); the
+    export's own log rows last. An export refused whole (``ExportRefused``) gives one rejected report."""
     secret = pseudonym_secret()  # refuses before anything is read
-    mapping = mappings()
+    mapping = mapping or mappings()
     limits = limits or current()
     delivered_on = delivered_on or dt.date.today()
     ensure_schema(con)
