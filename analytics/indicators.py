@@ -18,6 +18,17 @@ Rare events. An event the outcome set marks ``rare``, or whose expected number p
 (p̄ × the mean patients per month) is below ``RARE_EVENTS_PER_MONTH`` (1), is ``is_rare``: its
 monthly p-chart raises no signal (months of zero would read as improvement), and the review
 shows ``rare_event_chart``: the g-chart of the patients between events (``analytics.spc.g_chart``).
+
+Indicator codes. An indicator's code is its family, or its family and subject joined by a colon
+(``outcome:complication_severe``, ``prom_response:3m``, ``waiting_time_days:tka``, ``nps``): actions
+and chart settings are stored under it. ``indicator_code`` is the one place that builds a code and
+``code_parts`` the one place that reads one. The ``review_indicators`` query builds none: it computes
+each family per subject and returns, under the code it was given, each indicator ``indicator_params``
+asks for (``$indicator_codes`` with their ``$indicator_families`` and ``$indicator_subjects``).
+
+The PROM-response target lives in one place: the programme's ``adoption_targets.prom_response_pct``
+in ``data_models/common.yaml`` (``prom_response_target``); the review's response charts and the
+adoption page both read it.
 """
 
 from __future__ import annotations
@@ -31,14 +42,46 @@ import polars as pl
 
 from analytics.monthly import add_months
 from analytics.spc import cases_between_events, g_chart, p_chart, run_rule_length, with_run_length, xmr
-from data_models.outcome_sets import OutcomeSet
+from data_models.outcome_sets import OutcomeSet, common
 
 Chart = Literal["p", "pp", "xmr"]  # pp: Laney p′ chart for large denominators
-RESPONSE_TARGET = 0.6
 MIN_CASES = 10  # fewer patients in a period: too few to judge a percentage or raise a signal
 RARE_EVENTS_PER_MONTH = 1.0  # fewer expected events a month: a time-between-events chart
 GRAINS = ("month", "quarter", "rolling_3", "rolling_12")
-PROCESS_SOURCES = {"referral_to_treatment": "waiting_time_days", "treatment_to_discharge": "length_of_stay_days"}
+
+# The families of indicators the review_indicators query computes (a subject, where there is one, in brackets).
+OUTCOME = "outcome"  # [clinical outcome]: events as a proportion, measures as a mean
+PROM_CHANGE = "prom_change"  # [instrument]: mean change from baseline to the primary follow-up
+PROM_MIC = "prom_mic"  # [instrument]: share reaching the minimal important change
+PROM_RESPONSE = "prom_response"  # [timepoint]: questionnaires answered of those sent
+WAITING_TIME = "waiting_time_days"  # [treatment, or none for all]: referral to treatment
+LENGTH_OF_STAY = "length_of_stay_days"  # treatment to discharge
+COLLABORATE_TOP = "collaborate_top"  # CollaboRATE top score: 9 on all three items
+NPS = "nps"  # net promoter score
+PEM_OVERALL = "pem_overall"  # the patient-experience rating (0–10), mean
+COST_MEAN, COST_MEDIAN = "cost_mean_eur", "cost_median_eur"  # cost per patient
+# an outcome set's process measure: its source names the family (sdm_documented, mdt_discussed: the episode's flag)
+PROCESS_SOURCES = {"referral_to_treatment": WAITING_TIME, "treatment_to_discharge": LENGTH_OF_STAY}
+PROM_RESPONSE_SOURCE = "prom_response"  # a process measure charted per timepoint, with the PROM indicators
+
+
+def indicator_code(family: str, subject: str | None = None) -> str:
+    """The code of an indicator: ``family`` or ``family:subject``. The only place a code is built."""
+    if not family or ":" in family or (subject is not None and (not subject or ":" in subject)):
+        raise ValueError(f"not an indicator family and subject: {family!r}, {subject!r}")
+    return family if subject is None else f"{family}:{subject}"
+
+
+def code_parts(code: str) -> tuple[str, str | None]:
+    """(family, subject) of an indicator code: the inverse of ``indicator_code``."""
+    family, _, subject = code.partition(":")
+    return family, subject or None
+
+
+def prom_response_target() -> float | None:
+    """The PROM-response target as a share (0–1): the programme's, in ``common.yaml`` (adoption_targets)."""
+    pct = common().adoption_targets.get("prom_response_pct")
+    return None if pct is None else pct / 100.0
 
 
 @dataclass(frozen=True)
@@ -59,7 +102,7 @@ def _instrument_indicators(oset: OutcomeSet) -> list[Indicator]:
     fu = oset.primary_followup
     out.append(
         Indicator(
-            f"prom_change:{primary.code}",
+            indicator_code(PROM_CHANGE, primary.code),
             {"nl": f"{primary.label}: verandering tot {fu}", "en": f"{primary.label}: change to {fu}"},
             "xmr", "up" if primary.better == "higher" else "down", "prom", "points",
         )
@@ -69,17 +112,18 @@ def _instrument_indicators(oset: OutcomeSet) -> list[Indicator]:
             continue
         out.append(
             Indicator(
-                f"prom_mic:{inst.code}",
+                indicator_code(PROM_MIC, inst.code),
                 {"nl": f"{inst.label}: klinisch relevant verbeterd ({fu})", "en": f"{inst.label}: clinically relevant improvement ({fu})"},
                 "p", "up", "prom", "pct",
             )
         )  # fmt: skip
+    target = prom_response_target()
     for tp in oset.timepoints:
         out.append(
             Indicator(
-                f"prom_response:{tp}",
+                indicator_code(PROM_RESPONSE, tp),
                 {"nl": f"PROM-respons {tp}", "en": f"PROM response {tp}"},
-                "p", "up", "process", "pct", RESPONSE_TARGET,
+                "p", "up", "process", "pct", target,
             )
         )  # fmt: skip
     return out
@@ -88,12 +132,12 @@ def _instrument_indicators(oset: OutcomeSet) -> list[Indicator]:
 def _process_indicators(oset: OutcomeSet) -> list[Indicator]:
     out = []
     for measure in oset.process_measures.values():
-        if measure.source == "prom_response":
+        if measure.source == PROM_RESPONSE_SOURCE:
             continue  # per timepoint, with the PROM indicators
-        code = PROCESS_SOURCES.get(measure.source, measure.source)
-        if len(measure.applies_to) == 1 and code == "waiting_time_days":
-            code = f"{code}:{measure.applies_to[0]}"
-        is_days = code.startswith(("waiting_time_days", "length_of_stay_days"))
+        family = PROCESS_SOURCES.get(measure.source, measure.source)
+        subject = measure.applies_to[0] if len(measure.applies_to) == 1 and family == WAITING_TIME else None
+        code = indicator_code(family, subject)
+        is_days = family in (WAITING_TIME, LENGTH_OF_STAY)
         out.append(
             Indicator(
                 code, measure.label, "xmr" if is_days else "p", "up" if measure.better == "higher" else "down",
@@ -107,7 +151,7 @@ def indicators_for(oset: OutcomeSet) -> list[Indicator]:
     """Every indicator the pathway's outcome set defines, in the order the page shows them."""
     outcomes = [
         Indicator(
-            f"outcome:{o.code}",
+            indicator_code(OUTCOME, o.code),
             o.label,
             "p" if o.kind == "event" else "xmr",
             "up" if o.better == "higher" else "down",
@@ -118,19 +162,16 @@ def indicators_for(oset: OutcomeSet) -> list[Indicator]:
         for o in oset.clinical_outcomes.values()
         if o.role == "outcome" and o.better is not None
     ]
-    headline = [i for i in outcomes if i.code == f"outcome:{oset.headline_outcome}"]
+    headline = [i for i in outcomes if i.code == indicator_code(OUTCOME, oset.headline_outcome)]
     experience = [
-        Indicator("collaborate_top", {"nl": "Samen beslissen ervaren (CollaboRATE topscore)", "en": "Shared decision making experienced (CollaboRATE top score)"}, "p", "up", "experience", "pct"),
-        Indicator("nps", {"nl": "Aanbevelingsscore (NPS)", "en": "Net promoter score"}, "xmr", "up", "experience", "nps"),
+        Indicator(indicator_code(COLLABORATE_TOP), {"nl": "Samen beslissen ervaren (CollaboRATE topscore)", "en": "Shared decision making experienced (CollaboRATE top score)"}, "p", "up", "experience", "pct"),
+        Indicator(indicator_code(NPS), {"nl": "Aanbevelingsscore (NPS)", "en": "Net promoter score"}, "xmr", "up", "experience", "nps"),
+        Indicator(indicator_code(PEM_OVERALL), {"nl": "Rapportcijfer patiëntervaring", "en": "Patient experience rating"}, "xmr", "up", "experience", "value"),
     ]  # fmt: skip
     cost = [
-        Indicator(
-            "cost_mean_eur", {"nl": "Gemiddelde kosten per patiënt", "en": "Mean cost per patient"}, "xmr", "down", "cost", "eur"
-        ),
-        Indicator(
-            "cost_median_eur", {"nl": "Mediane kosten per patiënt", "en": "Median cost per patient"}, "xmr", "down", "cost", "eur"
-        ),
-    ]
+        Indicator(indicator_code(COST_MEAN), {"nl": "Gemiddelde kosten per patiënt", "en": "Mean cost per patient"}, "xmr", "down", "cost", "eur"),
+        Indicator(indicator_code(COST_MEDIAN), {"nl": "Mediane kosten per patiënt", "en": "Median cost per patient"}, "xmr", "down", "cost", "eur"),
+    ]  # fmt: skip
     rest = [i for i in outcomes if i not in headline]
     return headline + rest + _instrument_indicators(oset) + _process_indicators(oset) + experience + cost
 
@@ -367,7 +408,7 @@ def rare_event_chart(indicator: Indicator, intervals: pl.DataFrame, *, freeze: i
     interval, with the ``event_date`` that closed it; improvement is the other way round from the
     indicator's (fewer unwanted events: longer gaps).
     """
-    code = indicator.code.removeprefix("outcome:")
+    _, code = code_parts(indicator.code)
     mine = intervals.filter(pl.col("outcome") == code).sort("interval_no")
     closed = mine.filter(pl.col("event_date").is_not_null())
     flags: list[int] = []
@@ -379,9 +420,14 @@ def rare_event_chart(indicator: Indicator, intervals: pl.DataFrame, *, freeze: i
 
 
 def indicator_params(oset: OutcomeSet, centre_code: str | None, months: list[dt.date]) -> dict[str, object]:
-    """The parameters of the ``review_indicators`` query for a pathway over ``months`` (page and pack alike)."""
+    """The parameters of the ``review_indicators`` query for a pathway over ``months`` (page and pack alike):
+    the pathway's indicators (``indicators_for``) by code, family and subject, and its instruments."""
     instruments = list(oset.instruments.values())
+    parts = [(i.code, *code_parts(i.code)) for i in indicators_for(oset)]
     return {
+        "indicator_codes": [code for code, _, _ in parts],
+        "indicator_families": [family for _, family, _ in parts],
+        "indicator_subjects": [subject for _, _, subject in parts],
         "centre_code": centre_code,
         "pathway": oset.pathway,
         "from_month": months[0],

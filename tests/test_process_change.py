@@ -7,7 +7,16 @@ from pathlib import Path
 import pytest
 
 import queries
-from analytics.indicators import Indicator, agenda, control_chart, indicators_for, month_range, review, summarise
+from analytics.indicators import (
+    Indicator,
+    agenda,
+    control_chart,
+    indicator_params,
+    indicators_for,
+    month_range,
+    review,
+    summarise,
+)
 from analytics.monthly import add_months
 from data_models.outcome_sets import outcome_sets
 from sample_data.centres import CENTRES, PROCESS_CHANGE
@@ -20,19 +29,8 @@ LOS: Indicator = next(i for i in indicators_for(OSET) if i.code == "length_of_st
 
 
 def indicator_rows(db: Path, centre: str):
-    instruments = list(OSET.instruments.values())
-    return queries.run(
-        "review_indicators",
-        lead(centre),
-        db=db,
-        pathway=OSET.pathway,
-        from_month=add_months(CHANGE, -36),
-        to_month=add_months(CHANGE, 12),
-        primary_followup=OSET.primary_followup,
-        instrument_codes=[i.code for i in instruments],
-        instrument_mics=[i.mic for i in instruments],
-        instrument_higher=[i.better == "higher" for i in instruments],
-    )
+    months = month_range(add_months(CHANGE, 12), 49)  # 36 months before the change to 12 after
+    return queries.run("review_indicators", lead(centre), db=db, **indicator_params(OSET, centre, months))
 
 
 def los_in(rows, month, recalc_from=None):

@@ -8,7 +8,18 @@ import math
 import polars as pl
 import pytest
 
-from analytics.indicators import Indicator, agenda, indicators_for, is_rare, rare_event_chart, review
+from analytics.indicators import (
+    OUTCOME,
+    Indicator,
+    agenda,
+    indicator_code,
+    indicator_params,
+    indicators_for,
+    is_rare,
+    month_range,
+    rare_event_chart,
+    review,
+)
 from analytics.spc import cases_between_events, g_chart, t_chart
 from data_models.outcome_sets import OutcomeSetError, common, outcome_sets, parse_outcome_set
 
@@ -160,13 +171,13 @@ def test_the_interval_query_counts_every_patient_once(review_warehouse) -> None:
 
     span = {"from_month": dt.date(2025, 10, 1), "to_month": dt.date(2026, 9, 1)}
     intervals = queries.run("review_event_intervals", lead("UMCU"), db=review_warehouse, pathway="knee_oa", **span)
+    months = month_range(span["to_month"], 12)
     monthly = queries.run(
-        "review_indicators", lead("UMCU"), db=review_warehouse, pathway="knee_oa", primary_followup="12m",
-        instrument_codes=["oks"], instrument_mics=[5.0], instrument_higher=[True], **span,
-    )  # fmt: skip
+        "review_indicators", lead("UMCU"), db=review_warehouse, **indicator_params(outcome_sets()["knee_oa"], "UMCU", months)
+    )
     assert intervals.height > 0
     for outcome, runs in intervals.group_by("outcome"):
-        code = f"outcome:{outcome[0]}"
+        code = indicator_code(OUTCOME, outcome[0])
         mine = monthly.filter(pl.col("indicator_code") == code)
         events = runs["event_date"].is_not_null().sum()
         assert events == mine["events_n"].sum()
