@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import streamlit as st
 
-from analytics.monthly import add_months
+from services.data_quality import completeness_table, delay_from
 from texts import t
 from ui.context import Context, current
 from ui.data import query
@@ -37,15 +35,14 @@ def render_quarantine(ctx: Context) -> None:
 def render_completeness(ctx: Context) -> None:
     st.subheader(t("completeness"))
     st.caption(t("completeness_caption"))
-    table = query("data_completeness", centre_code=ctx.centre_code).pivot(on="pathway", index="column_name", values="filled_pct")
+    table = completeness_table(query("data_completeness", centre_code=ctx.centre_code))
     st.dataframe(table, hide_index=True, width="stretch")
 
 
 def render_delay(ctx: Context) -> None:
     st.subheader(t("delay"))
     st.caption(t("delay_caption"))
-    start = add_months(ctx.month or dt.date.today().replace(day=1), -11)
-    delay = query("data_delivery_delay", centre_code=ctx.centre_code, from_month=start)
+    delay = query("data_delivery_delay", centre_code=ctx.centre_code, from_month=delay_from(ctx.month))
     fig = delay_figure(delay, ctx.centre_name, t("all_centres"), t("days"))
     chart_with_data(fig, delay, "delay", "aanlevertijd.csv")
 

@@ -38,7 +38,6 @@ PAGE_EXCEPTIONS = {
     "pages.adoption -> queries.disclosure",
     "pages.comparison -> analytics.periods",
     "pages.comparison -> queries.peers",
-    "pages.data -> analytics.monthly",
     "pages.patients_like_me -> analytics.prediction",
     "pages.patients_like_me -> queries.similar",
     "pages.review -> analytics.indicators",
@@ -46,9 +45,6 @@ PAGE_EXCEPTIONS = {
     "pages.review -> analytics.review",
     "pages.review -> warehouse.actions",
     "pages.trajectory -> analytics.prediction",
-    "pages.upload -> warehouse.connection",
-    "pages.upload -> warehouse.limits",
-    "pages.upload -> warehouse.loader",
 }
 
 

@@ -384,8 +384,8 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "upload_title": {"nl": "Aanleveren", "en": "Upload"},
     "upload_purpose": {
-        "nl": "Lever de bestanden van uw centrum aan (CSV, Parquet of Excel). Ze gaan door dezelfde controles als bij het laden via de opdrachtregel.",
-        "en": "Deliver your centre's files (CSV, Parquet or Excel). They pass the same checks as a command-line load.",
+        "nl": "Lever de bestanden van uw centrum aan (CSV, Parquet of Excel), of een FHIR-export van uw dossier (een zip met de NDJSON-bestanden, of .ndjson, ook .ndjson.gz). Ze gaan door dezelfde controles als bij het laden via de opdrachtregel.",
+        "en": "Deliver your centre's files (CSV, Parquet or Excel), or a FHIR export of your record system (a zip of its NDJSON files, or .ndjson, also .ndjson.gz). They pass the same checks as a command-line load.",
     },
     "upload_files": {"nl": "Bestanden", "en": "Files"},
     "upload_button": {"nl": "Laden", "en": "Load"},
@@ -402,8 +402,8 @@ TEXT: dict[str, dict[str, str]] = {
     "upload_done": {"nl": "Alles is geladen.", "en": "Everything was loaded."},
     # bounded inputs: the limits every delivered file is held to
     "upload_limits": {
-        "nl": "Per bestand ten hoogste {file_mb} MB, {rows} rijen en {columns} kolommen; codes en pseudoniemen ten hoogste {identifier_chars} tekens, vrije tekst {text_chars}. Een groter bestand wordt geweigerd en niets ervan geladen.",
-        "en": "Per file at most {file_mb} MB, {rows} rows and {columns} columns; codes and pseudonyms at most {identifier_chars} characters, free text {text_chars}. A larger file is refused and nothing of it is loaded.",
+        "nl": "Per bestand ten hoogste {file_mb} MB, {rows} rijen en {columns} kolommen; codes en pseudoniemen ten hoogste {identifier_chars} tekens, vrije tekst {text_chars}. Een zip ten hoogste {zip_members} bestanden en {unpacked_mb} MB uitgepakt. Een groter bestand wordt geweigerd en niets ervan geladen.",
+        "en": "Per file at most {file_mb} MB, {rows} rows and {columns} columns; codes and pseudonyms at most {identifier_chars} characters, free text {text_chars}. A zip at most {zip_members} files and {unpacked_mb} MB unpacked. A larger file is refused and nothing of it is loaded.",
     },
     # improvement actions (PDSA)
     "actions_title": {"nl": "Verbeteracties", "en": "Improvement actions"},
