@@ -1,6 +1,7 @@
 """The benchmark: loading, every page, every query and freshness at the demo's scales.
 
 python -m bench [--scales small,medium,large] [--runs 5] [--load-runs N] [--reuse] [--out bench/RESULTS.md]
+                [--fhir-sizes 100000,1000000]
 
 Per scale it generates the deliveries part by part (``sample_data.chunked``; ``--reuse`` keeps
 files generated before), then measures, as median/min/max over ``--runs`` runs:
@@ -15,7 +16,10 @@ files generated before), then measures, as median/min/max over ``--runs`` runs:
 - the peak memory of a process that rendered every page;
 - freshness (small and medium; its budget is for a medium-scale delivery): from starting
   ``python -m warehouse load`` of the last monthly delivery until an open session shows its
-  month, without restarting anything.
+  month, without restarting anything;
+- after the scales, the FHIR import (``bench.fhir``) at ``--fhir-sizes`` resources (default
+  100,000 and 1,000,000): resources/s converted beside the floor of 10,000/s, end to end, and
+  peak memory at both sizes.
 
 Each scale's numbers are kept in ``bench/results/<scale>.json``; the markdown tables in ``--out``
 (machine and versions at the top) show every scale measured so far, so one scale can be
@@ -39,6 +43,7 @@ from pathlib import Path
 
 import duckdb
 
+from bench import fhir
 from bench.freshness import freshness
 from bench.generate import read_manifest
 from bench.queries import query_times
@@ -234,6 +239,8 @@ def report(results: list[dict]) -> str:
         for name, q in r["queries"].items():
             out.append(f"| {r['scale']} | {name} | {fmt(q['duckdb'], 3)} | {_pandas_cells(q)} |")
     out += ["", "## Budgets", "", *budget_lines(results), ""]
+    if fhir_lines := fhir.report_lines(fhir.saved(RESULTS)):  # python -m bench.fhir: the FHIR import (issue 19)
+        out += [*fhir_lines, ""]
     return "\n".join(out)
 
 
@@ -363,6 +370,7 @@ def main() -> None:
     parser.add_argument("--work", default=str(ROOT / "data" / "bench"))
     parser.add_argument("--only", help=f"measure only these parts again ({','.join(PARTS)}); the rest is kept")
     parser.add_argument("--report-only", action="store_true", help="rewrite --out from bench/results without measuring")
+    parser.add_argument("--fhir-sizes", default=fhir.DEFAULT_SIZES, help="FHIR import at these export sizes ('' skips it)")
     args = parser.parse_args()
     # the benchmark loads a whole programme's synthetic deliveries (monthly CSVs of several hundred MB,
     # yearly Parquet files beyond five million rows): far beyond what one centre's upload may be
@@ -376,6 +384,9 @@ def main() -> None:
         result = bench_scale(scale, args.runs, args.load_runs or args.runs, Path(args.work), args.reuse, parts, earlier)
         print(json.dumps({k: v for k, v in result.items() if k not in ("pages", "queries")}, default=str))
         Path(args.out).write_text(report(saved_results()) + "\n", encoding="utf-8")  # kept if a later scale fails
+    if args.fhir_sizes and not args.report_only and not args.only:
+        sizes = [int(s) for s in args.fhir_sizes.split(",") if s.strip()]
+        fhir.save(fhir.measure(sizes, Path(args.work) / "fhir", min(args.runs, 3)), RESULTS)
     text = report(saved_results())
     Path(args.out).write_text(text + "\n", encoding="utf-8")
     print(text)

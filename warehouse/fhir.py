@@ -721,7 +721,7 @@ def _choice(resource: dict, rule: ObservationRule) -> str:
 # ---------------------------------------------------------------- the conversion
 
 
-@dataclass
+@dataclass(slots=True)  # one per episode: kept small
 class Episode:
     episode_id: str
     patient: str  # the patient's key in this export
@@ -735,7 +735,7 @@ class Episode:
     characteristics: dict[str, tuple[int, str]] = field(default_factory=dict)  # variable → (distance in days, value)
 
 
-@dataclass
+@dataclass(slots=True)  # one per episode: kept small
 class Opening:
     """What pass 1 keeps of a resource that opens an episode (never the whole resource)."""
 
