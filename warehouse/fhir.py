@@ -1,17 +1,21 @@
 """Importing a hospital's FHIR R4 export as a delivery: map, pseudonymise, load like any file.
 
 A FHIR Bulk Data export (``$export``: NDJSON, one resource per line, one file per resource
-type, optionally gzipped) or FHIR Bundles (JSON) are read resource by resource and mapped to
-the data standard's tables with the mapping files in ``data_models/fhir_mappings/`` (one per
-outcome set; nothing here names a pathway, an instrument or a code). The mapped rows are
-written as the standard's CSV files into a temporary folder and loaded through the same
-``load_paths`` as any delivery: validation, quarantine, merge, load_log and publish.
+type, optionally gzipped, with or without its manifest; or a zip of those files) or FHIR Bundles
+(JSON) are read resource by resource and mapped to the data standard's tables (``episodes``,
+``prom_measurements``, ``clinical_outcomes``, ``baseline_characteristics``) with the mapping files
+in ``data_models/fhir_mappings/`` (one per outcome set; nothing here names a pathway, an
+instrument or a code). The mapped rows are written as the standard's CSV files into a temporary
+folder and loaded through the same ``load_paths`` as any delivery: validation, quarantine, merge,
+load_log and publish.
 
 Streaming: the export is read twice, line by line, never whole. The first pass keeps, per
 patient and per episode, only what the second needs (pseudonym, birth date, sex, treatment
 date); the second pass maps Observations and QuestionnaireResponses (the bulk of an export)
 and writes their rows straight to the CSV files. A Bundle file (JSON) is parsed one file at a
-time, within the file size limit.
+time, within the file size limit. A zip is unpacked, and a gzipped file inflated, within the
+limits of any delivered file (``warehouse.limits``: files, unpacked size, compression ratio);
+beyond them the export is refused whole in one line (``ExportRefused``), nothing loaded.
 
 Pseudonymisation at the door: the patient pseudonym is ``P-`` + HMAC-SHA256 of the patient's
 identifier (the BSN when there is one, else the first identifier, else the resource id) under
@@ -21,10 +25,12 @@ that opened the episode. No BSN, identifier or resource id is written anywhere: 
 rows show a resource id only when it does not look like a BSN (``data_models.identifiers``),
 and every BSN-like run of digits in a shown value or reason is removed.
 
-A resource that cannot be mapped (malformed JSON line, unknown questionnaire, a Procedure of
-no pathway, a response outside every timepoint window, …) goes to ``quarantine`` with the
-export file, line (or Bundle entry) number, resource type, id and the reason in Dutch; the
-rest loads. Resource types and Observation codes no mapping uses are counted and skipped.
+A resource that cannot be mapped (malformed JSON line, unknown questionnaire, a response outside
+every timepoint window, a value that is no choice of its variable, a Procedure of a pathway
+without a mapping file, …) goes to ``quarantine`` with the export file, line (or Bundle entry)
+number, resource type, id and the reason in Dutch; the rest loads. What is not for the outcome
+sets is skipped and counted, never silently: a Procedure whose code opens no pathway (counted per
+code in the load log's message), Conditions, Observation codes and resource types no mapping uses.
 """
 
 from __future__ import annotations
