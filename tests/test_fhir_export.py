@@ -153,6 +153,10 @@ def test_a_zip_with_other_files_is_refused(write, with_centres, db, files, reaso
     assert reason in refusal(db, zip_of(write("export.zip", b""), files))
 
 
+def test_a_zip_that_is_no_zip_is_refused(write, with_centres, db) -> None:
+    assert refusal(db, write("export.zip", ndjson([patient()]))) == "export.zip: geen leesbaar zip-bestand (BadZipFile)"
+
+
 def test_a_damaged_zip_is_refused(write, with_centres, db) -> None:
     path = zip_of(write("export.zip", b""), {"Patient.ndjson": ndjson([patient()] * 50).encode()})
     data = path.read_bytes()

@@ -458,7 +458,10 @@ def is_zip(path: Path) -> bool:
 
 def staged(paths: list[Path], folder: Path, limits: Limits) -> list[Path]:
     """The export as files and folders to read: every zip among ``paths`` unpacked into ``folder``."""
-    return [unpack_zip(p, folder / f"zip-{n}", limits) if is_zip(p) else p for n, p in enumerate(map(Path, paths))]
+    return [
+        unpack_zip(p, folder / f"zip-{n}", limits) if is_zip(p) or (p.is_file() and p.suffix.lower() == ".zip") else p
+        for n, p in enumerate(map(Path, paths))
+    ]
 
 
 def _opened(path: Path):
