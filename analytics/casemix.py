@@ -10,6 +10,10 @@ the centre's mean difference between observed and predicted.
 Missing case-mix values are handled explicitly and reported: a numeric variable's empty
 cells get the pooled median plus a 0/1 "missing" indicator; a categorical variable's
 empty cells become the category "missing". Nothing is dropped silently.
+
+Which variables there are, and of which kind, the outcome set says (``casemix``); their values
+come in long form from the warehouse view ``episode_casemix`` and ``wide_casemix`` turns them
+into one column per variable: numbers for numeric variables, choice codes for categorical ones.
 """
 
 from __future__ import annotations
@@ -22,7 +26,34 @@ import polars as pl
 import statsmodels.api as sm
 from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
 
+from data_models.outcome_sets import CasemixVariable
+
 MISSING = "missing"
+KEYS = ["centre_code", "episode_id"]
+
+
+def split_by_kind(variables: list[CasemixVariable]) -> tuple[list[str], list[str]]:
+    """The codes of the numeric and of the categorical variables, in the outcome set's order."""
+    return [v.code for v in variables if v.is_numeric], [v.code for v in variables if not v.is_numeric]
+
+
+def wide_casemix(long: pl.DataFrame, variables: list[CasemixVariable]) -> pl.DataFrame:
+    """One row per episode and one column per variable, from ``episode_casemix``'s long rows.
+
+    ``long``: centre_code, episode_id, variable, value_number, value_text (other variables are
+    ignored). A numeric variable's column is Float64 (its ``value_number``), a categorical one's
+    String (the choice code in ``value_text``); a value not delivered stays empty.
+    """
+    episodes = long.select(KEYS).unique()
+    out = episodes
+    for kind_numeric, source, dtype in ((True, "value_number", pl.Float64), (False, "value_text", pl.String)):
+        codes = [v.code for v in variables if v.is_numeric == kind_numeric]
+        rows = long.filter(pl.col("variable").is_in(codes)).select(*KEYS, "variable", pl.col(source).cast(dtype))
+        if rows.height:
+            wide = rows.pivot(on="variable", index=KEYS, values=source, aggregate_function="first")
+            out = out.join(wide, on=KEYS, how="left")
+        out = out.with_columns((pl.col(c).cast(dtype) if c in out.columns else pl.lit(None, dtype=dtype)).alias(c) for c in codes)
+    return out.select(*KEYS, *(v.code for v in variables))
 
 
 @dataclass

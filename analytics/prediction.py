@@ -9,7 +9,9 @@ For each treatment of a pathway, fitted on the warehouse's patients who had it:
   severe complication, or the headline event) and, for patients in paid work, of returning
   to work (logistic regression).
 
-Covariates are the outcome set's case-mix variables and the baseline score; a missing value
+Covariates are every case-mix variable of the outcome set, by its kind (numeric ones as numbers,
+categorical ones as a dummy per common level), whatever table delivers it; the harm event and the
+work outcome are the outcome set's ``prediction`` block. A missing value
 gets the median of the patients the model was fitted on (no missing-indicator: for one new
 patient whose BMI is unknown, "like the typical patient" is the honest assumption, and an
 indicator fitted on a handful of patients can run away). Each model
@@ -20,13 +22,22 @@ c-statistic for chances, R² and interval coverage for scores). A treatment with
 20,000 patients (a national programme over five years) is fitted on a stable sample of
 20,000 of them: a dozen coefficients hardly gain precision beyond that, and the models are
 ready in seconds and in little memory.
+
+The samen-beslissen form is the outcome set's case-mix too (``patient_form``): a number field per
+numeric variable (its range, step and unit), a choice per categorical one (its labels), the
+baseline score within the primary instrument's range; ``check_profile`` says which answers are
+out of range. What leaves for one patient (``options_for``) are predictions and counts of
+similar patients, the pooled count only where the other centres together have ten or more.
 """
 
 from __future__ import annotations
 
+import math
 import warnings
 import zlib
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
 
 import numpy as np
 import polars as pl
@@ -35,15 +46,15 @@ from scipy import stats
 from scipy.special import expit
 from statsmodels.tools.sm_exceptions import SingularMatrixWarning
 
-from analytics.casemix import logistic_params
-from data_models.outcome_sets import OutcomeSet
+from analytics.casemix import logistic_params, split_by_kind
+from analytics.disclosure import pooled_count
+from data_models.outcome_sets import CATEGORICAL, CasemixVariable, Instrument, OutcomeSet
 
 MIN_PATIENTS = 30  # fewer: no model
 MIN_EVENTS = 5  # fewer events (or non-events): no chance model
 COVERAGE = 0.8  # the prediction interval holds 8 of 10 patients
 MIN_LEVEL = 20  # a category with fewer patients (sex X, say) joins the reference: no runaway coefficient
 MAX_LOG_ODDS = 10.0  # a coefficient beyond this means (quasi-)separation, not a real effect
-EPISODE_COLUMNS = ("bmi", "asa_class", "charlson_index")
 TIMEPOINT_COLUMNS = {"3m": "score_3m", "6m": "score_6m", "12m": "score_12m"}
 MAX_FIT_PATIENTS = 20_000  # per treatment; more adds no useful precision to a dozen coefficients
 
@@ -231,27 +242,35 @@ class Spec:
     is_higher_better: bool
     event: str | None  # outcome code of the harm event
     event_treatments: tuple[str, ...]  # the treatments the event applies to (empty: all)
-    has_work: bool
-    casemix_outcomes: list[str] = field(default_factory=list)
+    work: str | None = None  # outcome code of being back at paid work (None: not predicted)
+    baseline: str | None = None  # the case-mix variable that is the primary instrument's baseline score
+
+    @property
+    def has_work(self) -> bool:
+        return self.work is not None
 
 
 def spec_for(oset: OutcomeSet) -> Spec:
+    """Every case-mix variable by its kind; the harm event and work outcome as the outcome set names them."""
     primary = oset.instruments[oset.primary_instrument]
-    casemix_outcomes = [c for c in oset.casemix if c in oset.clinical_outcomes]
-    numeric = ["age", *(c for c in oset.casemix if c in EPISODE_COLUMNS), *casemix_outcomes, "baseline_score"]
-    event = "complication_severe" if "complication_severe" in oset.clinical_outcomes else oset.headline_outcome
-    outcome = oset.clinical_outcomes.get(event)
+    numeric, categorical = split_by_kind(list(oset.casemix.values()))
+    event = oset.prediction.harm_event
+    outcome = oset.clinical_outcomes.get(event) if event else None
+    baseline = next((v.code for v in oset.casemix.values() if v.origin == "prom"), None)
     return Spec(
-        numeric=numeric, categorical=["sex"], followup=TIMEPOINT_COLUMNS[oset.primary_followup], mic=primary.mic or 0.0,
+        numeric=numeric, categorical=categorical, followup=TIMEPOINT_COLUMNS[oset.primary_followup], mic=primary.mic or 0.0,
         is_higher_better=primary.better == "higher", event=event if outcome and outcome.kind == "event" else None,
-        event_treatments=outcome.applies_to if outcome else (), has_work="return_to_work" in oset.clinical_outcomes,
-        casemix_outcomes=casemix_outcomes,
+        event_treatments=outcome.applies_to if outcome else (), work=oset.prediction.work_outcome, baseline=baseline,
     )  # fmt: skip
 
 
 def with_targets(frame: pl.DataFrame, spec: Spec) -> pl.DataFrame:
-    """Adds the 0/1 targets: reached the minimal important change; returned to work (paid work at baseline only)."""
-    change = pl.col(spec.followup) - pl.col("baseline_score")
+    """Adds the 0/1 targets: reached the minimal important change; returned to work (paid work at baseline only).
+
+    ``frame``: the patients with ``score_baseline`` and the follow-up score columns, ``paid_work_baseline``
+    and ``has_returned_to_work`` (the prediction query's columns).
+    """
+    change = pl.col(spec.followup) - pl.col("score_baseline")
     reached = (change if spec.is_higher_better else -change) >= spec.mic
     work = pl.when(pl.col("paid_work_baseline").fill_null(False)).then(pl.col("has_returned_to_work"))
     return frame.with_columns(reached.cast(pl.Float64).alias("reached_mic"), work.alias("returned_to_work"))
@@ -332,3 +351,243 @@ def compare_trajectory(
 def months_after(treatment_date: object, measured: object) -> float:
     """Months between treatment and a later date (30.44 days a month)."""
     return (measured - treatment_date).days / 30.44  # type: ignore[operator]
+
+
+# --- one patient: the options, from fitted models ------------------------------------------------
+
+THIN = 20  # fewer similar patients than this: the evidence is thin
+BASELINE_BAND_SD = 0.5  # similar: the baseline score within half a standard deviation
+OTHER_BAND_SD = 1.0  # and every other number given within one (age: about ten years)
+
+
+@dataclass(frozen=True)
+class PathwayModels:
+    spec: Spec
+    pooled: dict[str, OptionModels]
+    similarity: pl.DataFrame  # internal: centre, treatment and numeric case-mix of every patient (counts only)
+
+
+@dataclass(frozen=True)
+class GroupResult:
+    """One option's figures for one group of patients (the own centre, or all centres)."""
+
+    similar_n: int | None  # None: fewer than ten (suppressed)
+    followup: tuple[float, float, float] | None  # expected, lower, upper (80%)
+    mic: float | None
+    event: float | None
+    work: float | None
+
+    @property
+    def is_thin(self) -> bool:
+        return self.similar_n is None or self.similar_n < THIN
+
+
+@dataclass(frozen=True)
+class OptionResult:
+    treatment: str
+    own: GroupResult
+    pooled: GroupResult
+    outside: list[tuple[str, float, float, float]]  # variable, value, low, high of the data
+
+    @property
+    def best(self) -> GroupResult:
+        """The figures to say in words: the own centre's when it has a model and enough patients, else all centres'."""
+        return self.own if self.own.mic is not None and not self.own.is_thin else self.pooled
+
+    @property
+    def thin(self) -> GroupResult | None:
+        """The group whose figures rest on few similar patients (the own centre first), if any."""
+        return self.own if self.own.is_thin else self.pooled if self.pooled.is_thin else None
+
+
+def similarity_frame(frame: pl.DataFrame, spec: Spec) -> pl.DataFrame:
+    """What counting similar patients needs of the training patients: centre, treatment and the numbers."""
+    return frame.select("centre_code", "treatment", *(c for c in spec.numeric if c in frame.columns))
+
+
+def similar_count(models: PathwayModels, treatment: str, profile: Mapping[str, object], centre: str | None) -> int:
+    """Patients with the treatment near this one: the baseline score within half a standard deviation and
+    every other number the profile gives within one (a patient whose value is missing is not counted)."""
+    rows = models.similarity.filter(pl.col("treatment") == treatment)
+    conditions = []
+    for column in (c for c in rows.columns if c not in ("centre_code", "treatment")):
+        value = _number_or_none(profile.get(column))
+        known = rows[column].drop_nulls()
+        if value is None or known.len() < 2:
+            continue
+        band = (BASELINE_BAND_SD if column == models.spec.baseline else OTHER_BAND_SD) * float(known.std() or 0.0)
+        conditions.append((pl.col(column) - value).abs() <= band)
+    near = rows.filter(*conditions) if conditions else rows
+    return near.filter(pl.col("centre_code") == centre).height if centre else near.height
+
+
+def _number_or_none(value: object) -> float | None:
+    if value is None:
+        return None
+    number = float(value)  # type: ignore[arg-type]
+    return None if math.isnan(number) else number
+
+
+def profile_frame(profile: Mapping[str, object], spec: Spec) -> pl.DataFrame:
+    """One row with the model's columns; unknown values stay empty (the model fills them in)."""
+    data: dict[str, list] = {c: [_number_or_none(profile.get(c))] for c in spec.numeric}
+    data |= {c: [None if profile.get(c) is None else str(profile[c])] for c in spec.categorical}
+    schema = {**{c: pl.Float64 for c in spec.numeric}, **{c: pl.String for c in spec.categorical}}
+    return pl.DataFrame(data, schema=schema)
+
+
+def outside_data(option: OptionModels, profile: Mapping[str, object]) -> list[tuple[str, float, float, float]]:
+    out = []
+    for var, (low, high) in option.ranges.items():
+        value = _number_or_none(profile.get(var))
+        if value is not None and not low <= value <= high:
+            out.append((var, value, low, high))
+    return out
+
+
+def _group(option: OptionModels | None, patient: pl.DataFrame, similar_n: int | None, is_working: bool) -> GroupResult:
+    if option is None:
+        return GroupResult(similar_n, None, None, None, None)
+    followup = None
+    if option.followup is not None:
+        mean, lower, upper = option.followup.predict(patient)
+        followup = (float(mean[0]), float(lower[0]), float(upper[0]))
+    chance = lambda m: None if m is None else float(m.predict(patient)[0])  # noqa: E731
+    return GroupResult(similar_n, followup, chance(option.mic), chance(option.event), chance(option.work) if is_working else None)
+
+
+def options_for(
+    models: PathwayModels, own: Mapping[str, OptionModels], profile: Mapping[str, object], centre: str | None
+) -> list[OptionResult]:
+    """Per treatment option: the own centre's and the pooled figures for this patient.
+
+    The pooled count of similar patients is shown only when the other centres together have ten or
+    more of them (``pooled_count``): pooled minus own would reveal them otherwise.
+    """
+    patient = profile_frame(profile, models.spec)
+    is_working = bool(profile.get("paid_work"))
+    results = []
+    for treatment, pooled in models.pooled.items():
+        pooled_n = similar_count(models, treatment, profile, None)
+        own_n = similar_count(models, treatment, profile, centre)
+        results.append(
+            OptionResult(
+                treatment,
+                _group(own.get(treatment), patient, own_n, is_working),
+                _group(pooled, patient, pooled_count(pooled_n, own_n), is_working),
+                outside_data(pooled, profile),
+            )
+        )
+    return results
+
+
+def expected_band(models: PathwayModels, profile: Mapping[str, object]) -> pl.DataFrame:
+    """Expected score with its 80% interval per follow-up timepoint for a patient like this (``profile["treatment"]``)."""
+    option = models.pooled.get(str(profile.get("treatment")))
+    patient = profile_frame(profile, models.spec)
+    rows = []
+    for timepoint, model in option.timepoints.items() if option else []:
+        mean, lower, upper = model.predict(patient)
+        rows.append(
+            {
+                "timepoint": timepoint,
+                "expected_score": float(mean[0]),
+                "lower_score": float(lower[0]),
+                "upper_score": float(upper[0]),
+            }
+        )
+    return pl.DataFrame(rows, schema=EXPECTED_SCHEMA)
+
+
+# --- the form: what to ask about the patient ----------------------------------------------------
+
+YES_NO = "yes_no"  # a case-mix variable that is a clinical event (0/1): asked as yes / no
+
+
+@dataclass(frozen=True)
+class FormField:
+    """One question about the patient, as its case-mix variable defines it."""
+
+    code: str
+    kind: str  # NUMERIC, CATEGORICAL or YES_NO
+    label: dict[str, str]
+    unit: dict[str, str]
+    low: float | None
+    high: float | None
+    step: float
+    decimals: int  # the step's decimals: how the number is shown
+    choices: dict[str, dict[str, str]]  # categorical: code → label per language
+    is_baseline: bool = False  # the primary instrument's baseline score
+
+
+@dataclass(frozen=True)
+class PatientForm:
+    pathway: str
+    fields: tuple[FormField, ...]
+    instrument: Instrument  # the primary instrument (the baseline score's range and direction)
+    asks_paid_work: bool  # the models predict being back at work, for patients in paid work
+
+    def field(self, code: str) -> FormField | None:
+        return next((f for f in self.fields if f.code == code), None)
+
+
+def _default_step(low: float | None, high: float | None) -> float:
+    return 1.0 if low is None or high is None or high - low >= 5 else 0.01
+
+
+def _decimals(step: float) -> int:
+    return max(0, -int(Decimal(str(step)).normalize().as_tuple().exponent))
+
+
+def _form_field(var: CasemixVariable, oset: OutcomeSet) -> FormField:
+    low, high = var.min, var.max
+    kind = var.kind
+    if var.origin == "prom":
+        primary = oset.instruments[oset.primary_instrument]
+        low, high = primary.min, primary.max
+    elif var.origin == "outcome" and oset.clinical_outcomes[var.column].kind == "event":
+        kind = YES_NO
+    step = var.step or _default_step(low, high)
+    return FormField(
+        var.code, kind, var.label, var.unit, low, high, step, _decimals(step), var.choices, is_baseline=var.origin == "prom"
+    )
+
+
+def patient_form(oset: OutcomeSet) -> PatientForm:
+    """The samen-beslissen form of a pathway: one field per case-mix variable, the baseline score last."""
+    fields = sorted((_form_field(v, oset) for v in oset.casemix.values()), key=lambda f: f.is_baseline)
+    return PatientForm(
+        oset.pathway, tuple(fields), oset.instruments[oset.primary_instrument], oset.prediction.work_outcome is not None
+    )
+
+
+@dataclass(frozen=True)
+class InputProblem:
+    """An answer the form cannot take: a number outside the variable's range, or an unknown choice."""
+
+    field: FormField
+    value: object
+
+
+def check_profile(form: PatientForm, profile: Mapping[str, object]) -> list[InputProblem]:
+    """The answers outside what each case-mix variable allows (empty is allowed: unknown)."""
+    problems = []
+    for f in form.fields:
+        value = profile.get(f.code)
+        if value is None:
+            continue
+        if f.kind == CATEGORICAL:
+            if str(value) not in f.choices:
+                problems.append(InputProblem(f, value))
+            continue
+        try:
+            number = float(value)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            problems.append(InputProblem(f, value))
+            continue
+        allowed = (0.0, 1.0) if f.kind == YES_NO else None
+        too_low = f.low is not None and number < f.low
+        too_high = f.high is not None and number > f.high
+        if math.isnan(number) or too_low or too_high or (allowed is not None and number not in allowed):
+            problems.append(InputProblem(f, value))
+    return problems

@@ -105,7 +105,7 @@ def preload() -> None:
     import importlib
 
     for module in ("plotly.graph_objects", "statsmodels.api", "scipy.stats", "analytics.indicators", "analytics.prediction",
-                   "queries.peers", "queries.similar", "reports.meeting_pack", "ui.data", "ui.figures"):  # fmt: skip
+                   "services.peer_comparison", "services.patients_like_me", "reports.meeting_pack", "ui.data", "ui.figures"):  # fmt: skip
         importlib.import_module(module)
 
 

@@ -17,7 +17,7 @@ import duckdb
 import pandas as pd
 
 from bench.stats import spread
-from data_models.outcome_sets import EPISODE_SOURCE, PROM_SOURCE, common
+from data_models.outcome_sets import EPISODE_SOURCE, common
 
 TABLES = {
     "episodes": "select * from episodes",
@@ -33,8 +33,6 @@ EPISODE_CASEMIX = [
     for spec in common().casemix_variables.values()
     if str(spec.get("source", "")).startswith(EPISODE_SOURCE)
 ]
-# The case-mix variable that is the primary instrument's baseline score (a column of the prediction query).
-BASELINE_SCORE = next(code for code, spec in common().casemix_variables.items() if spec.get("source") == PROM_SOURCE)
 FOLLOWUPS = ("3m", "6m", "12m")  # the data standard's follow-up timepoints, one column each
 
 
@@ -195,14 +193,14 @@ def prediction_patients(frames: dict[str, pd.DataFrame], p: dict) -> pd.DataFram
     proms = proms[proms["instrument"] == p["instrument"]]
     scores = proms.pivot_table(index=KEYS, columns="timepoint", values="score", aggfunc="max")
     scores = scores.reindex(columns=["baseline", *FOLLOWUPS])
-    scores.columns = [BASELINE_SCORE, *(f"score_{tp}" for tp in FOLLOWUPS)]
+    scores.columns = [f"score_{tp}" for tp in ("baseline", *FOLLOWUPS)]
     outcomes = frames["clinical_outcomes"]
     event = outcomes[outcomes["outcome"] == p["event"]].groupby(KEYS)["value"].max().rename("has_event")
-    work = outcomes[outcomes["outcome"] == "return_to_work"].groupby(KEYS)["value"].max().rename("has_returned_to_work")
+    work = outcomes[outcomes["outcome"] == p["work"]].groupby(KEYS)["value"].max().rename("has_returned_to_work")
     ep = frames["episodes"]
-    columns = ["centre_code", "episode_id", "treatment", *EPISODE_CASEMIX, "paid_work_baseline"]
+    columns = ["centre_code", "episode_id", "treatment", "paid_work_baseline"]
     out = ep.loc[ep["pathway"] == p["pathway"], columns].set_index(KEYS).join(scores, how="inner").join([event, work])
-    return out[out[BASELINE_SCORE].notna()].reset_index()
+    return out[out["score_baseline"].notna()].reset_index()
 
 
 def peer_event_patients(frames: dict[str, pd.DataFrame], p: dict) -> pd.DataFrame:
@@ -212,7 +210,7 @@ def peer_event_patients(frames: dict[str, pd.DataFrame], p: dict) -> pd.DataFram
     own = ep[(ep["pathway"] == p["pathway"]) & (treated >= start) & (treated < end)]
     outcomes = frames["clinical_outcomes"]
     events = outcomes[(outcomes["outcome"] == p["outcome"]) & outcomes["value"].isin([0, 1])][[*KEYS, "value"]]
-    columns = ["centre_code", "episode_id", "treatment", *EPISODE_CASEMIX, "low_health_literacy"]
+    columns = ["centre_code", "episode_id", "treatment"]
     out = own[[*columns, "treatment_date"]].merge(events, on=KEYS)
     return out.assign(month_date=_month(out.pop("treatment_date"))).rename(columns={"value": "event"})
 
@@ -233,8 +231,7 @@ def trajectory_events(frames: dict[str, pd.DataFrame], p: dict) -> pd.DataFrame:
 
 
 def trajectory_episode(frames: dict[str, pd.DataFrame], p: dict) -> pd.DataFrame:
-    columns = ["centre_code", "episode_id", "patient_id", "pathway", "treatment", "treatment_date", "discharge_date",
-               *EPISODE_CASEMIX, "paid_work_baseline"]  # fmt: skip
+    columns = ["centre_code", "episode_id", "patient_id", "pathway", "treatment", "treatment_date", "discharge_date"]
     return _episode_rows(frames["episodes"], p)[columns]
 
 

@@ -5,20 +5,17 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from analytics.periods import ReportingPeriod, closed_periods
 from data_models.outcome_sets import outcome_sets
-from queries.peers import ComparisonIndicator, PeerComparison, comparison_indicators
+from services.peer_comparison import ComparisonIndicator, PeerComparison, ReportingPeriod
 from texts import label, month_name, number, t
 from ui.context import Context, current_with_month
-from ui.data import peers, trend
+from ui.data import comparison_options, peers, trend
 from ui.figures import funnel_figure, own_trend_figure
 from ui.guard import entry_only
 from ui.review_view import chart_with_data
 from ui.safe_text import plain
 
 entry_only()
-
-OUTSIDE = {"above_998", "below_998"}
 
 
 def value_text(indicator: ComparisonIndicator, value: float | None) -> str:
@@ -28,28 +25,22 @@ def value_text(indicator: ComparisonIndicator, value: float | None) -> str:
 
 
 def position_sentence(result: PeerComparison, mode: str) -> str:
-    own = result.centres.filter(pl.col("is_own")).row(0, named=True)
-    position = own[f"{mode}_position"]
+    own = result.own[mode]
     text = t(
         "compare_reading",
-        value=value_text(result.indicator, own[f"{mode}_value"]),
+        value=value_text(result.indicator, own.value),
         mode=t("compare_adjusted" if mode == "adjusted" else "compare_unadjusted"),
-        position=t("position_" + position),
+        position=t("position_" + own.position),
     )
-    if position != "within":
-        good_side = "above" if result.indicator.improvement == "up" else "below"
-        text += " " + t("compare_good" if position.startswith(good_side) else "compare_bad")
+    if own.verdict is not None:
+        text += " " + t("compare_good" if own.verdict == "good" else "compare_bad")
     return text
 
 
 def casemix_sentence(result: PeerComparison) -> str | None:
-    own = result.centres.filter(pl.col("is_own")).row(0, named=True)
-    crude_out, adjusted_out = own["crude_position"] in OUTSIDE, own["adjusted_position"] in OUTSIDE
-    if own["crude_position"] != "within" and own["adjusted_position"] == "within":
-        return t("compare_casemix_explains")
-    if not crude_out and adjusted_out:
-        return t("compare_casemix_reveals")
-    return None
+    if result.casemix_effect is None:
+        return None
+    return t("compare_casemix_explains" if result.casemix_effect == "explains" else "compare_casemix_reveals")
 
 
 def display_table(result: PeerComparison, mode: str) -> pl.DataFrame:
@@ -73,12 +64,14 @@ def period_name(period: ReportingPeriod) -> str:
     return t("compare_half_year", half=period.half, year=period.start.year)
 
 
-def render_comparison(ctx: Context, indicator: ComparisonIndicator, period: ReportingPeriod, mode: str) -> None:
+def render_comparison(
+    ctx: Context, indicator: ComparisonIndicator, period: ReportingPeriod, mode: str, periods: list[ReportingPeriod]
+) -> None:
     result = peers(ctx.centre_name, ctx.pathway, indicator.code, period)
     if not result.is_shown:
         st.info(t("compare_hidden"))
         return
-    has_own = bool(result.centres["is_own"].any())
+    has_own = result.has_own
     if has_own and result.own_suppressed:
         st.info(t("compare_own_hidden"))
     elif has_own:
@@ -109,13 +102,13 @@ def render_comparison(ctx: Context, indicator: ComparisonIndicator, period: Repo
     chart_with_data(fig, display_table(result, mode), "funnel", f"vergelijking_{period.code}.csv")
     st.caption(t("compare_shrunken_explained"))
     if mode == "adjusted" and has_own:
-        render_trend(ctx, indicator, percent)
+        render_trend(ctx, indicator, percent, periods)
 
 
-def render_trend(ctx: Context, indicator: ComparisonIndicator, percent: bool) -> None:
+def render_trend(ctx: Context, indicator: ComparisonIndicator, percent: bool, periods: list[ReportingPeriod]) -> None:
     st.subheader(t("compare_trend"))
     st.caption(t("compare_trend_caption"))
-    own = trend(ctx.centre_name, ctx.pathway, indicator.code, closed_periods(ctx.month))
+    own = trend(ctx.centre_name, ctx.pathway, indicator.code, periods)
     if own.is_empty():
         st.info(t("compare_own_hidden"))
         return
@@ -131,14 +124,14 @@ if ctx is not None:
     who = t("compare_all_anonymous") if ctx.viewer.is_national else ctx.centre_name
     st.caption(f"{plain(who)} · {label(oset.label)} · {month_name(ctx.month)}")
     st.write(t("compare_funnel_purpose_national" if ctx.viewer.is_national else "compare_funnel_purpose"))
-    choices = comparison_indicators(oset)
+    choices = comparison_options(ctx.pathway, ctx.month)
     left, middle, right = st.columns(3)
     indicator = left.selectbox(
-        t("compare_indicator"), choices, format_func=lambda i: label(i.label), key=f"compare_indicator_{ctx.pathway}"
+        t("compare_indicator"), choices.indicators, format_func=lambda i: label(i.label), key=f"compare_indicator_{ctx.pathway}"
     )
     period = middle.selectbox(
         t("compare_period"),
-        closed_periods(ctx.month),
+        choices.periods,
         format_func=period_name,
         key="compare_period",
         help=t("compare_period_help"),
@@ -149,4 +142,4 @@ if ctx is not None:
         format_func=lambda m: t("compare_adjusted" if m == "adjusted" else "compare_unadjusted"),
         key="compare_mode",
     )
-    render_comparison(ctx, indicator, period, mode)
+    render_comparison(ctx, indicator, period, mode, choices.periods)

@@ -1,13 +1,26 @@
-"""Samen beslissen: for a patient in the consultation room, what happened to similar patients per option."""
+"""Samen beslissen: for a patient in the consultation room, what happened to similar patients per option.
+
+The form is the outcome set's case-mix (``services.patients_like_me``): a number field per numeric
+variable (its unit in the label, empty = unknown), a choice per categorical one (its labels in the
+viewer's language), the baseline score within the primary instrument's range.
+"""
 
 from __future__ import annotations
 
 import polars as pl
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
-from analytics.prediction import spec_for
-from data_models.outcome_sets import OutcomeSet, outcome_sets
-from queries.similar import GroupResult, OptionResult
+from data_models.outcome_sets import CATEGORICAL, outcome_sets
+from services.patients_like_me import (
+    YES_NO,
+    FormField,
+    GroupResult,
+    InputProblem,
+    OptionResult,
+    PatientForm,
+    PatientsLikeMe,
+)
 from texts import label, number, t, timepoint_name
 from ui.context import current
 from ui.data import like_me, pathway_validations
@@ -17,55 +30,65 @@ from ui.safe_text import plain
 
 entry_only()
 
-YES_NO = {None: "unknown", 1.0: "yes", 0.0: "no"}
-CHOICES = {
-    "asa_class": [None, 1.0, 2.0, 3.0, 4.0, 5.0],
-    "tumour_stage": [None, 1.0, 2.0, 3.0, 4.0],
-    "diabetes": list(YES_NO),
-    "crohns_disease": list(YES_NO),
-    "smoking": list(YES_NO),
-}
-NUMBERS = {"bmi": (10.0, 80.0, 0.1), "charlson_index": (0.0, 37.0, 1.0)}
+
+def field_label(field: FormField, form: PatientForm) -> str:
+    if field.is_baseline:
+        inst = form.instrument
+        return t(
+            "input_baseline",
+            instrument=inst.label,
+            low=number(inst.min),
+            high=number(inst.max),
+            better=t("better_" + inst.better),
+        )
+    unit = label(field.unit) if field.unit else ""
+    return f"{label(field.label)} ({unit})" if unit else label(field.label)
 
 
-def _choice_label(variable: str, value: float | None) -> str:
-    if variable in ("diabetes", "crohns_disease", "smoking"):
-        return t(YES_NO[value])
-    return t("unknown") if value is None else number(value, 0)
+def field_input(column: DeltaGenerator, field: FormField, form: PatientForm, key: str) -> object:
+    """One question: a number (empty = unknown), a choice among the variable's labels, or yes / no."""
+    name = field_label(field, form)
+    if field.kind == CATEGORICAL:
+        return column.selectbox(
+            name, list(field.choices), index=None, placeholder=t("unknown"),
+            format_func=lambda c, f=field: label(f.choices[c]), key=key,
+        )  # fmt: skip
+    if field.kind == YES_NO:
+        return column.selectbox(
+            name, [None, 1.0, 0.0], format_func=lambda v: t("unknown") if v is None else t("yes" if v else "no"), key=key
+        )
+    shown = f"%.{field.decimals}f"
+    help_text = t("input_range", low=number(field.low, field.decimals), high=number(field.high, field.decimals))
+    return column.number_input(name, value=None, step=field.step, format=shown, help=help_text, key=key)
 
 
-def patient_form(oset: OutcomeSet) -> dict[str, object] | None:
+def patient_form(form: PatientForm) -> dict[str, object] | None:
     """The patient's characteristics; returns the last submitted profile of this pathway."""
-    spec = spec_for(oset)
-    primary = oset.instruments[oset.primary_instrument]
-    key = f"like_me_{oset.pathway}"
+    key = f"like_me_{form.pathway}"
     with st.form(f"form_{key}"):
         st.markdown(f"**{t('decide_patient')}**")
-        left, right = st.columns(2)
-        profile: dict[str, object] = {
-            "age": left.number_input(t("input_age"), 18, 110, 65, 1, key=f"{key}_age"),
-            "sex": right.selectbox(t("input_sex"), ["F", "M", "X", "U"], format_func=lambda s: t("sex_" + s), key=f"{key}_sex"),
-        }
-        columns = [left, right]
-        for i, variable in enumerate(v for v in spec.numeric if v not in ("age", "baseline_score")):
-            column = columns[i % 2]
-            if variable in CHOICES:
-                profile[variable] = column.selectbox(
-                    t("input_" + variable), CHOICES[variable], format_func=lambda v, var=variable: _choice_label(var, v),
-                    key=f"{key}_{variable}",
-                )  # fmt: skip
-            else:
-                low, high, step = NUMBERS[variable]
-                profile[variable] = column.number_input(t("input_" + variable), low, high, None, step, key=f"{key}_{variable}")
-        profile["baseline_score"] = st.number_input(
-            t("input_baseline", instrument=primary.label, low=number(primary.min), high=number(primary.max), better=t("better_" + primary.better)),
-            primary.min, primary.max, (primary.min + primary.max) / 2, 1.0, key=f"{key}_baseline",
-        )  # fmt: skip
-        if spec.has_work:
+        columns = st.columns(2)
+        profile: dict[str, object] = {}
+        asked = [f for f in form.fields if not f.is_baseline]
+        for i, field in enumerate(asked):
+            profile[field.code] = field_input(columns[i % 2], field, form, f"{key}_{field.code}")
+        for field in (f for f in form.fields if f.is_baseline):
+            profile[field.code] = field_input(st, field, form, f"{key}_{field.code}")
+        if form.asks_paid_work:
             profile["paid_work"] = st.checkbox(t("input_paid_work"), key=f"{key}_work")
         if st.form_submit_button(t("decide_show"), icon=":material/groups:", type="primary"):
             st.session_state[key] = profile
     return st.session_state.get(key)
+
+
+def problem_sentence(problem: InputProblem) -> str:
+    field = problem.field
+    if field.kind == CATEGORICAL or not isinstance(problem.value, int | float):
+        return t("input_not_a_choice", variable=label(field.label))
+    return t(
+        "input_out_of_range", variable=label(field.label), value=number(float(problem.value), field.decimals),
+        low=number(field.low, field.decimals), high=number(field.high, field.decimals),
+    )  # fmt: skip
 
 
 def _chance(value: float | None) -> str:
@@ -85,58 +108,59 @@ def _similar(group: GroupResult) -> str:
     return "< 10" if group.similar_n is None else number(group.similar_n, 0)
 
 
-def option_table(result: OptionResult, oset: OutcomeSet) -> pl.DataFrame:
-    spec = spec_for(oset)
-    rows = [(t("option_score", followup=timepoint_name(oset.primary_followup)), _score(result.own), _score(result.pooled)),
+def option_table(result: OptionResult, answer: PatientsLikeMe) -> pl.DataFrame:
+    rows = [(t("option_score", followup=timepoint_name(answer.followup)), _score(result.own), _score(result.pooled)),
             (t("option_mic"), _chance(result.own.mic), _chance(result.pooled.mic))]  # fmt: skip
     if result.pooled.event is not None or result.own.event is not None:
-        event = label(oset.clinical_outcomes[spec.event].label) if spec.event else ""
-        rows.append((event, _chance(result.own.event), _chance(result.pooled.event)))
+        rows.append((label(answer.event_label or {}), _chance(result.own.event), _chance(result.pooled.event)))
     if result.pooled.work is not None:
         rows.append((t("option_work"), _chance(result.own.work), _chance(result.pooled.work)))
     rows.append((t("option_similar"), _similar(result.own), _similar(result.pooled)))
     return pl.DataFrame(rows, schema=[t("validation_outcome"), t("option_own"), t("option_all")], orient="row")
 
 
-def render_option(result: OptionResult, oset: OutcomeSet) -> None:
-    name = label(oset.treatments[result.treatment])
+def render_option(result: OptionResult, answer: PatientsLikeMe) -> None:
+    name = label(answer.treatments[result.treatment])
     with st.container(border=True):
         st.subheader(name)
-        best = result.own if result.own.mic is not None and not result.own.is_thin else result.pooled
+        best = result.best
         if best.mic is not None:
-            followup = timepoint_name(oset.primary_followup)
+            followup = timepoint_name(answer.followup)
             st.markdown(t("option_sentence", treatment=name, n=round(100 * best.mic), followup=followup))
             st.plotly_chart(icon_array_figure(best.mic, name), width="content", key=f"icons_{result.treatment}")
             st.caption(t("option_icons_caption"))
-        st.table(option_table(result, oset), hide_index=True)
-        if result.own.is_thin or result.pooled.is_thin:
-            thin = result.own if result.own.is_thin else result.pooled
-            st.warning(t("warning_thin", n=_similar(thin)), icon=":material/info:")
+        st.table(option_table(result, answer), hide_index=True)
+        if result.thin is not None:
+            st.warning(t("warning_thin", n=_similar(result.thin)), icon=":material/info:")
         for variable, value, low, high in result.outside:
+            field = answer.form.field(variable)
             st.warning(
-                t("warning_outside", variable=t("input_" + ("baseline" if variable == "baseline_score" else variable)).split(" (")[0],
-                  value=number(value, 1), low=number(low, 1), high=number(high, 1)),
+                t("warning_outside", variable=label(field.label) if field else variable, value=number(value, 1),
+                  low=number(low, 1), high=number(high, 1)),
                 icon=":material/warning:",
             )  # fmt: skip
 
 
-def render_options(results: list[OptionResult], oset: OutcomeSet) -> None:
-    for column, result in zip(st.columns(len(results)), results, strict=True):
+def render_answer(answer: PatientsLikeMe) -> None:
+    if answer.problems:  # nothing of an earlier patient stays on screen
+        st.error(" ".join(problem_sentence(p) for p in answer.problems), icon=":material/error:")
+        return
+    for column, result in zip(st.columns(len(answer.options)), answer.options, strict=True):
         with column:
-            render_option(result, oset)
+            render_option(result, answer)
 
 
-def render_details(oset: OutcomeSet) -> None:
+def render_details(treatments: dict[str, dict[str, str]], pathway: str) -> None:
     details = st.expander(t("decide_details"), icon=":material/analytics:", key="decide_details", on_change="rerun")
     with details:
         if not details.open:  # held-out validation is computed when someone opens the details
             return
         st.write(t("decide_details_text"))
-        validations = pathway_validations(oset.pathway)
+        validations = pathway_validations(pathway)
         table = pl.DataFrame(
             [
                 {
-                    t("validation_treatment"): label(oset.treatments[v.treatment]), t("validation_outcome"): t("outcome_" + v.outcome),
+                    t("validation_treatment"): label(treatments[v.treatment]), t("validation_outcome"): t("outcome_" + v.outcome),
                     t("validation_test_n"): v.test_n, t("validation_c"): v.c_statistic, t("validation_r2"): v.r_squared,
                     t("validation_coverage"): v.interval_coverage,
                 }
@@ -148,7 +172,7 @@ def render_details(oset: OutcomeSet) -> None:
             return
         choice = st.selectbox(
             t("validation_calibration"), range(len(validations)), key="validation_choice",
-            format_func=lambda i: f"{label(oset.treatments[validations[i].treatment])} · {t('outcome_' + validations[i].outcome)}",
+            format_func=lambda i: f"{label(treatments[validations[i].treatment])} · {t('outcome_' + validations[i].outcome)}",
         )  # fmt: skip
         chosen = validations[choice]
         fig = calibration_figure(
@@ -163,9 +187,10 @@ if ctx is not None and ctx.pathway is not None:
     oset = outcome_sets()[ctx.pathway]
     st.caption(f"{plain(ctx.centre_name)} · {label(oset.label)}")
     st.write(t("decide_purpose"))
-    profile = patient_form(oset)
+    blank = like_me(ctx.pathway)
+    profile = patient_form(blank.form)
     if profile is None:
         st.info(t("decide_fill_in"))
     else:
-        render_options(like_me(ctx.pathway, profile), oset)
-    render_details(oset)
+        render_answer(like_me(ctx.pathway, profile))
+    render_details(blank.treatments, ctx.pathway)

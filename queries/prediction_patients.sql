@@ -1,14 +1,16 @@
--- INTERNAL to the prediction layer (queries/similar.py): pooled patient rows of every centre to fit
--- the "patients like me" models on. Never returned to a page: only predictions and counts leave.
+-- INTERNAL to the samen-beslissen service (services/patients_like_me.py): pooled patient rows of every
+-- centre to fit the "patients like me" models on (their case-mix values: peer_casemix). Never returned
+-- to a page: only predictions and counts leave.
 -- Grain: one row per episode of the pathway with a baseline score of the primary instrument; the
 -- follow-up scores per timepoint of the data standard (3m, 6m, 12m) as columns.
--- Parameters: $pathway, $instrument (primary), $event (outcome code of the harm event).
+-- Parameters: $pathway, $instrument (primary), $event (outcome code of the harm event), $work (outcome
+-- code of being back at paid work; '' when the outcome set predicts none).
 -- Roles: none
 -- Scope: internal
 -- Patient rows: yes
 with scores as (
     select centre_code, episode_id,
-        max(score) filter (where timepoint = 'baseline') as baseline_score,
+        max(score) filter (where timepoint = 'baseline') as score_baseline,
         max(score) filter (where timepoint = '3m') as score_3m,
         max(score) filter (where timepoint = '6m') as score_6m,
         max(score) filter (where timepoint = '12m') as score_12m
@@ -20,19 +22,18 @@ with scores as (
 outcomes as (
     select centre_code, episode_id,
         max(value) filter (where outcome = $event) as has_event,
-        max(value) filter (where outcome = 'return_to_work') as has_returned_to_work
+        max(value) filter (where outcome = $work) as has_returned_to_work
     from clinical_outcomes
     group by centre_code, episode_id
 ),
 
 final as (
-    select e.centre_code, e.episode_id, e.treatment, e.age, e.sex, e.bmi, e.asa_class, e.charlson_index,
-        e.paid_work_baseline, s.baseline_score, s.score_3m, s.score_6m, s.score_12m,
-        o.has_event, o.has_returned_to_work
+    select e.centre_code, e.episode_id, e.treatment, e.paid_work_baseline, s.score_baseline, s.score_3m,
+        s.score_6m, s.score_12m, o.has_event, o.has_returned_to_work
     from episodes as e
     join scores as s using (centre_code, episode_id)
     left join outcomes as o using (centre_code, episode_id)
-    where e.pathway = $pathway and s.baseline_score is not null
+    where e.pathway = $pathway and s.score_baseline is not null
 )
 
 select * from final

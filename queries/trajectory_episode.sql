@@ -1,4 +1,4 @@
--- One episode of the viewer's own centre, as the trajectory view needs it.
+-- One episode of the viewer's own centre, as the trajectory view needs it (its case-mix: trajectory_casemix).
 -- Grain: one row (none when the episode is not the centre's own).
 -- Parameters: $centre_code, $episode_id.
 -- Roles: care_team, centre_lead
@@ -10,8 +10,7 @@ with episode as (
 ),
 
 final as (
-    select centre_code, episode_id, patient_id, pathway, treatment, treatment_date, discharge_date, age, sex, bmi,
-        asa_class, charlson_index, paid_work_baseline
+    select centre_code, episode_id, patient_id, pathway, treatment, treatment_date, discharge_date
     from episode
 )
 

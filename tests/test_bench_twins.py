@@ -42,7 +42,7 @@ PARAMS = {
         "mic": 5.0,
         "is_higher_better": True,
     },
-    "prediction_patients": {"pathway": "knee_oa", "instrument": "oks", "event": "complication_severe"},
+    "prediction_patients": {"pathway": "knee_oa", "instrument": "oks", "event": "complication_severe", "work": "return_to_work"},
     "peer_event_patients": {
         "pathway": "ibd",
         "outcome": "hospital_admission",

@@ -9,11 +9,12 @@ import pytest
 
 from access.roles import AccessDenied
 from access.settings import NotConfigured
+from analytics.disclosure import peer_code, peer_labels, pooled_count, rounded, view_key
 from analytics.monthly import add_months
+from analytics.peers import CentreAggregates, comparison_indicators, protect
 from analytics.periods import ReportingPeriod, closed_periods, is_closed, period_of
 from data_models.outcome_sets import outcome_sets
-from queries.disclosure import peer_code, peer_labels, pooled_count, rounded, view_key
-from queries.peers import CentreAggregates, comparison_indicators, own_trend, peer_comparison, protect
+from services.peer_comparison import own_trend, peer_comparison
 from tests.fixtures import PEER_MONTH
 from tests.viewers import PROGRAMME, lead
 

@@ -18,10 +18,11 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
+from analytics.disclosure import MIN_PATIENTS, MIN_PEERS, view_key
+from analytics.peers import VALUE_STEP, comparison_indicators, protect
 from analytics.periods import ReportingPeriod
 from data_models.outcome_sets import outcome_sets
-from queries.disclosure import MIN_PATIENTS, MIN_PEERS, view_key
-from queries.peers import VALUE_STEP, centre_aggregates, comparison_indicators, protect
+from services.peer_comparison import centre_aggregates
 from tests.apptest import app, texts
 from texts import t
 from ui.figures import funnel_figure

@@ -36,15 +36,10 @@ PAGE_EXCEPTIONS = {
     "pages.adoption -> analytics.adoption",
     "pages.adoption -> analytics.monthly",
     "pages.adoption -> queries.disclosure",
-    "pages.comparison -> analytics.periods",
-    "pages.comparison -> queries.peers",
-    "pages.patients_like_me -> analytics.prediction",
-    "pages.patients_like_me -> queries.similar",
     "pages.review -> analytics.indicators",
     "pages.review -> analytics.monthly",
     "pages.review -> analytics.review",
     "pages.review -> warehouse.actions",
-    "pages.trajectory -> analytics.prediction",
 }
 
 

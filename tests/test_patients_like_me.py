@@ -8,7 +8,9 @@ import pytest
 from scipy import stats
 
 from access.roles import AccessDenied
+from analytics.disclosure import pooled_count
 from analytics.prediction import (
+    PathwayModels,
     Spec,
     c_statistic,
     calibration_by_decile,
@@ -16,15 +18,15 @@ from analytics.prediction import (
     fit_logistic,
     fit_option,
     patients_of,
+    similarity_frame,
     with_targets,
 )
-from queries.disclosure import pooled_count
-from queries.similar import PathwayModels, patients_like_me
+from services.patients_like_me import patients_like_me
 from tests.apptest import app
 from tests.viewers import PROGRAMME, lead, team
 
 SPEC = Spec(numeric=["age", "baseline_score"], categorical=["sex"], followup="score_12m", mic=10.0, is_higher_better=True,
-            event="complication_severe", event_treatments=(), has_work=False)  # fmt: skip
+            event="complication_severe", event_treatments=(), work=None, baseline="baseline_score")  # fmt: skip
 
 
 def hand_built(n_pairs: int = 20) -> pl.DataFrame:
@@ -39,6 +41,7 @@ def hand_built(n_pairs: int = 20) -> pl.DataFrame:
             "age": [60.0] * (2 * n_pairs),
             "sex": ["F"] * (2 * n_pairs),
             "baseline_score": baseline,
+            "score_baseline": baseline,
             "score_12m": [b + c for b, c in zip(baseline, change, strict=True)],
             "has_event": [float(i % 10 == 0) for i in range(2 * n_pairs)],
             "paid_work_baseline": [False] * (2 * n_pairs),
@@ -92,22 +95,27 @@ def test_c_statistic_and_calibration_by_decile_by_hand() -> None:
 def _models(frame: pl.DataFrame) -> PathwayModels:
     frame = with_targets(frame, SPEC)
     option = fit_option(frame, "tka", SPEC)
-    return PathwayModels(SPEC, {"tka": option}, frame.select("centre_code", "treatment", "age", "baseline_score"))
+    return PathwayModels(SPEC, {"tka": option}, similarity_frame(frame, SPEC))
+
+
+def options(viewer, profile: dict, models: PathwayModels, pathway: str = "knee_oa"):
+    """The service's options for a profile, with hand-built pooled models and no own-centre models."""
+    return patients_like_me(viewer, pathway, profile, fitted=lambda _: models, own_fitted=lambda _p, _c: {}).options
 
 
 def test_few_similar_patients_are_counted_suppressed_and_thin() -> None:
     models = _models(hand_built())
-    [result] = patients_like_me(lead("UMCU"), {"age": 60, "sex": "F", "baseline_score": 20}, models, {}, "knee_oa")
+    [result] = options(lead("UMCU"), {"age": 60, "sex": "F", "baseline_score": 20}, models)
     # similar: baseline within half a standard deviation (SD 5,84: 2,92 points) of 20, so 18 to 22: 10 patients
     assert result.own.similar_n == 3 and result.own.is_thin  # UMCU has every fourth patient: numbers 16, 20 and 24
     assert result.own.followup is None  # no own-centre model was fitted
-    far = patients_like_me(lead("UMCU"), {"age": 60, "sex": "F", "baseline_score": 29}, models, {}, "knee_oa")[0]
+    far = options(lead("UMCU"), {"age": 60, "sex": "F", "baseline_score": 29}, models)[0]
     assert far.pooled.similar_n is None  # 27 to 29: 6 patients, fewer than ten, so "< 10"
 
 
 def test_pooled_minus_own_never_reveals_fewer_than_ten_patients_of_other_centres() -> None:
     models = _models(hand_built())
-    [result] = patients_like_me(lead("UMCU"), {"age": 60, "sex": "F", "baseline_score": 20}, models, {}, "knee_oa")
+    [result] = options(lead("UMCU"), {"age": 60, "sex": "F", "baseline_score": 20}, models)
     # 10 similar patients in all, 3 of them UMCU's: shown exactly, 10 - 3 = 7 would be the other centres' count
     assert result.pooled.similar_n is None and result.pooled.is_thin
     assert pooled_count(10, 3) is None and pooled_count(9, 0) is None
@@ -117,7 +125,7 @@ def test_pooled_minus_own_never_reveals_fewer_than_ten_patients_of_other_centres
 
 def test_values_outside_the_data_are_named() -> None:
     models = _models(hand_built())
-    [result] = patients_like_me(lead("UMCU"), {"age": 60, "sex": "F", "baseline_score": 45}, models, {}, "knee_oa")
+    [result] = options(lead("UMCU"), {"age": 60, "sex": "F", "baseline_score": 45}, models)
     [(variable, value, low, high)] = result.outside
     assert variable == "baseline_score" and value == 45 and low < high < 30
 
@@ -125,9 +133,9 @@ def test_values_outside_the_data_are_named() -> None:
 def test_only_the_centres_own_team_may_ask() -> None:
     models = _models(hand_built())
     with pytest.raises(AccessDenied):
-        patients_like_me(PROGRAMME, {"age": 60, "sex": "F", "baseline_score": 20}, models, {}, "knee_oa")
+        options(PROGRAMME, {"age": 60, "sex": "F", "baseline_score": 20}, models)
     with pytest.raises(AccessDenied):
-        patients_like_me(team("UMCU", "ckd"), {"age": 60, "sex": "F", "baseline_score": 20}, models, {}, "knee_oa")
+        options(team("UMCU", "ckd"), {"age": 60, "sex": "F", "baseline_score": 20}, models)
 
 
 def _show(at, **inputs: object):
@@ -142,7 +150,7 @@ def test_the_page_shows_every_option_in_plain_words(demo_warehouse, monkeypatch)
     at.switch_page("pages/patients_like_me.py").run()
     assert not at.exception
     assert "Vul de gegevens van de patiënt in" in at.info[0].value
-    _show(at, age=68, baseline=20)
+    _show(at, age=68, baseline_score=20)
     assert not at.exception
     sentences = [m.value for m in at.markdown if m.value.startswith("Van 100 patiënten zoals deze")]
     assert len(sentences) == 2 and "‘Totale knieprothese’" in sentences[0] and "na 12 maanden" in sentences[0]
@@ -155,7 +163,7 @@ def test_the_page_shows_every_option_in_plain_words(demo_warehouse, monkeypatch)
 def test_thin_evidence_and_values_outside_the_data_are_warned(demo_warehouse, monkeypatch) -> None:
     at = app(demo_warehouse, monkeypatch, viewer_centre="UMCU", pathway="knee_oa").run()
     at.switch_page("pages/patients_like_me.py").run()
-    _show(at, age=104, baseline=2)
+    _show(at, age=104, baseline_score=2)
     warnings = " ".join(w.value for w in at.warning)
     assert "ligt buiten de gegevens" in warnings and "Leeftijd 104" in warnings
     assert "rust op weinig vergelijkbare patiënten" in warnings

@@ -21,11 +21,12 @@ import polars as pl
 import pytest
 
 from analytics.adoption import MEASURES
+from analytics.disclosure import peer_labels, view_key
 from analytics.monthly import add_months
+from analytics.peers import PeerComparison, comparison_indicators
 from analytics.periods import ReportingPeriod, closed_periods
 from data_models.outcome_sets import outcome_sets
-from queries.disclosure import peer_labels, view_key
-from queries.peers import PeerComparison, comparison_indicators, peer_comparison
+from services.peer_comparison import peer_comparison
 from tests.apptest import app
 from tests.viewers import PROGRAMME, lead
 from texts import label

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from access.roles import AccessDenied
+from analytics.disclosure import peer_code
 from analytics.periods import period_of
-from queries.disclosure import peer_code
-from queries.peers import peer_comparison
+from services.peer_comparison import peer_comparison
 from tests.fixtures import PEER_CENTRES, PEER_MONTH
 from tests.viewers import ADMIN, PROGRAMME, data_manager, lead, team
 

@@ -28,8 +28,7 @@ from analytics.adoption import MEASURES, headline
 from analytics.funnel import position
 from analytics.indicators import GRAINS, indicators_for
 from analytics.monthly import add_months
-from analytics.prediction import spec_for
-from data_models.outcome_sets import common, outcome_sets
+from data_models.outcome_sets import outcome_sets
 from texts import (
     TEXT,
     date_text,
@@ -59,12 +58,6 @@ def _review_equity_groups() -> set[str]:
     return {g for g in ("limited", "adequate", "unknown") if f"'{g}'" in sql}
 
 
-def _input_endings() -> set[str]:
-    """The patient form asks each model variable (``t("input_" + …)``), the baseline score as "baseline"."""
-    numeric = {v for oset in outcome_sets().values() for v in spec_for(oset).numeric}
-    return {"baseline" if v == "baseline_score" else v for v in numeric}
-
-
 # Keys built from a prefix, and where the endings come from (each one is a value the code can produce).
 DYNAMIC: dict[str, Callable[[], set[str]]] = {
     # a control chart point's variation (analytics.spc) and its assurance against a target
@@ -85,8 +78,6 @@ DYNAMIC: dict[str, Callable[[], set[str]]] = {
     "grain_": lambda: set(GRAINS) - {"month"},
     "group_": lambda: {i.group for oset in outcome_sets().values() for i in indicators_for(oset)},
     "chart_settings_error_": lambda: set(CHART_ERRORS),
-    "sex_": lambda: set(common().sexes),
-    "input_": _input_endings,
     "better_": lambda: {i.better for oset in outcome_sets().values() for i in oset.instruments.values()},
     # the prediction models' validations (analytics.prediction.validate_models)
     "outcome_": lambda: {"followup", "mic", "event", "work"},
@@ -160,12 +151,7 @@ def test_every_prefix_that_builds_keys_is_listed_and_still_used() -> None:
     assert set(DYNAMIC) <= set(prefixes), f"no code builds keys from {sorted(set(DYNAMIC) - set(prefixes))}"
 
 
-# The patient form's case-mix labels are moving to the outcome sets' own labels (issue 15): a new
-# variable need not get an ``input_`` key, so only the other direction (none unused) holds for it.
-FROM_OUTCOME_SETS = {"input_"}
-
-
-@pytest.mark.parametrize("prefix", sorted(set(DYNAMIC) - FROM_OUTCOME_SETS))
+@pytest.mark.parametrize("prefix", sorted(DYNAMIC))
 def test_every_key_a_prefix_can_build_exists(prefix: str) -> None:
     missing = sorted(prefix + ending for ending in DYNAMIC[prefix]() if prefix + ending not in TEXT)
     assert not missing

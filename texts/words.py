@@ -483,22 +483,18 @@ TEXT: dict[str, dict[str, str]] = {
         "nl": "Vul de gegevens van de patiënt in en kies **Toon de uitkomsten**.",
         "en": "Fill in the patient's details and choose **Show the outcomes**.",
     },
-    "input_age": {"nl": "Leeftijd (jaren)", "en": "Age (years)"},
-    "input_sex": {"nl": "Geslacht", "en": "Sex"},
-    "sex_F": {"nl": "vrouw", "en": "female"},
-    "sex_M": {"nl": "man", "en": "male"},
-    "sex_X": {"nl": "anders", "en": "other"},
-    "sex_U": {"nl": "onbekend", "en": "unknown"},
-    "input_bmi": {"nl": "BMI (kg/m²), leeg = onbekend", "en": "BMI (kg/m²), empty = unknown"},
-    "input_asa_class": {"nl": "ASA-klasse", "en": "ASA class"},
-    "input_charlson_index": {"nl": "Charlson-comorbiditeitsindex", "en": "Charlson comorbidity index"},
-    "input_diabetes": {"nl": "Diabetes", "en": "Diabetes"},
-    "input_tumour_stage": {"nl": "Tumorstadium (1–4)", "en": "Tumour stage (1–4)"},
-    "input_crohns_disease": {
-        "nl": "Ziekte van Crohn (nee = colitis ulcerosa)",
-        "en": "Crohn's disease (no = ulcerative colitis)",
+    "input_range": {
+        "nl": "Tussen {low} en {high}; leeg = onbekend.",
+        "en": "Between {low} and {high}; empty = unknown.",
     },
-    "input_smoking": {"nl": "Rookt", "en": "Smokes"},
+    "input_out_of_range": {
+        "nl": "{variable} {value} kan niet: vul een waarde tussen {low} en {high} in, of laat het veld leeg als het onbekend is.",
+        "en": "{variable} {value} is not possible: enter a value between {low} and {high}, or leave it empty when unknown.",
+    },
+    "input_not_a_choice": {
+        "nl": "{variable}: kies een van de mogelijkheden, of laat het veld leeg als het onbekend is.",
+        "en": "{variable}: choose one of the options, or leave it empty when unknown.",
+    },
     "input_baseline": {
         "nl": "Score {instrument} nu ({low}–{high}, {better} is beter)",
         "en": "{instrument} score now ({low}–{high}, {better} is better)",

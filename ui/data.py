@@ -1,10 +1,15 @@
-"""Query results for the pages, for the logged-in viewer, cached per viewer scope and data version.
+"""Query results and service answers for the pages, for the logged-in viewer, cached per viewer scope and data version.
 
-Every call goes through ``queries.run`` with the viewer, so the data layer decides what
+Every query goes through ``queries.run`` with the viewer, so the data layer decides what
 may be seen, on every call, cached or not; the cache key is the scope of the viewer the cache is
 called with, so one user's cached rows can never serve another. Each view of patient rows writes
 an audit row after the query, cached or not, with fingerprints of the patients returned; a
 refused attempt writes a "refused" row.
+
+The comparison, samen-beslissen and trajectory pages ask their service (``services.peer_comparison``,
+``services.patients_like_me``, ``services.trajectory``) through the wrappers below: small answers
+cached per viewer scope and data version, fitted models per pathway (and centre) and data version,
+the trajectory's patient rows read through ``query`` so that each read is authorised and audited.
 """
 
 from __future__ import annotations
@@ -22,18 +27,19 @@ import queries
 from access import audit
 from access.roles import AccessDenied, Viewer
 from analytics.periods import ReportingPeriod
-from analytics.prediction import OptionModels, Validation
-from queries.peers import PeerComparison, own_trend, peer_comparison
-from queries.similar import (
-    OptionResult,
-    PathwayModels,
-    expected_trajectory,
+from analytics.prediction import OptionModels, PathwayModels, Validation
+from reports.meeting_pack import build as meeting_pack_build
+from services.patients_like_me import (
+    PatientsLikeMe,
     fit_own,
     fit_pathway,
+    model_validation,
     patients_like_me,
     validate_pathway,
 )
-from reports.meeting_pack import build as meeting_pack_build
+from services.peer_comparison import ComparisonChoices, PeerComparison, comparison_choices, own_trend, peer_comparison
+from services.trajectory import Trajectory
+from services.trajectory import trajectory as trajectory_of
 from texts import lang
 from warehouse import actions
 from warehouse.connection import data_version, published, warehouse_path
@@ -160,7 +166,9 @@ def warehouse_exists() -> bool:
 
 # keyed by the scope of the viewer passed in (never by a scope passed beside it), as _run_for_scope
 @st.cache_data(max_entries=128, show_spinner=False, hash_funcs={Viewer: _scope_of})
-def _peers(viewer: Viewer, name: str, pathway: str, code: str, period: ReportingPeriod, path: str, version: str) -> PeerComparison:
+def _peers(
+    viewer: Viewer, name: str, pathway: str, code: str, period: ReportingPeriod, path: str, version: str
+) -> PeerComparison:
     del version
     return peer_comparison(viewer, name, pathway, code, period, db=Path(path))
 
@@ -248,27 +256,45 @@ def _pathway_validations(pathway: str, path: str, version: str) -> list[Validati
     return validate_pathway(pathway, Path(path))
 
 
-def pathway_validations(pathway: str) -> list[Validation]:
-    """Held-out validation of the pooled models (computed when someone asks for the details)."""
-    path = _db()
-    return _pathway_validations(pathway, str(path), data_version(path))
-
-
 def pathway_models(pathway: str) -> PathwayModels:
     """The pooled prediction models of a pathway, refitted when a new data version is published."""
     path = _db()
     return _pathway_models(pathway, str(path), data_version(path))
 
 
-def like_me(pathway: str, profile: dict[str, object]) -> list[OptionResult]:
-    """Per treatment option, the own centre's and all centres' figures for a patient like this one."""
-    viewer = current_viewer()
-    if viewer is None or viewer.centre_code is None:
-        raise AccessDenied("patients like me is for a centre's own team")
+def own_models(pathway: str, centre_code: str) -> dict[str, OptionModels]:
+    """The models fitted on one centre's own patients, refitted when a new data version is published."""
     path = _db()
-    own = _own_models(pathway, viewer.centre_code, str(path), data_version(path))
-    return patients_like_me(viewer, profile, pathway_models(pathway), own, pathway)
+    return _own_models(pathway, centre_code, str(path), data_version(path))
 
 
-def trajectory(pathway: str, episode: dict[str, object]) -> pl.DataFrame:
-    return expected_trajectory(current_viewer(), pathway, episode, pathway_models(pathway))
+@_refusals_recorded("comparison choices")
+def comparison_options(pathway: str, month: dt.date) -> ComparisonChoices:
+    """The indicators and closed half-years the logged-in viewer may compare."""
+    return comparison_choices(current_viewer(), pathway, month)
+
+
+def like_me(pathway: str, profile: dict[str, object] | None = None) -> PatientsLikeMe:
+    """The samen-beslissen form and, for a submitted profile, its problems or per option the own centre's and
+    all centres' figures for a patient like this one (models from the caches above).
+
+    A refusal writes a "refused" audit row naming the pathway (not the patient's characteristics)."""
+    viewer = current_viewer()
+    try:
+        return patients_like_me(viewer, pathway, profile, _db(), fitted=pathway_models, own_fitted=own_models)
+    except AccessDenied as err:
+        _record_refusal(f"decide: {pathway}", err, viewer)
+        raise
+
+
+@_refusals_recorded("decide validation")
+def pathway_validations(pathway: str) -> list[Validation]:
+    """Held-out validation of the pooled models (computed when someone allowed asks for the details)."""
+    path = _db()
+    cached = lambda p: _pathway_validations(p, str(path), data_version(path))  # noqa: E731
+    return model_validation(current_viewer(), pathway, path, validated=cached)
+
+
+def trajectory(episode_id: str) -> Trajectory:
+    """One episode of the viewer's own centre against the expected band; every read through ``query`` (audited)."""
+    return trajectory_of(current_viewer(), episode_id, _db(), fetch=query, fitted=pathway_models)

@@ -1,14 +1,19 @@
-"""Anonymous peer comparison: pooled patient rows in, disclosure-controlled aggregates out.
+"""Anonymous peer comparison, the pure part: per-centre aggregates in, disclosure-controlled figures out.
 
-Two steps, kept apart:
+Two steps, kept apart (the service ``services.peer_comparison`` runs the queries between them):
 
-1. ``centre_aggregates`` reads the patient rows of all centres for one closed reporting
-   period (pooled, as indirect standardisation requires) to fit the case-mix model, and
+1. ``aggregate_centres`` takes the patient rows of all centres for one closed reporting
+   period (pooled, as indirect standardisation requires), fits the case-mix model and
    reduces them to one row of sufficient statistics per centre: patients, observed events
    or mean score, expected events or mean score. No patient row leaves this step.
 2. ``protect`` sees those aggregates only and applies the disclosure rules of
-   ``queries.disclosure`` (thresholds, codes drawn per view, rounded counts, targets from
-   shown centres only) before anything is returned.
+   ``analytics.disclosure`` (thresholds, codes drawn per view, rounded counts, targets from
+   shown centres only) before anything is returned, and reads the own centre's place.
+
+The case-mix model adjusts for every case-mix variable of the outcome set that describes the
+patient before treatment (delivered on the episode, as a clinical outcome with role casemix, or
+as a baseline characteristic), numeric or categorical as the outcome set's ``kind`` says, and
+for the treatment; the PROM model adds the baseline score.
 
 Peer figures exist only for fixed, closed half-years (``analytics.periods``): never for a
 window that slides with the chosen month, so no two shown figures differ by a hidden one.
@@ -16,19 +21,18 @@ window that slides with the chosen month, so no two shown figures differ by a hi
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import polars as pl
 
-from access.roles import AccessDenied, Role, Viewer
-from analytics.casemix import Adjustment, standardise_events, standardise_scores
+from analytics.casemix import Adjustment, split_by_kind, standardise_events, standardise_scores, wide_casemix
+from analytics.disclosure import MIN_PATIENTS, MIN_PEERS, peer_labels, rounded
 from analytics.funnel import funnel, funnel_curve, position, shrunken_means, shrunken_ratios
-from analytics.periods import ReportingPeriod, is_closed, on_grid
-from data_models.outcome_sets import OutcomeSet, outcome_sets
-from queries import run_internal
-from queries.disclosure import MIN_PATIENTS, MIN_PEERS, peer_labels, rounded, view_key
+from data_models.outcome_sets import CasemixVariable, OutcomeSet
+
+PEER_ORIGINS = ("episode", "outcome", "characteristic")  # the baseline score enters the PROM model on its own
+MODES = ("crude", "adjusted")
+OUTSIDE = frozenset({"above_998", "below_998"})
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,12 @@ class ComparisonIndicator:
     label: dict[str, str]
     kind: str  # "proportion" or "mean"
     improvement: str  # "up" or "down"
+
+    @property
+    def source(self) -> tuple[str, str]:
+        """("outcome", outcome code) or ("prom", instrument code)."""
+        kind, _, code = self.code.partition(":")
+        return kind, code
 
 
 def comparison_indicators(oset: OutcomeSet) -> list[ComparisonIndicator]:
@@ -57,79 +67,54 @@ def comparison_indicators(oset: OutcomeSet) -> list[ComparisonIndicator]:
     return [*events, prom]
 
 
+@dataclass(frozen=True)
+class OwnReading:
+    """Where the own centre's dot lies in one mode's funnel, and whether that is good news."""
+
+    value: float | None
+    position: str  # analytics.funnel.position: within, above_95, below_998, …
+    verdict: str | None  # "good", "bad", or None (within the limits)
+
+
 @dataclass
 class PeerComparison:
     """Aggregates per centre, safe to show: anonymous peers, small numbers suppressed."""
 
     indicator: ComparisonIndicator
     is_shown: bool
-    centres: pl.DataFrame  # one row per centre; see _protect for the columns
+    centres: pl.DataFrame  # one row per centre; see _shown for the columns
     curves: dict[str, pl.DataFrame] = field(default_factory=dict)  # "crude" / "adjusted" funnel lines
     targets: dict[str, float] = field(default_factory=dict)
     overdispersion: dict[str, bool] = field(default_factory=dict)
     missing: dict[str, int] = field(default_factory=dict)  # case-mix variable → values imputed
     peers_enough: int = 0
     own_suppressed: bool = False
+    own: dict[str, OwnReading] = field(default_factory=dict)  # per mode; empty when the own centre is not shown
+    casemix_effect: str | None = None  # "explains": adjustment brings the own centre inside; "reveals": outside
+
+    @property
+    def has_own(self) -> bool:
+        return self.is_shown and bool(self.centres["is_own"].any())
 
 
-def _casemix_variables(oset: OutcomeSet) -> tuple[list[str], list[str], list[str]]:
-    """Numeric and categorical episode variables and case-mix outcomes, as the outcome set declares their kind."""
-    numeric, categorical, outcomes = [], ["treatment"], []
-    for var in oset.casemix.values():
-        if var.origin == "episode":
-            (numeric if var.is_numeric else categorical).append(var.column)
-        elif var.origin == "outcome":
-            outcomes.append(var.column)
-    return numeric, categorical, outcomes
+def peer_variables(oset: OutcomeSet) -> list[CasemixVariable]:
+    """The case-mix variables the peer layer's models adjust for (the baseline score apart)."""
+    return [v for v in oset.casemix.values() if v.origin in PEER_ORIGINS]
 
 
-def _patients(indicator: ComparisonIndicator, oset: OutcomeSet, start: dt.date, end: dt.date, db: Path | None) -> pl.DataFrame:
-    kind, _, code = indicator.code.partition(":")
-    if kind == "outcome":
-        rows = run_internal("peer_event_patients", db=db, pathway=oset.pathway, outcome=code, from_month=start, to_month=end)
-    else:
-        rows = run_internal(
-            "peer_prom_patients",
-            db=db,
-            pathway=oset.pathway,
-            instrument=code,
-            followup=oset.primary_followup,
-            from_month=start,
-            to_month=end,
-        )
-    _, _, casemix_outcomes = _casemix_variables(oset)
-    if casemix_outcomes and rows.height:
-        extra = run_internal(
-            "peer_casemix_outcomes", db=db, pathway=oset.pathway, outcomes=casemix_outcomes, from_month=start, to_month=end
-        )
-        wide = extra.pivot(on="outcome", index=["centre_code", "episode_id"], values="value", aggregate_function="max")
-        rows = rows.join(wide, on=["centre_code", "episode_id"], how="left")
-        for column in casemix_outcomes:
-            if column not in rows.columns:
-                rows = rows.with_columns(pl.lit(None, dtype=pl.Float64).alias(column))
-    return rows
+def with_casemix(patients: pl.DataFrame, casemix: pl.DataFrame, oset: OutcomeSet) -> pl.DataFrame:
+    """The patient rows with one column per case-mix variable (from ``episode_casemix``'s long rows)."""
+    wide = wide_casemix(casemix, peer_variables(oset))
+    return patients.join(wide, on=["centre_code", "episode_id"], how="left")
 
 
-def _adjust(indicator: ComparisonIndicator, oset: OutcomeSet, patients: pl.DataFrame) -> Adjustment:
-    numeric, categorical, casemix_outcomes = _casemix_variables(oset)
-    numeric = numeric + casemix_outcomes
+def adjust(indicator: ComparisonIndicator, oset: OutcomeSet, patients: pl.DataFrame) -> Adjustment:
+    """The case-mix model of one indicator, fitted on the pooled patient rows (``with_casemix``)."""
+    numeric, categorical = split_by_kind(peer_variables(oset))
+    categorical = ["treatment", *categorical]
     if indicator.kind == "proportion":
         return standardise_events(patients, "event", "centre_code", numeric, categorical)
-    return standardise_scores(patients, "followup_score", "baseline_score", "centre_code", numeric, categorical)
-
-
-NAMED_ROLES = frozenset({Role.CARE_TEAM, Role.CENTRE_LEAD})
-
-
-def _own_centre(viewer: Viewer, pathway: str) -> str | None:
-    """The centre shown by name: the viewer's own for care teams and centre leads, none for the programme lead."""
-    if not viewer.may_see_pathway(pathway):
-        raise AccessDenied(f"{viewer.user} may not see pathway {pathway}")
-    if viewer.role in NAMED_ROLES:
-        return viewer.centre_code
-    if viewer.role == Role.PROGRAMME_LEAD:
-        return None
-    raise AccessDenied(f"{viewer.role.value} may not compare outcomes")
+    return standardise_scores(patients, "score_followup", "score_baseline", "centre_code", numeric, categorical)
 
 
 @dataclass
@@ -141,49 +126,35 @@ class CentreAggregates:
     missing: dict[str, int]
 
 
-def centre_aggregates(
-    indicator: ComparisonIndicator, oset: OutcomeSet, period: ReportingPeriod, db: Path | None
-) -> CentreAggregates:
+def aggregate_centres(indicator: ComparisonIndicator, oset: OutcomeSet, patients: pl.DataFrame) -> CentreAggregates:
     """Step 1: pooled patient rows of one period reduced to one row per centre (the case-mix model fitted on all)."""
-    patients = _patients(indicator, oset, period.start, period.end, db)
     if patients.is_empty():
         return CentreAggregates(
             pl.DataFrame({"centre_code": [], "patients_n": []}, schema={"centre_code": pl.String, "patients_n": pl.Int64}),
             None,
             {},
         )
-    adjustment = _adjust(indicator, oset, patients)
+    adjustment = adjust(indicator, oset, patients)
     return CentreAggregates(adjustment.per_centre, adjustment.residual_sd, {k: v for k, v in adjustment.missing.items() if v})
 
 
-def peer_comparison(
-    viewer: Viewer,
-    viewer_name: str,
-    pathway: str,
-    indicator_code: str,
-    period: ReportingPeriod,
-    db: Path | None = None,
-    min_patients: int = MIN_PATIENTS,
-    min_peers: int = MIN_PEERS,
-    as_of: dt.date | None = None,
-) -> PeerComparison:
-    """The viewer's centre against anonymous peers in one closed half-year, crude and case-mix adjusted.
+def own_reading(indicator: ComparisonIndicator, row: dict, mode: str) -> OwnReading:
+    """The own centre's value and place in one mode, and whether outside the limits is on the good side."""
+    where = row[f"{mode}_position"]
+    verdict = None
+    if where != "within":
+        good_side = "above" if indicator.improvement == "up" else "below"
+        verdict = "good" if where.startswith(good_side) else "bad"
+    return OwnReading(row[f"{mode}_value"], where, verdict)
 
-    A programme lead sees every centre anonymously. A period that is not closed at ``as_of``
-    (today) is refused: its figures would still grow, and two views of it would differ by
-    the patients added in between.
-    """
-    viewer_centre = _own_centre(viewer, pathway)
-    today = dt.date.today()
-    as_of = today if as_of is None else min(as_of, today)  # a later "as of" would open a period still filling
-    if not on_grid(period) or not is_closed(period, as_of):
-        raise AccessDenied(f"peer figures exist only for closed reporting periods, not {period!r}")
-    oset = outcome_sets()[pathway]
-    indicator = next(i for i in comparison_indicators(oset) if i.code == indicator_code)
-    aggregates = centre_aggregates(indicator, oset, period, db)
-    return protect(
-        indicator, aggregates, viewer_centre, viewer_name, view_key(pathway, period.code, viewer_centre), min_patients, min_peers
-    )
+
+def casemix_effect(crude: str, adjusted: str) -> str | None:
+    """What the adjustment did to the own centre: brought it inside the limits, or revealed it outside the 99.8% ones."""
+    if crude != "within" and adjusted == "within":
+        return "explains"
+    if crude not in OUTSIDE and adjusted in OUTSIDE:
+        return "reveals"
+    return None
 
 
 def protect(
@@ -207,6 +178,10 @@ def protect(
     result.missing = aggregates.missing
     result.peers_enough = peers_enough
     result.own_suppressed = own_suppressed
+    if own is not None and own in enough:
+        row = result.centres.filter(pl.col("is_own")).row(0, named=True)
+        result.own = {mode: own_reading(indicator, row, mode) for mode in MODES}
+        result.casemix_effect = casemix_effect(row["crude_position"], row["adjusted_position"])
     return result
 
 
@@ -346,45 +321,3 @@ def _whole_grid(n: list[int]) -> list[float]:
     top = int(max(n) * 1.1) + 1
     step = max(1, top // 400)
     return sorted({float(k) for k in range(1, top + 1, step)} | {float(v) for v in n})
-
-
-def own_trend(
-    viewer: Viewer,
-    viewer_name: str,
-    pathway: str,
-    indicator_code: str,
-    periods: list[ReportingPeriod],
-    db: Path | None = None,
-    as_of: dt.date | None = None,
-) -> pl.DataFrame:
-    """The viewer's own adjusted result per closed half-year against the same period's target.
-
-    Each point is exactly the own dot and the target of that period's funnel: the trend
-    shows nothing the comparisons do not.
-    """
-    viewer_centre = _own_centre(viewer, pathway)
-    schema = {
-        "period_start": pl.Date,
-        "period": pl.String,
-        "patients_n": pl.Int64,
-        "adjusted_value": pl.Float64,
-        "pooled_value": pl.Float64,
-    }
-    if viewer_centre is None:
-        return pl.DataFrame(schema=schema)
-    rows = []
-    for period in sorted(periods):
-        result = peer_comparison(viewer, viewer_name, pathway, indicator_code, period, db, as_of=as_of)
-        if not result.is_shown or result.own_suppressed or not result.centres["is_own"].any():
-            continue
-        own = result.centres.filter(pl.col("is_own")).row(0, named=True)
-        rows.append(
-            {
-                "period_start": period.start,
-                "period": period.code,
-                "patients_n": own["patients_n"],
-                "adjusted_value": own["adjusted_value"],
-                "pooled_value": result.targets["adjusted"],
-            }
-        )
-    return pl.DataFrame(rows, schema=schema)
