@@ -30,7 +30,8 @@ may be left out: the defaults simulate a made-up pathway from its definitions al
         egfr_decline: {mean: {transplant: -1, haemodialysis: 3}, sd: 2, risk: 0.7, decimals: 1, day: 365}
       proms:                   # per instrument: baseline mean and sd, change at the primary follow-up
         oks: {mean: 20, sd: 7, change: 16}
-      centre_effects: {UMCG: {complication_severe: 1.2}}  # a centre's true excess, in log-odds
+      centre_effects: {UMCG: {complication_severe: {log_odds: 1.8, months_before_end: 10}}}  # a centre's
+                               # true excess in log-odds (a number: for good; months_before_end: it then ends)
       process_change:          # a team's deliberate change: the treatment's length of stay at one centre
         {centre: UMCU, treatment: tka, months_before_end: 20, length_of_stay: {before: 4, after: 2},
          action: {what: ..., who: ..., expected_effect: ..., result: ...}}
@@ -44,7 +45,12 @@ relative change of the PROM gain per unit. Categorical: ``probabilities`` per ch
 ``severity``, ``effect`` and ``prom_effect`` per choice. Event ``rate`` is one number for every
 treatment or one per treatment (others do not record it); a measure's ``mean`` likewise, with
 ``sd``, ``log`` (the value is exp of the draw), ``decimals``; ``day`` is when it is established.
-A PROM's ``change`` is one number (× the treatment's ``prom_gain``) or one per treatment.
+An event's ``severity`` adds log-odds per unit of the centre's severity, ``none_of`` makes it a
+composite (only without those events), ``unless`` leaves it unrecorded after those events, and
+a case-mix event's ``effect`` moves the events drawn after it. The outcome set's work outcome
+(``prediction.work_outcome``) is recorded only for patients in paid work. A PROM's ``change`` is
+one number (× the treatment's ``prom_gain``) or one per treatment. (The numbers above are
+examples; each outcome-set file holds its own.)
 """
 
 from __future__ import annotations
@@ -140,6 +146,12 @@ class PromDemo:
 
 
 @dataclass(frozen=True)
+class CentreEffect:
+    log_odds: float  # a centre's true excess on an event
+    months_before_end: int | None = None  # it ends this many months before the end of the history (None: never)
+
+
+@dataclass(frozen=True)
 class ProcessChange:
     centre: str
     treatment: str
@@ -163,7 +175,7 @@ class Demo:
     casemix: Mapping[str, NumericDemo | CategoricalDemo]  # in the order they are drawn
     outcomes: Mapping[str, EventDemo | MeasureDemo]  # in the order they are drawn
     proms: Mapping[str, PromDemo]
-    centre_effects: Mapping[str, Mapping[str, float]]
+    centre_effects: Mapping[str, Mapping[str, CentreEffect]]
     process_change: ProcessChange | None
 
 
@@ -469,13 +481,29 @@ def _paid_work(raw: object, casemix: dict[str, NumericDemo | CategoricalDemo]) -
     return _get(spec, "share", where, 0.5, 0, 1), {c: _number(v, f"{where}.below.{c}") for c, v in below.items()}
 
 
-def _centre_effects(raw: object, oset: OutcomeSet) -> dict[str, dict[str, float]]:
+def _centre_effects(raw: object, oset: OutcomeSet) -> dict[str, dict[str, CentreEffect]]:
+    """Per centre and event: log-odds, or ``{log_odds: 1.8, months_before_end: 10}`` for an excess that ends."""
     where = "demo.centre_effects"
     events = [c for c, o in oset.clinical_outcomes.items() if o.kind == "event"]
-    return {
-        str(centre): _numbers(spec, f"{where}.{centre}", events, "an event of this outcome set", -5, 5)
-        for centre, spec in _mapping(raw, where).items()
-    }
+    out: dict[str, dict[str, CentreEffect]] = {}
+    for centre, spec in _mapping(raw, where).items():
+        out[centre] = {}
+        for code, value in _mapping(spec, f"{where}.{centre}").items():
+            at = f"{where}.{centre}.{code}"
+            if code not in events:
+                raise _fail(at, f"is not an event of this outcome set ({', '.join(events)})")
+            if isinstance(value, dict):
+                _keys(value, {"log_odds", "months_before_end"}, at)
+                if value.get("log_odds") is None:
+                    raise _fail(f"{at}.log_odds", "is required")
+                ends = value.get("months_before_end")
+                out[centre][code] = CentreEffect(
+                    _number(value["log_odds"], f"{at}.log_odds", -5, 5),
+                    None if ends is None else int(_number(ends, f"{at}.months_before_end", 1, 48)),
+                )
+            else:
+                out[centre][code] = CentreEffect(_number(value, at, -5, 5))
+    return out
 
 
 def _process_change(raw: object, treatments: dict[str, TreatmentDemo]) -> ProcessChange | None:

@@ -11,7 +11,8 @@ Nothing here names a pathway, treatment, outcome or case-mix variable: it loops 
 outcome sets, and every number about a pathway comes from its demo block
 (``data_models.demo_block``): volumes, treatment mix, case-mix distributions and how strongly
 they move the outcomes, event rates, PROM levels and changes, costs, which centres offer it,
-and its stories (a centre's true excess, a team's process change).
+and its stories (a centre's true excess, a team's process change). Each centre's pathway is
+drawn from a random stream of its own, so adding a pathway changes no other pathway's data.
 
 ``write_deliveries`` cuts the simulated history into the files a programme would have
 received: a backfill of the history, then one delivery a month in rotating export
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import zlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -49,7 +51,6 @@ EXTREME_COSTS = 0.003  # share of episodes with extreme costs
 LITERACY_MISSING = 0.10
 PROM_FACTOR = (0.6, 1.2)  # how far case-mix can scale a patient's PROM change
 CHARACTERISTIC = "characteristic:"  # prefix of the episode frame's columns of baseline characteristics
-INTERNAL = ("_risk", "_prom_factor", "_severity", "_has_discharge")
 
 
 def month_starts(end_month: str, n: int = MONTHS) -> list[dt.date]:
@@ -107,26 +108,40 @@ def part_block(part: tuple[DemoCentre, str]) -> int:
     return all_parts().index(part)
 
 
-def simulate_episodes(
-    rng: np.random.Generator, scale: float, end_month: str, part: tuple[DemoCentre, str] | None = None
-) -> pl.DataFrame:
-    """The episodes, with the case-mix columns of each pathway and, internally, each one's risk."""
-    demos = demo_blocks()
-    check_centres(demos)
-    starts = month_starts(end_month)
-    start_days = np.array(starts, dtype="datetime64[D]").astype(np.int64)
+def part_rng(seed: int, part: tuple[DemoCentre, str]) -> np.random.Generator:
+    """The random stream of one centre's pathway: adding a pathway or a centre changes no other part's data."""
+    centre, pathway = part
+    return np.random.default_rng([seed, *(zlib.crc32(key.encode()) for key in (centre.code, pathway))])
+
+
+def simulate_part(seed: int, scale: float, end_month: str, part: tuple[DemoCentre, str]) -> dict[str, pl.DataFrame]:
+    """One centre's pathway from its own random stream: its episodes (with the case-mix columns and,
+    internally, each one's risk) and the rows of the other tables, which point at them by ``row``."""
+    centre, pathway = part
+    demo = demo_blocks()[pathway]
+    rng = part_rng(seed, part)
+    start_days = np.array(month_starts(end_month), dtype="datetime64[D]").astype(np.int64)
     month_len = np.diff(np.append(start_days, start_days[-1] + 31))
-    parts = []
-    for centre, pathway in all_parts() if part is None else [part]:
-        counts = rng.poisson(demos[pathway].volume * centre.volume * scale, MONTHS)
-        month = np.repeat(np.arange(MONTHS), counts)
-        parts.append((centre, demos[pathway], month))
-    frames = [_episode_attributes(rng, c, d, m, start_days, month_len) for c, d, m in parts if m.size]
-    if not frames:
-        raise ValueError("the demo centres offer no pathway: nothing to simulate")
-    episodes = _with_columns(pl.concat(frames, how="diagonal_relaxed")).sort("treatment_date", "centre_code")
+    month = np.repeat(np.arange(MONTHS), rng.poisson(demo.volume * centre.volume * scale, MONTHS))
+    if not month.size:
+        return {}
+    ep = _episode_attributes(rng, centre, demo, month, start_days, month_len)
+    outcomes = simulate_outcomes(rng, ep)
+    return {
+        "episodes": ep,
+        "clinical_outcomes": outcomes,
+        "prom_measurements": simulate_proms(rng, ep),
+        "prem_responses": simulate_prems(rng, ep),
+        "costs": simulate_costs(rng, ep, outcomes),
+    }
+
+
+def _identified(seed: int, episodes: pl.DataFrame, part: tuple[DemoCentre, str] | None) -> pl.DataFrame:
+    """Episode and patient ids: a number per centre in treatment order, a shuffled patient number."""
+    episodes = _with_columns(episodes).sort("treatment_date", "centre_code", maintain_order=True)
     seq = pl.int_range(1, pl.len() + 1).over("centre_code")
-    patient = rng.permutation(episodes.height) + 10_000_000
+    keys = ("patients",) if part is None else ("patients", part[0].code, part[1])
+    patient = np.random.default_rng([seed, *(zlib.crc32(k.encode()) for k in keys)]).permutation(episodes.height) + 10_000_000
     if part is not None:  # one pathway of one centre: its own block of ids (a pathway's digit, then 6)
         if episodes.height >= PART_IDS:
             raise ValueError(f"a part holds at most {PART_IDS - 1:,} episodes; use more parts")
@@ -163,7 +178,7 @@ def _categorical(rng, var: CategoricalDemo, n: int, severity: float) -> np.ndarr
     return rng.choice(np.array(choices, dtype=object), size=n, p=weights / weights.sum())
 
 
-def _casemix(rng, centre: DemoCentre, demo: Demo, oset, n: int) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+def _casemix(rng, centre: DemoCentre, demo: Demo, n: int) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
     """The pathway's case-mix values (missing ones as None/NaN), the risk score and the PROM gain factor."""
     drawn: dict[str, np.ndarray] = {}
     refs = {c: v.reference for c, v in demo.casemix.items() if isinstance(v, NumericDemo)}
@@ -191,7 +206,7 @@ def _episode_attributes(rng, centre: DemoCentre, demo: Demo, month, start_days, 
     mix = {code: t.share for code, t in demo.treatments.items() if t.share > 0}
     treatment = rng.choice(list(mix), size=n, p=np.array(list(mix.values())) / sum(mix.values()))
     day = start_days[month] + (rng.random(n) * month_len[month]).astype(np.int64)
-    values, risk, prom_factor = _casemix(rng, centre, demo, oset, n)
+    values, risk, prom_factor = _casemix(rng, centre, demo, n)
     wait = np.round(rng.gamma(2.0, demo.waiting_days / 2.0, n)).astype(np.int64)
     los_mean = np.array([demo.treatments[t].length_of_stay or np.nan for t in treatment])
     change = demo.process_change
@@ -238,6 +253,7 @@ def _episode_attributes(rng, centre: DemoCentre, demo: Demo, month, start_days, 
             "_risk": risk,
             "_prom_factor": prom_factor,
             "_severity": np.full(n, centre.severity),
+            "_month": month,
         }
     ).with_columns(
         pl.when(pl.col("_has_discharge")).then(pl.col("discharge_date")).alias("discharge_date"),
@@ -268,6 +284,7 @@ def simulate_outcomes(rng: np.random.Generator, ep: pl.DataFrame) -> pl.DataFram
     centre = ep["centre_code"].to_numpy()
     base_day = ep["treatment_date"].cast(pl.Int64).to_numpy()
     work = ep["paid_work_baseline"].fill_null(False).to_numpy()
+    month = ep["_month"].to_numpy()
     rows: list[pl.DataFrame] = []
 
     def add(idx: np.ndarray, outcome: str, value: np.ndarray, day: int) -> None:
@@ -300,7 +317,12 @@ def simulate_outcomes(rng: np.random.Generator, ep: pl.DataFrame) -> pl.DataFram
                     applies &= work[idx]  # return to work: only who worked before
                 for other in out.unless:
                     applies &= ~happened[other]
-                effect = np.array([demo.centre_effects.get(x, {}).get(code, 0.0) for x in c])
+                effect = np.zeros(idx.size)
+                for centre_code, effects in demo.centre_effects.items():
+                    if code in effects:
+                        excess = effects[code]
+                        lasts = MONTHS - (excess.months_before_end or 0)
+                        effect += np.where((c == centre_code) & (month[idx] < lasts), excess.log_odds, 0.0)
                 logodds = np.log(np.nan_to_num(base, nan=0.5) / (1 - np.nan_to_num(base, nan=0.5)))
                 value = rng.random(idx.size) < expit(logodds + out.risk * score + out.severity * severity + effect)
                 for other in out.none_of:
@@ -322,12 +344,7 @@ def simulate_outcomes(rng: np.random.Generator, ep: pl.DataFrame) -> pl.DataFram
     unknown = set(frame["outcome"].unique()) - {o for s in sets.values() for o in s.clinical_outcomes}
     if unknown:
         raise ValueError(f"the generator makes outcomes no outcome set defines: {sorted(unknown)}")
-    return _attach(ep, frame)
-
-
-def _attach(ep: pl.DataFrame, frame: pl.DataFrame) -> pl.DataFrame:
-    ids = ep.select("centre_code", "episode_id").with_row_index("row")
-    return frame.with_columns(pl.col("row").cast(pl.UInt32)).join(ids, on="row").drop("row")
+    return frame
 
 
 def timepoint_months(timepoint: str) -> int:
@@ -389,7 +406,7 @@ def simulate_proms(rng: np.random.Generator, ep: pl.DataFrame) -> pl.DataFrame:
         )
         .drop("answered")
     )
-    return _attach(ep, frame)
+    return frame
 
 
 def simulate_prems(rng: np.random.Generator, ep: pl.DataFrame) -> pl.DataFrame:
@@ -415,7 +432,7 @@ def simulate_prems(rng: np.random.Generator, ep: pl.DataFrame) -> pl.DataFrame:
                 }
             )
         )
-    return _attach(ep, pl.concat(parts))
+    return pl.concat(parts)
 
 
 def simulate_costs(rng: np.random.Generator, ep: pl.DataFrame, outcomes: pl.DataFrame) -> pl.DataFrame:
@@ -426,24 +443,11 @@ def simulate_costs(rng: np.random.Generator, ep: pl.DataFrame, outcomes: pl.Data
     treatment = ep["treatment"].to_numpy()
     los = (ep["discharge_date"].cast(pl.Int64) - ep["treatment_date"].cast(pl.Int64)).fill_null(0).to_numpy()
     harm = {p: s.prediction.harm_event for p, s in sets.items() if s.prediction.harm_event}
-    keys = ["centre_code", "episode_id"]
-    harmed = (
-        outcomes.filter(pl.col("value") == 1)
-        .join(ep.select(*keys, "pathway"), on=keys)
-        .filter(pl.col("outcome") == pl.col("pathway").replace_strict(harm, default=None))
-        .select(keys)
-        .unique()
-    )
-    complicated = (
-        ep.select(keys)
-        .join(
-            harmed.with_columns(pl.lit(True).alias("c")),
-            on=keys,
-            how="left",
-        )["c"]
-        .fill_null(False)
-        .to_numpy()
-    )
+    complicated = np.zeros(n, dtype=bool)
+    harmed = outcomes.filter(pl.col("value") == 1)["row", "outcome"]
+    if harmed.height:
+        rows = harmed["row"].to_numpy()
+        complicated[rows[harmed["outcome"].to_numpy() == np.array([harm.get(p) for p in pathway[rows]], dtype=object)]] = True
     extreme = rng.random(n) < EXTREME_COSTS
     parts = []
     for p, demo in demos.items():
@@ -466,7 +470,7 @@ def simulate_costs(rng: np.random.Generator, ep: pl.DataFrame, outcomes: pl.Data
                 parts.append(
                     pl.DataFrame({"row": idx, "category": np.full(idx.size, category), "amount_eur": np.round(base * factor, 2)})
                 )
-    return _attach(ep, pl.concat(parts))
+    return pl.concat(parts)
 
 
 def simulate(
@@ -477,16 +481,35 @@ def simulate(
 ) -> Simulation:
     """The full synthetic history; the same seed, scale and end month give the same data.
 
-    With ``part`` only that centre's pathway is simulated, from a random stream of its own, so
-    a national-scale history can be built one part at a time (``sample_data.chunked``).
+    Each centre's pathway is simulated from a random stream of its own (``part_rng``), so adding
+    a pathway leaves the others' data as they were. With ``part`` only that centre's pathway is
+    simulated, with ids of its own, so a national-scale history can be built one part at a time
+    (``sample_data.chunked``).
     """
     factor = SCALES[scale] if isinstance(scale, str) else float(scale)
-    rng = np.random.default_rng(seed if part is None else [seed, part_block(part)])
-    ep = simulate_episodes(rng, factor, end_month, part)
-    outcomes = simulate_outcomes(rng, ep)
-    proms = simulate_proms(rng, ep)
-    prems = simulate_prems(rng, ep)
-    costs = simulate_costs(rng, ep, outcomes)
+    check_centres(demo_blocks())
+    pieces = [simulate_part(seed, factor, end_month, p) for p in (all_parts() if part is None else [part])]
+    pieces = [p for p in pieces if p]
+    if not pieces:
+        raise ValueError("the demo centres offer no pathway: nothing to simulate")
+
+    def joined(name: str) -> pl.DataFrame:
+        return pl.concat(
+            [p[name].with_columns(pl.lit(k).alias("_part"), pl.col("row").cast(pl.Int64)) for k, p in enumerate(pieces)],
+            how="diagonal_relaxed",
+        )
+
+    stacked = [
+        p["episodes"].with_columns(pl.lit(k).alias("_part"), pl.int_range(pl.len(), dtype=pl.Int64).alias("row"))
+        for k, p in enumerate(pieces)
+    ]
+    ep = _identified(seed, pl.concat(stacked, how="diagonal_relaxed"), part)
+    ids = ep.select("_part", "row", "centre_code", "episode_id")
+
+    def attached(name: str) -> pl.DataFrame:
+        return joined(name).join(ids, on=["_part", "row"], maintain_order="left").drop("_part", "row")
+
+    outcomes, proms, prems, costs = (attached(n) for n in ("clinical_outcomes", "prom_measurements", "prem_responses", "costs"))
     last = month_starts(end_month)[-1]
     end_date = dt.date(last.year + (last.month == 12), last.month % 12 + 1, 1) - dt.timedelta(days=1)
     centres = pl.DataFrame(

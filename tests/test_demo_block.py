@@ -44,7 +44,8 @@ def test_the_knee_block_holds_the_numbers_the_generator_had() -> None:
     event = demo.outcomes["complication_severe"]
     assert isinstance(event, EventDemo) and event.rate == {"tka": 0.04, "conservative": 0.005}
     assert demo.proms["oks"].change == {"tka": 16.0, "conservative": pytest.approx(3.2)}  # change × prom_gain
-    assert demo.centre_effects == {"UMCG": {"complication_severe": 1.2}}
+    excess = demo.centre_effects["UMCG"]["complication_severe"]
+    assert excess.log_odds > 1 and excess.months_before_end  # a true excess that ends with the team's improvement
     assert demo.process_change and (demo.process_change.centre, demo.process_change.before) == ("UMCU", 4.0)
 
 
@@ -136,6 +137,8 @@ def _drop(path: str) -> Callable[[dict[str, Any]], None]:
         (_set("demo.proms.sf36", {"mean": 50}), "demo.proms.sf36: is not an instrument"),
         (_set("demo.paid_work.below", {"bmi": 30, "shoe_size": 40}), "demo.paid_work.below.shoe_size"),
         (_set("demo.centre_effects.UMCG.readmission_90d", 1), "demo.centre_effects.UMCG.readmission_90d"),
+        (_set("demo.centre_effects.UMCG.complication_severe", {"odds": 2}), "demo.centre_effects.UMCG.complication_severe"),
+        (_set("demo.centre_effects.UMCG.complication_severe", {"log_odds": 1, "months_before_end": 0}), "months_before_end"),
         (_drop("demo.process_change.length_of_stay"), "demo.process_change.length_of_stay: is required"),
         (_set("demo.process_change.treatment", "conservative"), "demo.process_change.treatment"),
         (_set("demo.review_cycle", "yes"), "demo.review_cycle: must be true or false"),

@@ -11,6 +11,7 @@ import polars as pl
 import pytest
 
 from data_models.outcome_sets import OUTCOME_SET_ENV, outcome_set_dir, outcome_sets
+from data_models.schemas import TABLES
 from sample_data.generator import simulate
 from tests.conftest import ROOT
 from tests.fixtures import (
@@ -28,6 +29,10 @@ def string_constants(folder: Path) -> Iterator[tuple[str, int, str]]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
             if isinstance(node, ast.Constant) and isinstance(node.value, str):
                 yield f"{path.relative_to(ROOT)}:{node.lineno}", node.lineno, node.value
+
+
+# The FHIR exporter writes the episodes table of the data standard: its columns may coincide with case-mix codes.
+COLUMNS_OF_THE_STANDARD = {"sample_data/fhir_export.py": set(TABLES["episodes"].columns)}
 
 
 def named_codes(kinds: tuple[str, ...]) -> dict[str, str]:
@@ -54,7 +59,11 @@ def named_codes(kinds: tuple[str, ...]) -> dict[str, str]:
 )
 def test_the_generator_and_the_benchmark_name_no_pathway(folder, kinds) -> None:
     codes = named_codes(kinds)
-    named = [f"{where}: {value!r} ({codes[value]})" for where, _, value in string_constants(ROOT / folder) if value in codes]
+    named = [
+        f"{where}: {value!r} ({codes[value]})"
+        for where, _, value in string_constants(ROOT / folder)
+        if value in codes and value not in COLUMNS_OF_THE_STANDARD.get(where.split(":")[0], set())
+    ]
     assert not named, "\n".join(named)
 
 
