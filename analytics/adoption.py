@@ -5,6 +5,13 @@ recorded) into one row per centre, pathway and month. ``summarise`` turns the tw
 ending at the chosen month into one row per centre and pathway, with the programme's
 targets (``common.yaml``) applied: which of live, response per timepoint, shared decision
 making, case-mix completeness, delivery delay and the review cycle fall short.
+
+Case-mix completeness counts every case-mix variable of each pathway's outcome set, whatever its
+origin (``casemix_requirements``; the ``adoption_monthly`` query reads them all from the warehouse
+view ``episode_casemix``): a baseline characteristic delivered in ``baseline_characteristics``,
+a clinical outcome with role casemix, the primary instrument's baseline score or an episode column.
+Only a variable that cannot be missing is left out: an episode column the data standard requires
+(a row without it is quarantined), so it would only raise every percentage alike.
 """
 
 from __future__ import annotations
@@ -15,10 +22,9 @@ from dataclasses import dataclass
 import polars as pl
 
 from analytics.monthly import add_months
-from data_models.outcome_sets import OutcomeSet
+from data_models.outcome_sets import CasemixVariable, OutcomeSet
 
 KEYS = ["centre_code", "pathway", "month_date"]
-FIXED_CASEMIX = ("age", "sex")  # required by the data standard, so always complete
 
 
 @dataclass(frozen=True)
@@ -43,10 +49,18 @@ MEASURES = (
 )
 
 
+def always_delivered(var: CasemixVariable) -> bool:
+    """A case-mix variable that cannot be missing: read from an episode column the data standard requires."""
+    from data_models.schemas import TABLES  # here: the delivery models read the outcome sets when first imported
+
+    return var.origin == "episode" and var.column in TABLES["episodes"].required
+
+
 def casemix_requirements(osets: dict[str, OutcomeSet]) -> tuple[list[str], list[str]]:
-    """Parallel lists (pathway, field) of the case-mix fields each pathway needs beyond age and sex."""
-    pairs = [(p, f) for p, s in osets.items() for f in s.casemix if f not in FIXED_CASEMIX]
-    return [p for p, _ in pairs], [f for _, f in pairs]
+    """Parallel lists (pathway, variable) of the case-mix variables whose completeness counts: every
+    variable of each pathway's outcome set, of any origin, except those ``always_delivered``."""
+    pairs = [(p, code) for p, s in osets.items() for code, var in s.casemix.items() if not always_delivered(var)]
+    return [p for p, _ in pairs], [code for _, code in pairs]
 
 
 def monthly(adoption: pl.DataFrame, response: pl.DataFrame, actions: pl.DataFrame) -> pl.DataFrame:

@@ -2,8 +2,11 @@
 -- Grain: one row per centre per pathway per month from $from_month to $to_month (months without
 -- treated patients included, so "not live" shows).
 -- Parameters: $centre_code (null: every centre, national viewers only), $from_month, $to_month,
---   $casemix_pathways and $casemix_fields (parallel lists: the case-mix fields each pathway needs
---   beyond age and sex, from the outcome sets).
+--   $casemix_pathways and $casemix_fields (parallel lists: the case-mix variables whose completeness
+--   counts, per pathway, from the outcome sets: analytics.adoption.casemix_requirements).
+-- Case-mix completeness: of those variables of the month's episodes, the share delivered, read from
+-- the view episode_casemix whatever the variable's origin (an episode column, a clinical outcome,
+-- the baseline score, a row of baseline_characteristics); this query names no variable.
 -- Live: data delivered in the three months around the month (the month before, the month itself
 -- and the month after, when the month's own data is due).
 -- Roles: care_team, centre_lead, programme_lead, admin
@@ -11,7 +14,6 @@
 -- Patient rows: no
 with episodes as (
     select centre_code, episode_id, pathway, treatment_date, first_delivered_on, sdm_documented,
-        bmi, asa_class, charlson_index,
         date_trunc('month', treatment_date)::date as month_date
     from store.episodes
     where ($centre_code::varchar is null or centre_code = $centre_code)
@@ -31,8 +33,8 @@ grid as (
     cross join months as m
 ),
 
-required as (
-    select unnest($casemix_pathways::varchar[]) as pathway, unnest($casemix_fields::varchar[]) as field_name
+counted as (
+    select unnest($casemix_pathways::varchar[]) as pathway, unnest($casemix_fields::varchar[]) as variable
 ),
 
 in_window as (
@@ -40,34 +42,12 @@ in_window as (
     where treatment_date >= $from_month::date and treatment_date < $to_month::date + interval 1 month
 ),
 
-baseline_done as (
-    select distinct p.centre_code, p.episode_id
-    from prom_measurements as p
-    join in_window as e using (centre_code, episode_id)
-    where p.timepoint = 'baseline' and p.completed_on is not null
-),
-
-casemix_outcomes as (
-    select distinct o.centre_code, o.episode_id, o.outcome as field_name
-    from clinical_outcomes as o
-    join in_window as e using (centre_code, episode_id)
-    where o.outcome in (select field_name from required)
-),
-
 fields as (
-    select e.centre_code, e.pathway, e.month_date, e.episode_id,
-        case r.field_name
-            when 'bmi' then e.bmi is not null
-            when 'asa_class' then e.asa_class is not null
-            when 'charlson_index' then e.charlson_index is not null
-            when 'baseline_score' then b.episode_id is not null
-            else o.episode_id is not null
-        end as is_present
+    select e.centre_code, e.pathway, e.month_date, e.episode_id, c.variable,
+        c.value_number is not null or c.value_text is not null as is_present
     from in_window as e
-    join required as r using (pathway)
-    left join baseline_done as b on b.centre_code = e.centre_code and b.episode_id = e.episode_id
-    left join casemix_outcomes as o
-        on o.centre_code = e.centre_code and o.episode_id = e.episode_id and o.field_name = r.field_name
+    join episode_casemix as c using (centre_code, episode_id)
+    join counted as k on k.pathway = c.pathway and k.variable = c.variable
 ),
 
 casemix as (

@@ -1,10 +1,11 @@
 """The monthly meeting pack: the review of one pathway and month as one self-contained file.
 
-``collect`` asks the same questions as the review page, through the same access rules, and
-runs the same analytics, so the pack shows the page's numbers. ``to_html`` writes one HTML
-file with its styles and charts (SVG) inside, which opens offline in any browser; ``to_pdf``
-writes the same content as a PDF. Patient rows are only included when asked for, and then
-the pack says so on its first line and the audit trail records it.
+``collect`` asks ``services.monthly_review.monthly_review``, the function the review page asks,
+through the same access rules, so the pack shows the page's numbers (its table is the page's
+tiles, in the words of ``texts.review.tile_text``). ``to_html`` writes one HTML file with its
+styles and charts (SVG) inside, which opens offline in any browser; ``to_pdf`` writes the same
+content as a PDF. Patient rows are only included when asked for, and then the pack says so on its
+first line and the audit trail records it.
 """
 
 from __future__ import annotations
@@ -15,83 +16,89 @@ import html
 import io
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib
 import polars as pl
 from fpdf import FPDF
 
-import queries
 from access import audit
 from access.roles import Viewer
-from analytics.indicators import Summary, agenda, indicator_params, indicators_for, month_range, patient_params
-from analytics.monthly import Comparison, versus_previous
-from analytics.review import open_to_review, reviewed
-from data_models.outcome_sets import outcome_sets
+from analytics.indicators import Summary
+from analytics.monthly import Comparison
 from reports.charts import control_chart_image
-from texts import date_text, label, lang, language, month_name, number, t
+from services.monthly_review import MonthlyReview, monthly_review, review_patients
+from texts import date_text, label, lang, language, month_name, t
+from texts.review import count_text, tile_text
 from texts.sentences import action_line, baseline_marker, fmt, on_chart, sentence, settings_line, variation_words
-from warehouse.actions import ChartSettings, chart_settings_of
-
-CHART_MONTHS = 24
+from warehouse.actions import ChartSettings
 
 
 @dataclass(frozen=True)
 class Pack:
-    centre_name: str
-    pathway_label: str
-    month: dt.date
-    volume: Comparison
-    summaries: list[Summary]
-    open_actions: pl.DataFrame
-    actions: pl.DataFrame
+    """The review as the service gave it, the patient rows when asked for, and when the pack was made."""
+
+    review: MonthlyReview
     patients: pl.DataFrame | None
     made_at: dt.datetime
-    chart_settings: dict[str, ChartSettings] = field(default_factory=dict)
-    months: list[dt.date] = field(default_factory=list)
+
+    @property
+    def centre_name(self) -> str:
+        return self.review.centre_name
+
+    @property
+    def pathway_label(self) -> str:
+        return label(self.review.pathway_label)
+
+    @property
+    def month(self) -> dt.date:
+        return self.review.month
+
+    @property
+    def months(self) -> list[dt.date]:
+        return self.review.months
+
+    @property
+    def volume(self) -> Comparison:
+        return self.review.volume
+
+    @property
+    def summaries(self) -> list[Summary]:
+        return self.review.summaries
+
+    @property
+    def actions(self) -> pl.DataFrame:
+        return self.review.actions
+
+    @property
+    def open_actions(self) -> pl.DataFrame:
+        return self.review.open_actions
+
+    @property
+    def chart_settings(self) -> dict[str, ChartSettings]:
+        return self.review.chart_settings
 
     @property
     def agenda(self) -> list[Summary]:
-        return agenda(self.summaries)
+        return self.review.agenda
 
     @property
     def names(self) -> dict[str, str]:
-        return {s.indicator.code: label(s.indicator.label) for s in self.summaries}
+        return {code: label(labels) for code, labels in self.review.labels.items()}
 
 
 def collect(viewer: Viewer, db: Path, centre_code: str | None, pathway: str, month: dt.date, with_patients: bool = False) -> Pack:
     """Everything the pack shows, read as ``viewer`` (refused outside the viewer's scope)."""
-    oset = outcome_sets()[pathway]
-    months = month_range(month, CHART_MONTHS)
-    rows = queries.run("review_indicators", viewer, db=db, **indicator_params(oset, centre_code, months))
-    monthly = queries.run(
-        "review_monthly", viewer, db=db, centre_code=centre_code, pathway=pathway,
-        headline_outcome=oset.headline_outcome, from_month=months[0], to_month=month,
-    )  # fmt: skip
-    actions = queries.run("review_actions", viewer, db=db, centre_code=centre_code, pathway=pathway)
-    centre = queries.run("viewer_centre", viewer, db=db, centre_code=centre_code)
-    settings = chart_settings_of(queries.run("review_chart_settings", viewer, db=db, centre_code=centre_code, pathway=pathway))
+    review = monthly_review(viewer, db, centre_code, pathway, month)
     patients = None
     if with_patients:
-        patients = queries.run("review_patients", viewer, db=db, **patient_params(oset, centre_code, month))
+        patients = review_patients(viewer, db, centre_code, pathway, month)
         audit.record(
             "pack_with_patient_rows", f"{centre_code} {pathway} {month:%Y-%m}", viewer,
             patients=[audit.fingerprint(k) for k in audit.patient_keys(patients)],
         )  # fmt: skip
-    return Pack(
-        centre_name=centre["centre_name"][0] if centre.height else str(centre_code),
-        pathway_label=label(oset.label),
-        month=month,
-        volume=versus_previous(monthly, month, "count", "episodes_n"),
-        summaries=reviewed(indicators_for(oset), rows, months, month, settings),
-        open_actions=open_to_review(actions, month),
-        actions=actions,
-        patients=patients,
-        made_at=dt.datetime.now().replace(microsecond=0),
-        chart_settings=settings,
-        months=months,
-    )
+    return Pack(review=review, patients=patients, made_at=dt.datetime.now().replace(microsecond=0))
 
 
 def _markdown_bold(text: str) -> str:
@@ -127,14 +134,9 @@ def pdf_action_lines(pack: Pack, frame: pl.DataFrame) -> list[str]:
 
 
 def tile_rows(pack: Pack) -> list[tuple[str, str, str, str, str]]:
-    """(indicator, value, previous 12 months, change, variation) as the page's tiles say them."""
-    return [
-        (
-            label(s.indicator.label), fmt(s.indicator, s.value), fmt(s.indicator, s.previous),
-            fmt(s.indicator, s.change, signed=True) if s.change else "–", variation_words(s),
-        )
-        for s in pack.summaries
-    ]  # fmt: skip
+    """(indicator, value, previous 12 months, change, variation): the page's tiles (``texts.review.tile_text``)."""
+    tiles = [tile_text(s) for s in pack.summaries]
+    return [(tile.label, tile.value, tile.previous, tile.change or "–", tile.variation) for tile in tiles]
 
 
 def chart_for(pack: Pack, summary: Summary, image_format: str) -> bytes:
@@ -166,8 +168,7 @@ def made_line(pack: Pack) -> str:
 
 
 def volume_line(pack: Pack) -> str:
-    count = lambda v: number(v, 0 if v is None or float(v).is_integer() else 1)  # noqa: E731
-    return t("pack_volume", value=count(pack.volume.value), previous=count(pack.volume.previous))
+    return t("pack_volume", value=count_text(pack.volume.value), previous=count_text(pack.volume.previous))
 
 
 STYLE = """

@@ -9,25 +9,23 @@ import streamlit as st
 
 from analytics.indicators import Indicator
 from analytics.monthly import add_months
-from analytics.review import open_to_review
 from data_models.actions import STATUSES, ActionInvalid
+from services.monthly_review import MonthlyReview
 from texts import label, month_name, t
 from texts.sentences import action_line, status_name
 from ui.context import Context
-from ui.data import may_record_actions, query, record_action, update_action
+from ui.review_data import action_history, may_record_actions, record_action, update_action
 from ui.safe_text import plain
 
 USER_FIELDS = ("what", "who", "expected_effect", "result_note")
 
 
-def load_actions(ctx: Context) -> pl.DataFrame:
-    return query("review_actions", centre_code=ctx.centre_code, pathway=ctx.pathway)
-
-
-def render_open(actions: pl.DataFrame, month: dt.date, names: dict[str, str]) -> None:
-    rows = open_to_review(actions, month)
+def render_open(review: MonthlyReview) -> None:
+    """The open actions this meeting reviews, under the agenda."""
+    rows = review.open_actions
     if rows.is_empty():
         return
+    names = {code: label(labels) for code, labels in review.labels.items()}
     st.markdown(f"**{t('actions_to_review')}**")
     for row in rows.iter_rows(named=True):
         st.markdown(f"- :material/flag: {action_line(as_text(row), names)}")
@@ -68,7 +66,7 @@ def render_new(ctx: Context, indicators: list[Indicator], chosen_code: str) -> N
             action = {"pathway": ctx.pathway, "indicator_code": code, "what": what, "who": who, "start_month": start,
                       "expected_effect": effect, "status": status, "result_note": None}  # fmt: skip
             try:
-                _done(t("action_saved", id=record_action(action, codes)))
+                _done(t("action_saved", id=record_action(action)))
             except ActionInvalid as err:
                 _show_errors(err)
 
@@ -98,7 +96,7 @@ def render_edit(ctx: Context, actions: pl.DataFrame, indicators: list[Indicator]
                 changes = {"status": status, "result_note": result, "what": what, "who": who, "expected_effect": effect,
                            "indicator_code": code, "start_month": start}  # fmt: skip
                 try:
-                    n = update_action(action_id, changes, codes)
+                    n = update_action(ctx.pathway or "", action_id, changes)
                 except ActionInvalid as err:
                     _show_errors(err)
                 else:
@@ -121,16 +119,16 @@ def render_log(ctx: Context, actions: pl.DataFrame, names: dict[str, str]) -> No
     )
     st.dataframe(table, hide_index=True, width="stretch", key="actions_table")
     with st.expander(t("action_history"), icon=":material/history:"):
-        history = query("review_action_changes", centre_code=ctx.centre_code, pathway=ctx.pathway)
+        history = action_history(ctx)
         st.dataframe(history, hide_index=True, width="stretch", key="actions_history")
 
 
-def render_actions(ctx: Context, indicators: list[Indicator], chosen_code: str) -> None:
+def render_actions(ctx: Context, review: MonthlyReview, chosen_code: str) -> None:
     st.subheader(t("actions_title"))
     st.caption(t("actions_caption"))
     if "action_message" in st.session_state:
         st.success(st.session_state.pop("action_message"))
-    actions = load_actions(ctx)
+    actions, indicators = review.actions, review.indicators
     if may_record_actions():
         render_new(ctx, indicators, chosen_code)
         render_edit(ctx, actions, indicators)

@@ -14,10 +14,9 @@ from analytics.indicators import Indicator, Summary
 from texts import month_name, t
 from texts.csv_safe import csv_bytes
 from texts.sentences import settings_line
-from ui.data import current_viewer, may_record_actions
+from ui.review_data import clear_chart_settings, may_record_actions, save_chart_settings
 from ui.safe_text import plain
-from warehouse.actions import ChartSettings, ChartSettingsInvalid, clear_chart_settings, save_chart_settings
-from warehouse.connection import warehouse_path
+from warehouse.actions import ChartSettings, ChartSettingsInvalid
 
 VARIATION_ICON = {
     "improvement": ":blue[:material/trending_up:]",
@@ -29,6 +28,13 @@ ASSURANCE_ICON = {
     "fail": ":orange[:material/cancel:]",
     "hit_or_miss": ":gray[:material/help:]",
 }
+
+
+# the columns of a control chart's table view and CSV
+CHART_TABLE = (
+    "month_date", "value", "cases_n", "centre_line", "lower_limit", "upper_limit", "special_cause", "variation",
+    "is_provisional", "in_limits", "excluded_reason",
+)  # fmt: skip
 
 
 def variation_text(summary: Summary) -> str:
@@ -43,7 +49,7 @@ SETTINGS_MESSAGE = "chart_settings_message"
 
 
 def render_chart_settings(
-    pathway: str, indicator: Indicator, months: list[dt.date], indicator_codes: list[str], settings: ChartSettings | None
+    pathway: str, indicator: Indicator, months: list[dt.date], settings: ChartSettings | None
 ) -> None:
     """The one-line caption of the chart's settings and, for its team, the expander that changes them."""
     shown = (settings or ChartSettings()).within(months)
@@ -52,8 +58,7 @@ def render_chart_settings(
     line = settings_line(shown, months)
     if line:
         st.caption(":material/push_pin: " + plain(line))
-    viewer = current_viewer()
-    if viewer is None or not may_record_actions():
+    if not may_record_actions():
         return
     code = indicator.code
     with st.expander(t("chart_settings_title"), icon=":material/tune:"):
@@ -73,7 +78,7 @@ def render_chart_settings(
         if save_column.button(t("chart_settings_save"), icon=":material/save:", key=f"chart_save_{code}"):
             exclude = {m: shown.exclude.get(m, reason) for m in chosen}
             try:
-                save_chart_settings(warehouse_path(), viewer, pathway, code, indicator_codes, months, until, exclude)
+                save_chart_settings(pathway, code, months, until, exclude)
             except ChartSettingsInvalid as err:
                 errors = "\n".join(f"- {t('chart_settings_error_' + e)}" for e in err.errors)
                 st.error(t("chart_settings_invalid") + "\n" + errors)
@@ -83,7 +88,7 @@ def render_chart_settings(
         if not shown.is_empty and clear_column.button(
             t("chart_settings_clear"), icon=":material/restart_alt:", key=f"chart_clear_{code}"
         ):
-            clear_chart_settings(warehouse_path(), viewer, pathway, code)
+            clear_chart_settings(pathway, code)
             for widget in (f"chart_baseline_{code}", f"chart_exclude_{code}", f"chart_reason_{code}"):
                 st.session_state.pop(widget, None)
             st.session_state[SETTINGS_MESSAGE] = t("chart_settings_cleared")

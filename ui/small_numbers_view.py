@@ -9,26 +9,12 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from analytics.indicators import (
-    GRAINS,
-    MIN_CASES,
-    RARE_CHART_MONTHS,
-    Summary,
-    control_chart,
-    indicator_params,
-    month_range,
-    rare_event_chart,
-    summarise,
-)
-from analytics.spc import run_rule_length
-from data_models.outcome_sets import OutcomeSet
+from analytics.indicators import GRAINS, MIN_CASES, Summary
 from texts import label, number, t
 from ui.context import Context
-from ui.data import query
 from ui.figures import control_chart_figure, g_chart_figure
+from ui.review_data import longer_grain, rare_event
 from ui.review_view import VARIATION_ICON, chart_with_data
-
-GRAIN_MONTHS = {"quarter": 60, "rolling_3": 36, "rolling_12": 36}  # the months a longer grain shows
 
 
 def tile_notes(summary: Summary) -> list[str]:
@@ -68,12 +54,8 @@ def render_rare_chart(ctx: Context, summary: Summary) -> None:
     """The g-chart of a rare event over the last five years, with its sentence, instead of the monthly chart."""
     ind = summary.indicator
     name = label(ind.label)
-    months = month_range(ctx.month, RARE_CHART_MONTHS)
-    intervals = query(
-        "review_event_intervals", centre_code=ctx.centre_code, pathway=ctx.pathway, from_month=months[0], to_month=ctx.month
-    )
-    chart, open_count = rare_event_chart(ind, intervals)
-    years = RARE_CHART_MONTHS // 12
+    rare = rare_event(ctx, ind)
+    chart, open_count, years = rare.chart, rare.open_count, rare.years
     st.subheader(t("rare_title", label=name))
     st.markdown(rare_sentence(name, chart, open_count, years))
     st.caption(t("rare_caption", years=years))
@@ -82,7 +64,7 @@ def render_rare_chart(ctx: Context, summary: Summary) -> None:
     chart_with_data(fig, table, f"g_{ind.code}", f"g_kaart_{ind.code.replace(':', '_')}.csv")
 
 
-def render_longer_grain(ctx: Context, oset: OutcomeSet, summary: Summary) -> None:
+def render_longer_grain(ctx: Context, summary: Summary) -> None:
     """The indicator's chart over a longer period per point, with the run rule of that grain in words."""
     ind = summary.indicator
     st.markdown(f"**{t('grain_title')}**")
@@ -91,16 +73,10 @@ def render_longer_grain(ctx: Context, oset: OutcomeSet, summary: Summary) -> Non
     grain = st.selectbox(
         t("grain_choice"), [g for g in GRAINS if g != "month"], format_func=lambda g: t("grain_" + g), key=f"grain_{ind.code}"
     )
-    shown = month_range(ctx.month, GRAIN_MONTHS[grain])
-    k = int(grain.removeprefix("rolling_")) if grain.startswith("rolling_") else 1
-    fetched = month_range(ctx.month, GRAIN_MONTHS[grain] + k - 1)
-    rows = query("review_indicators", **indicator_params(oset, ctx.centre_code, fetched))
-    chart = control_chart(ind, rows, shown, grain=grain)
-    if grain == "quarter":
-        chart = chart.filter(pl.col("months_n") > 0)
+    longer = longer_grain(ctx, ind, grain)
+    chart, point = longer.chart, longer.point
     rule = "grain_rule_quarter" if grain == "quarter" else "grain_rule_rolling"
-    st.caption(t(rule, n=run_rule_length(grain)))
-    point = summarise(ind, chart, ctx.month)
+    st.caption(t(rule, n=longer.run_length))
     st.markdown(
         f"{VARIATION_ICON[point.variation]} {t('variation_' + point.variation)} · {t('grain_denominator', n=number(point.cases_n))}"
     )
