@@ -26,22 +26,27 @@ import streamlit as st
 import queries
 from access import audit
 from access.roles import AccessDenied, Viewer
-from analytics.periods import ReportingPeriod
-from analytics.prediction import OptionModels, PathwayModels, Validation
-from reports.meeting_pack import build as meeting_pack_build
 from services.patients_like_me import (
+    OptionModels,
+    PathwayModels,
     PatientsLikeMe,
+    Validation,
     fit_own,
     fit_pathway,
     model_validation,
     patients_like_me,
     validate_pathway,
 )
-from services.peer_comparison import ComparisonChoices, PeerComparison, comparison_choices, own_trend, peer_comparison
+from services.peer_comparison import (
+    ComparisonChoices,
+    PeerComparison,
+    ReportingPeriod,
+    comparison_choices,
+    own_trend,
+    peer_comparison,
+)
 from services.trajectory import Trajectory
 from services.trajectory import trajectory as trajectory_of
-from texts import lang
-from warehouse import actions
 from warehouse.connection import data_version, published, warehouse_path
 
 T = TypeVar("T")
@@ -199,43 +204,6 @@ def trend(name: str, pathway: str, code: str, periods: list[ReportingPeriod]) ->
         raise AccessDenied("nobody is logged in")
     path = _db()
     return _trend(viewer, name, pathway, code, tuple(periods), str(path), data_version(path))
-
-
-def may_record_actions() -> bool:
-    viewer = current_viewer()
-    return viewer is not None and viewer.role in actions.WRITERS
-
-
-def record_action(action: dict[str, object], indicator_codes: list[str]) -> int:
-    """Store a new improvement action of the logged-in viewer's centre (validated; raises ActionInvalid)."""
-    viewer = current_viewer()
-    if viewer is None:
-        raise AccessDenied("nobody is logged in")
-    action_id = actions.record_action(warehouse_path(), viewer, action, indicator_codes)
-    audit.record("action_recorded", f"action {action_id}: {action.get('pathway')}", viewer)
-    return action_id
-
-
-def update_action(action_id: int, changes: dict[str, object], indicator_codes: list[str]) -> int:
-    viewer = current_viewer()
-    if viewer is None:
-        raise AccessDenied("nobody is logged in")
-    changed = actions.update_action(warehouse_path(), viewer, action_id, changes, indicator_codes)
-    if changed:
-        audit.record("action_updated", f"action {action_id}: {changed} fields", viewer)
-    return changed
-
-
-def meeting_pack(
-    centre_code: str | None, pathway: str, month: dt.date, file_format: str, with_patients: bool
-) -> Callable[[], bytes]:
-    """A function that makes the meeting pack when the download is clicked (on its own thread, so
-    everything it needs is captured now: the viewer, the pinned data version and the language)."""
-    viewer = current_viewer()
-    if viewer is None:
-        raise AccessDenied("nobody is logged in")
-    path, chosen = _db(), lang()
-    return lambda: meeting_pack_build(viewer, path, centre_code, pathway, month, file_format, with_patients, chosen)
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
