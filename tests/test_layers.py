@@ -18,7 +18,6 @@ import shutil
 import subprocess  # nosec B404 - runs our own tools
 import sys
 import tomllib
-import warnings
 from pathlib import Path
 
 import pytest
@@ -113,8 +112,7 @@ def test_pages_import_only_what_they_lay_out() -> None:
         found |= project_imports(ROOT / script, Path(script).stem, project)
     wrong = {i for i in found if i.split(" -> ")[1].split(".")[0] not in PAGE_MAY_IMPORT}
     assert wrong - PAGE_EXCEPTIONS == set(), f"pages and scripts may import only {sorted(PAGE_MAY_IMPORT)}"
-    if stale := PAGE_EXCEPTIONS - wrong:
-        warnings.warn(f"no longer imported, remove from PAGE_EXCEPTIONS: {sorted(stale)}", stacklevel=1)
+    assert not (stale := PAGE_EXCEPTIONS - wrong), f"no longer imported, remove from PAGE_EXCEPTIONS: {sorted(stale)}"
 
 
 def test_the_page_exceptions_are_the_contracts() -> None:
