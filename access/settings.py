@@ -171,14 +171,26 @@ def refusal(found: list[str]) -> str:
 _logged: set[str] = set()
 
 
+def outcome_set_problem() -> str | None:
+    """The one line that says which outcome-set file and key is wrong, if any is."""
+    from data_models.outcome_sets import OutcomeSetError, outcome_sets
+
+    try:
+        outcome_sets()
+    except OutcomeSetError as err:
+        return f"Samen Leren will not start: an outcome set is wrong: {err}"
+    return None
+
+
 def check_startup() -> None:
     """For app.py: stop the script with one clear line when this install is not configured."""
     found = problems()
-    if not found:
+    wrong_set = outcome_set_problem()
+    if not found and not wrong_set:
         return
     import streamlit as st
 
-    line = refusal(found)
+    line = wrong_set or refusal(found)
     if line not in _logged:
         _logged.add(line)
         print(line, file=sys.stderr)

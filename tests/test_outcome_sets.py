@@ -111,3 +111,24 @@ def test_a_new_casemix_variable_is_delivered_as_a_baseline_characteristic() -> N
     raw["casemix"]["kl_grade"] = {"kind": "categorical", "nl": "KL-graad", "en": "KL grade", "choices": {"3": {"nl": "3", "en": "3"}}}
     var = parse_outcome_set(raw, common()).casemix["kl_grade"]
     assert (var.origin, var.source, list(var.choices)) == ("characteristic", "baseline_characteristics", ["3"])
+
+
+def test_a_wrong_outcome_set_stops_the_app_with_one_line_naming_file_and_key(tmp_path: Path, monkeypatch) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    from data_models.outcome_sets import OUTCOME_SET_ENV
+
+    raw = _knee()
+    raw["casemix"]["kl_grade"] = {"kind": "ordinal", "nl": "KL", "en": "KL"}
+    (tmp_path / "knee_oa.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    monkeypatch.setenv(OUTCOME_SET_ENV, str(tmp_path))
+    outcome_sets.cache_clear()
+    try:
+        at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=60).run()
+    finally:
+        monkeypatch.delenv(OUTCOME_SET_ENV)
+        outcome_sets.cache_clear()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [e.value for e in at.error] == [
+        "Samen Leren will not start: an outcome set is wrong: knee_oa.yaml: casemix.kl_grade.kind: must be numeric or categorical"
+    ]
