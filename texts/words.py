@@ -660,6 +660,25 @@ TEXT: dict[str, dict[str, str]] = {
     "adoption_cycle": {"nl": "Cyclus loopt (acties laatste 3 maanden)", "en": "Cycle running (actions in last 3 months)"},
     "yes": {"nl": "ja", "en": "yes"},
     "no": {"nl": "nee", "en": "no"},
+    # column names in a CSV download (texts.csv_safe)
+    "csv_column_month_date": {"nl": "Maand", "en": "Month"},
+    "csv_column_value": {"nl": "Waarde", "en": "Value"},
+    "csv_column_cases_n": {"nl": "Aantal patiënten", "en": "Patients"},
+    "csv_column_centre_line": {"nl": "Gemiddelde", "en": "Centre line"},
+    "csv_column_lower_limit": {"nl": "Ondergrens", "en": "Lower limit"},
+    "csv_column_upper_limit": {"nl": "Bovengrens", "en": "Upper limit"},
+    "csv_column_special_cause": {"nl": "Bijzondere oorzaak", "en": "Special cause"},
+    "csv_column_variation": {"nl": "Variatie", "en": "Variation"},
+    "csv_column_is_provisional": {"nl": "Voorlopig", "en": "Provisional"},
+    "csv_column_in_limits": {"nl": "Binnen de grenzen", "en": "Within limits"},
+    "csv_column_excluded_reason": {"nl": "Reden uitgesloten", "en": "Reason excluded"},
+    "csv_column_episode_id": {"nl": "Patiënt (pseudoniem)", "en": "Patient (pseudonym)"},
+    "csv_column_centre_name": {"nl": "Centrum", "en": "Centre"},
+    "csv_column_pathway_label": {"nl": "Zorgpad", "en": "Care pathway"},
+    # a tile's change against the previous twelve months, signed in words (ui.review_view.tile_delta)
+    "change_higher": {"nl": "{value} hoger", "en": "{value} higher"},
+    "change_lower": {"nl": "{value} lager", "en": "{value} lower"},
+    "change_points": {"nl": " procentpunt", "en": " percentage points"},
     # small numbers and rare events (review page)
     "tile_denominator": {"nl": "n = {n} patiënten deze maand", "en": "n = {n} patients this month"},
     "tile_too_few_events": {
