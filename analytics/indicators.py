@@ -312,6 +312,20 @@ class Summary:
     def change(self) -> float | None:
         return None if self.value is None or self.previous is None else self.value - self.previous
 
+    @property
+    def direction(self) -> Literal["up", "down"] | None:
+        """Which way the value moved against the previous level (None: no change or nothing to compare)."""
+        change = self.change
+        if not change:
+            return None
+        return "up" if change > 0 else "down"
+
+    @property
+    def is_better(self) -> bool | None:
+        """Whether the move is the indicator's way of improving (lower cost is better); None without a move."""
+        direction = self.direction
+        return None if direction is None else direction == self.indicator.improvement
+
 
 def _previous_level(indicator: Indicator, chart: pl.DataFrame, month: dt.date) -> float | None:
     before = chart.filter(

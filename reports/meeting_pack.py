@@ -29,7 +29,7 @@ from analytics.indicators import Summary
 from analytics.monthly import Comparison
 from reports.charts import control_chart_image
 from services.monthly_review import MonthlyReview, monthly_review, review_patients
-from texts import date_text, label, lang, language, month_name, t
+from texts import date_text, label, lang, language, month_name, number, t
 from texts.review import count_text, tile_text
 from texts.sentences import action_line, baseline_marker, fmt, on_chart, sentence, settings_line, variation_words
 from warehouse.actions import ChartSettings
@@ -133,10 +133,22 @@ def pdf_action_lines(pack: Pack, frame: pl.DataFrame) -> list[str]:
     return action_lines(pack, frame, str, lambda line: line.replace("**", ""))
 
 
+def change_text(summary: Summary) -> str | None:
+    """A tile's change with its sign in words, as on the page (``ui.review_view.change_text``): "€ 859 lager"."""
+    if summary.direction is None or summary.change is None:
+        return None
+    ind, size = summary.indicator, abs(summary.change)
+    value = number(100 * size, 1, t("change_points")) if ind.unit == "pct" else fmt(ind, size)
+    return t("change_lower", value=value) if summary.direction == "down" else t("change_higher", value=value)
+
+
 def tile_rows(pack: Pack) -> list[tuple[str, str, str, str, str]]:
     """(indicator, value, previous 12 months, change, variation): the page's tiles (``texts.review.tile_text``)."""
-    tiles = [tile_text(s) for s in pack.summaries]
-    return [(tile.label, tile.value, tile.previous, tile.change or "–", tile.variation) for tile in tiles]
+    rows = []
+    for summary in pack.summaries:
+        tile = tile_text(summary)
+        rows.append((tile.label, tile.value, tile.previous, change_text(summary) or "–", tile.variation))
+    return rows
 
 
 def chart_for(pack: Pack, summary: Summary, image_format: str) -> bytes:

@@ -46,9 +46,10 @@ def test_review_shows_the_hand_worked_numbers(review_warehouse, monkeypatch) -> 
     assert "september 2026" in texts(at)
     values = {m.label: (m.value, m.delta) for m in at.metric}
     assert values["Behandelde patiënten"] == ("4", "1,5")  # 4 against (3 + 2) / 2 = 2,5
-    assert values["Ernstige complicatie"] == ("25,0%", "+5,0%")  # 1/4 against 1/5
-    assert values["PROM-respons baseline"] == ("66,7%", "-13,3%")  # 2/3 against 4/5
-    assert values["Gemiddelde kosten per patiënt"] == ("€ 2.167", "+€ 167")  # 6.500/3 against 4.000/2
+    # the change has its sign in words (tests/test_review_cost_tiles.py): "+5,0%" became "5,0 procentpunt hoger"
+    assert values["Ernstige complicatie"] == ("25,0%", "5,0 procentpunt hoger")  # 1/4 against 1/5
+    assert values["PROM-respons baseline"] == ("66,7%", "13,3 procentpunt lager")  # 2/3 against 4/5
+    assert values["Gemiddelde kosten per patiënt"] == ("€ 2.167", "€ 167 hoger")  # 6.500/3 against 4.000/2
     assert "99.999" not in texts(at)  # another centre's cost never shows
 
 
