@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -67,13 +68,31 @@ def server(demo_warehouse: Path) -> Iterator[str]:
     proc.wait(timeout=20)
 
 
+LOCAL_SCHEMES = ("data", "blob", "about", "file", "chrome", "chrome-extension")
+
+
+def outside_host(url: str, server: str) -> bool:
+    """A request to a host other than the local server (data:, blob: and the like are not requests out)."""
+    parsed = urllib.parse.urlparse(url)
+    if parsed.scheme in LOCAL_SCHEMES:
+        return False
+    return parsed.netloc != urllib.parse.urlparse(server).netloc
+
+
 @pytest.fixture(scope="module")
-def page(server: str):
+def outside_requests() -> list[str]:
+    """Every request the browser made to a host other than the local server, in this module."""
+    return []
+
+
+@pytest.fixture(scope="module")
+def page(server: str, outside_requests: list[str]):
     ARTIFACTS.mkdir(exist_ok=True)
     with playwright.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         context = browser.new_context(viewport={"width": 1400, "height": 1000})
         tab = context.new_page()
+        tab.on("request", lambda request: outside_requests.append(request.url) if outside_host(request.url, server) else None)
         tab.set_default_timeout(TIMEOUT_MS)
         yield tab
         browser.close()
@@ -105,6 +124,27 @@ def choose(tab, label: str, option: str) -> None:
     tab.get_by_role("option", name=option).click()
 
 
+def test_nothing_is_loaded_from_outside_hosts(server, page, outside_requests) -> None:
+    """Defect (issue 17): the page icon came from a font server, which a hospital network without
+    internet does not reach. The login page and the review (charts, icons, fonts) ask only the local server."""
+    outside_requests.clear()
+    page.context.clear_cookies()
+    page.goto(server)
+    page.get_by_role("heading", name="Inloggen").wait_for()
+    page.wait_for_load_state("networkidle")
+    assert outside_requests == [], f"the login page asked outside hosts: {outside_requests}"
+    log_in(page, server, "zorgteam.umcu", "demo-zorgteam-umcu")
+    page.get_by_role("heading", name="Maandreview").wait_for()
+    page.locator(".js-plotly-plot").first.wait_for()
+    page.locator(".st-key-open_cost_median_eur button").click()
+    page.get_by_role("heading", name="Regelkaart: Mediane kosten per patiënt").wait_for()
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(1000)
+    assert outside_requests == [], f"the review page asked outside hosts: {outside_requests}"
+    icon = page.locator('link[rel~="icon"]').first.get_attribute("href") or ""
+    assert not outside_host(urllib.parse.urljoin(server, icon), server)
+
+
 def test_a_centre_lead_uses_every_page(server, page) -> None:
     log_in(page, server, "centrumleider.umcg", "demo-centrumleider-umcg")
     page.get_by_role("heading", name="Maandreview").wait_for()
@@ -134,7 +174,7 @@ def test_a_tile_opens_its_control_chart_and_its_data_downloads(server, page) -> 
     with page.expect_download() as download:
         page.get_by_role("button", name="Download CSV").first.click()
     text = Path(download.value.path()).read_text(encoding="utf-8-sig")
-    assert text.splitlines()[0].startswith("month_date;value;cases_n")
+    assert text.splitlines()[0].startswith("Maand;Waarde;Aantal patiënten")
     no_error_box(page)
 
 
@@ -253,3 +293,8 @@ def test_a_listed_patients_trajectory_opens_from_the_review(server, page) -> Non
     page.locator(".js-plotly-plot").first.wait_for()
     no_error_box(page)
     page.screenshot(path=str(ARTIFACTS / "trajectory.png"), full_page=True)
+
+
+def test_no_page_any_test_opened_asked_an_outside_host(outside_requests) -> None:
+    """Last in the module: every page the tests above opened asked only the local server."""
+    assert outside_requests == [], f"outside hosts asked: {sorted(set(outside_requests))}"
