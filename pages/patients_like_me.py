@@ -124,7 +124,9 @@ def render_option(result: OptionResult, answer: PatientsLikeMe) -> None:
     with st.container(border=True):
         st.subheader(name)
         best = result.best
-        if best.mic is not None:
+        if answer.has_too_few(result.treatment):  # no headline as if it were evidence
+            st.info(t("option_too_few_similar", treatment=name), icon=":material/info:")
+        elif best.mic is not None:
             followup = timepoint_name(answer.followup)
             st.markdown(t("option_sentence", treatment=name, n=round(100 * best.mic), followup=followup))
             st.plotly_chart(icon_array_figure(best.mic, name), width="content", key=f"icons_{result.treatment}")

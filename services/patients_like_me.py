@@ -39,6 +39,7 @@ from analytics.prediction import (
     fit_option,
     options_for,
     patient_form,
+    similar_count,
     similarity_frame,
     spec_for,
     validate_option,
@@ -68,6 +69,7 @@ __all__ = [
 ]
 
 USERS = frozenset({Role.CARE_TEAM, Role.CENTRE_LEAD})
+TOO_FEW = 1  # this many similar patients (all centres) or fewer: no figure is said as if it were evidence
 EVER = (dt.date(1900, 1, 1), dt.date(2999, 12, 1))  # every treatment month
 
 
@@ -133,6 +135,11 @@ class PatientsLikeMe:
     profile: dict[str, object] | None = None
     problems: list[InputProblem] = field(default_factory=list)  # answers the form cannot take: no options then
     options: list[OptionResult] = field(default_factory=list)
+    too_few: frozenset[str] = frozenset()  # treatments with at most TOO_FEW similar patients in all centres
+
+    def has_too_few(self, treatment: str) -> bool:
+        """Whether the option rests on too few similar patients to say its figures in words."""
+        return treatment in self.too_few
 
 
 def _shell(oset: OutcomeSet, profile: dict[str, object] | None = None) -> PatientsLikeMe:
@@ -172,7 +179,9 @@ def patients_like_me(
     centre = str(viewer.centre_code)
     models = fitted(pathway) if fitted else fit_pathway(pathway, db)
     own = own_fitted(pathway, centre) if own_fitted else fit_own(pathway, centre, db)
-    return replace(result, options=options_for(models, own, profile, centre))
+    options = options_for(models, own, profile, centre)
+    too_few = frozenset(o.treatment for o in options if similar_count(models, o.treatment, profile, None) <= TOO_FEW)
+    return replace(result, options=options, too_few=too_few)
 
 
 def model_validation(

@@ -519,6 +519,10 @@ TEXT: dict[str, dict[str, str]] = {
         "nl": "Van 100 patiënten zoals deze met de behandeling ‘{treatment}’ waren er na {followup} ongeveer **{n}** duidelijk beter.",
         "en": "Of 100 patients like this one with the treatment ‘{treatment}’, about **{n}** were clearly better after {followup}.",
     },
+    "option_too_few_similar": {
+        "nl": "Er zijn te weinig vergelijkbare patiënten met de behandeling ‘{treatment}’ om te zeggen hoe het met patiënten zoals deze ging.",
+        "en": "There are too few similar patients with the treatment ‘{treatment}’ to say how patients like this one did.",
+    },
     "option_less_than_1": {"nl": "minder dan 1 van de 100", "en": "less than 1 in 100"},
     "option_icons_caption": {
         "nl": "Elk poppetje is 1 van 100 patiënten zoals deze. Blauw: duidelijk beter.",
@@ -679,6 +683,13 @@ TEXT: dict[str, dict[str, str]] = {
     "change_higher": {"nl": "{value} hoger", "en": "{value} higher"},
     "change_lower": {"nl": "{value} lager", "en": "{value} lower"},
     "change_points": {"nl": " procentpunt", "en": " percentage points"},
+    # a tile's value with its denominator, or why it has none (ui.review_view.tile_value)
+    "tile_of": {"nl": "{value} van {n}", "en": "{value} of {n}"},
+    "tile_no_patients": {"nl": "geen patiënten", "en": "no patients"},
+    "tile_no_patients_note": {
+        "nl": "Geen patiënten met deze meting in deze periode: er is niets te tonen.",
+        "en": "No patients with this measure in this period: there is nothing to show.",
+    },
     # small numbers and rare events (review page)
     "tile_denominator": {"nl": "n = {n} patiënten deze maand", "en": "n = {n} patients this month"},
     "tile_too_few_events": {
