@@ -19,7 +19,7 @@ from ui.figures import control_chart_figure, grouped_bar_figure, stacked_cost_fi
 from ui.guard import entry_only
 from ui.patient_table import patient_table
 from ui.review_data import meeting_pack, monthly_review, review_patients
-from ui.review_view import CHART_TABLE, chart_with_data, render_chart_settings, tile_delta, variation_text
+from ui.review_view import CHART_TABLE, chart_with_data, render_chart_settings, tile_delta, tile_value, variation_text
 from ui.safe_text import plain
 from ui.small_numbers_view import render_longer_grain, render_rare_chart, tile_notes
 
@@ -56,7 +56,7 @@ def open_chart(code: str) -> None:
 def render_tile(summary: Summary) -> None:
     ind, tile = summary.indicator, tile_text(summary)
     with st.container(border=True):
-        st.metric(tile.label, tile.value, **tile_delta(summary))
+        st.metric(tile.label, tile_value(summary), **tile_delta(summary))
         st.caption(t("previous_level", value=tile.previous))
         for note in tile_notes(summary):
             st.caption(note)

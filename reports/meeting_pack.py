@@ -133,6 +133,15 @@ def pdf_action_lines(pack: Pack, frame: pl.DataFrame) -> list[str]:
     return action_lines(pack, frame, str, lambda line: line.replace("**", ""))
 
 
+def tile_value(summary: Summary) -> str:
+    """A tile's value with its denominator ("0,0% van 14"), or in words why it has none ("geen patiënten")."""
+    ind = summary.indicator
+    if summary.value is None:
+        return t("tile_no_patients")
+    value = fmt(ind, summary.value)
+    return t("tile_of", value=value, n=number(summary.cases_n)) if ind.unit == "pct" else value
+
+
 def change_text(summary: Summary) -> str | None:
     """A tile's change with its sign in words, as on the page (``ui.review_view.change_text``): "€ 859 lager"."""
     if summary.direction is None or summary.change is None:
@@ -147,7 +156,7 @@ def tile_rows(pack: Pack) -> list[tuple[str, str, str, str, str]]:
     rows = []
     for summary in pack.summaries:
         tile = tile_text(summary)
-        rows.append((tile.label, tile.value, tile.previous, change_text(summary) or "–", tile.variation))
+        rows.append((tile.label, tile_value(summary), tile.previous, change_text(summary) or "–", tile.variation))
     return rows
 
 

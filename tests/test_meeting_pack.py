@@ -45,7 +45,7 @@ def test_the_pack_shows_the_same_numbers_as_the_page(with_action, monkeypatch) -
     pack = build(lead("UMCU"), with_action, "UMCU", "knee_oa", SEPT).decode("utf-8")
     assert tiles_in(pack) == page
     # hand-worked: 1 of 4 against 1 of 5; the sign in words since tests/test_review_cost_tiles.py (was "+5,0%")
-    assert page["Ernstige complicatie"] == ("25,0%", "5,0 procentpunt hoger")
+    assert page["Ernstige complicatie"] == ("25,0% van 4", "5,0 procentpunt hoger")  # and its denominator
     agenda = [m.value for m in at.markdown if m.value.startswith("- **")]
     for line in agenda:
         assert re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", line[2:]) in html.unescape(pack)

@@ -26,7 +26,7 @@ def test_agenda_lists_the_one_special_cause_of_the_hand_built_fixture(agenda_war
     # 9 of 10 against an upper limit of 0.2538 + 3·√(0.2538·0.7462/10) = 66,7%
     assert items == [f"- **Zorgpunt:** {label} is 90,0%, boven de bovengrens van 66,7%. Dit is waarschijnlijk geen toeval."]
     tile = next(m for m in at.metric if m.label == label)
-    assert tile.value == "90,0%"
+    assert tile.value == "90,0% van 10"  # with its denominator (tests/test_review_denominators.py)
     assert "zorgpunt" in texts(at)
 
 
@@ -47,8 +47,8 @@ def test_review_shows_the_hand_worked_numbers(review_warehouse, monkeypatch) -> 
     values = {m.label: (m.value, m.delta) for m in at.metric}
     assert values["Behandelde patiënten"] == ("4", "1,5")  # 4 against (3 + 2) / 2 = 2,5
     # the change has its sign in words (tests/test_review_cost_tiles.py): "+5,0%" became "5,0 procentpunt hoger"
-    assert values["Ernstige complicatie"] == ("25,0%", "5,0 procentpunt hoger")  # 1/4 against 1/5
-    assert values["PROM-respons baseline"] == ("66,7%", "13,3 procentpunt lager")  # 2/3 against 4/5
+    assert values["Ernstige complicatie"] == ("25,0% van 4", "5,0 procentpunt hoger")  # 1/4 against 1/5
+    assert values["PROM-respons baseline"] == ("66,7% van 3", "13,3 procentpunt lager")  # 2/3 against 4/5
     assert values["Gemiddelde kosten per patiënt"] == ("€ 2.167", "€ 167 hoger")  # 6.500/3 against 4.000/2
     assert "99.999" not in texts(at)  # another centre's cost never shows
 
@@ -57,7 +57,7 @@ def test_the_interface_speaks_english_on_request(review_warehouse, monkeypatch) 
     at = app(review_warehouse, monkeypatch, language_choice="English", viewer_centre="UMCU").run()
     assert at.title[0].value == "Monthly review"
     values = {m.label: m.value for m in at.metric}
-    assert values["Severe complication"] == "25.0%"
+    assert values["Severe complication"] == "25.0% of 4"
     assert values["Mean cost per patient"] == "€ 2,167"
 
 

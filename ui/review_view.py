@@ -41,6 +41,15 @@ CHART_TABLE = (
 DELTA_COLOUR = {True: "green", False: "red", None: "gray"}
 
 
+def tile_value(summary: Summary) -> str:
+    """A tile's value with its denominator ("0,0% van 14"), or in words why it has none ("geen patiënten")."""
+    ind = summary.indicator
+    if summary.value is None:
+        return t("tile_no_patients")
+    value = fmt(ind, summary.value)
+    return t("tile_of", value=value, n=number(summary.cases_n)) if ind.unit == "pct" else value
+
+
 def change_text(summary: Summary) -> str | None:
     """A tile's change in words with its sign spelled out: "€ 859 lager", "2,1 procentpunt hoger" (None: no change).
 

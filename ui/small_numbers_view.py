@@ -20,6 +20,8 @@ from ui.review_view import VARIATION_ICON, chart_with_data
 def tile_notes(summary: Summary) -> list[str]:
     """The tile's words under its figure: its denominator, and when that is too small, what that means."""
     n = summary.cases_n
+    if summary.value is None:
+        return [t("tile_no_patients_note")]
     notes = [t("tile_denominator", n=number(n))]
     if summary.value is not None and summary.too_few:
         if summary.events_n is not None:
