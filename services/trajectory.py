@@ -67,6 +67,31 @@ def _adverse_events(episode: dict, events: pl.DataFrame, oset: OutcomeSet) -> li
     ]
 
 
+BAND_COLUMNS = ("expected_score", "lower_score", "upper_score")
+
+
+def within_scale(frame: pl.DataFrame, low: float, high: float) -> pl.DataFrame:
+    """The expected band kept within the instrument's range (the Oxford score 0–48 never shows a band to 52)."""
+    return frame.with_columns(pl.col(c).clip(low, high) for c in BAND_COLUMNS if c in frame.columns)
+
+
+def with_gaps(observed: pl.DataFrame, band: pl.DataFrame) -> pl.DataFrame:
+    """The patient's scores with an empty score at every timepoint of the band before the last score
+    that has none, so the chart leaves a gap there instead of drawing a straight line through it."""
+    scored = observed.filter(pl.col("score").is_not_null())
+    if scored.is_empty() or band.is_empty():
+        return observed
+    last = scored["months"].max()
+    missing = band.filter(~pl.col("timepoint").is_in(observed["timepoint"].to_list()), pl.col("months") < last)
+    if missing.is_empty():
+        return observed
+    gaps = missing.select(
+        "timepoint", "months", pl.lit(None, dtype=observed.schema["score"]).alias("score"), *BAND_COLUMNS,
+        pl.lit(False).alias("is_behind"),
+    )  # fmt: skip
+    return pl.concat([observed, gaps], how="vertical_relaxed").sort("months")
+
+
 def trajectory(
     viewer: Viewer | None,
     episode_id: str,
@@ -101,6 +126,8 @@ def trajectory(
         expected = expected_band(models, {**profile, **({spec.baseline: baseline} if spec.baseline else {})})
     scores = proms.filter(pl.col("instrument") == primary.code).select("timepoint", "score")
     observed, band = compare_trajectory(scores, expected, baseline, primary.better == "higher")
+    band = within_scale(band, primary.min, primary.max)
+    observed = with_gaps(within_scale(observed, primary.min, primary.max), band)
     return Trajectory(
         episode_id,
         found=True,
@@ -113,6 +140,6 @@ def trajectory(
         observed=observed,
         band=band,
         behind=observed.filter(pl.col("is_behind"))["timepoint"].to_list(),
-        has_followup=not observed.filter(pl.col("timepoint") != "baseline").is_empty(),
+        has_followup=not observed.filter(pl.col("timepoint") != "baseline", pl.col("score").is_not_null()).is_empty(),
         events=_adverse_events(episode, events, oset),
     )

@@ -391,7 +391,7 @@ def trajectory_figure(
     fig.add_trace(
         go.Scatter(
             x=observed["months"].to_list(), y=observed["score"].to_list(), mode="lines+markers", name=names["patient"],
-            line={"color": BLUE}, marker={"size": 11, "color": colours},
+            line={"color": BLUE}, marker={"size": 11, "color": colours}, connectgaps=False,  # a missing score is a gap
         )
     )  # fmt: skip
     for month, text in events:
