@@ -31,15 +31,22 @@ def render_headline(found: Adoption) -> None:
         column.metric(t("headline_" + code, target=values.get(code, "")), t("headline_of", n=n, total=total))
 
 
-def render_lags(found: Adoption, many: bool) -> None:
+LAGS_SHOWN = 10  # the furthest behind are listed; the rest one click away
+
+
+def render_lags(found: Adoption) -> None:
     st.subheader(t("adoption_lags_title"))
     lagging = found.lagging
     if not lagging:
         st.success(t("adoption_all_on_track"))
         return
-    with st.expander(t("adoption_lags_count", n=len(lagging)), expanded=not many):
-        for row in lagging:
-            st.markdown(lag_line(found, row, plain(row["centre_name"])))
+    st.caption(t("adoption_lags_count", n=len(lagging)) + " · " + t("adoption_lags_sorted"))
+    for row in lagging[:LAGS_SHOWN]:
+        st.markdown(lag_line(found, row, plain(row["centre_name"])))
+    if len(lagging) > LAGS_SHOWN:
+        with st.expander(t("adoption_lags_more", n=len(lagging) - LAGS_SHOWN)):
+            for row in lagging[LAGS_SHOWN:]:
+                st.markdown(lag_line(found, row, plain(row["centre_name"])))
 
 
 def choose_measure(found: Adoption) -> Measure:
@@ -63,7 +70,9 @@ def render_trend(ctx: Context, found: Adoption, measure: Measure) -> None:
     st.caption(t("adoption_trend_caption"))
     rows = with_pathway_labels(found, found.trend(ctx.pathway))
     group = "centre_name" if found.across_centres else "pathway_label"
-    fig = lines_figure(rows, measure.monthly_column, group, found.target(measure), t("measure_" + measure.code), UNITS[measure.unit])
+    fig = lines_figure(
+        rows, measure.monthly_column, group, found.target(measure), t("measure_" + measure.code), UNITS[measure.unit]
+    )
     table = rows.select(group, "month_date", measure.monthly_column)
     chart_with_data(fig, table, "adoption_trend", f"adoptie_{measure.code}_per_maand.csv")
 
@@ -84,7 +93,7 @@ if ctx is not None:
     st.write(t("adoption_purpose", month=month_name(ctx.month)))
     found = adoption(ctx)
     render_headline(found)
-    render_lags(found, many=found.across_centres)
+    render_lags(found)
     measure = choose_measure(found)
     render_heatmap(found, measure)
     render_trend(ctx, found, measure)

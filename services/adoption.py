@@ -33,6 +33,31 @@ __all__ = ["MEASURES", "Adoption", "Fetch", "Measure", "adoption"]
 Fetch = Callable[..., pl.DataFrame]  # fetch(query name, **parameters) → the query's rows for the viewer
 
 
+WHOLE_LAG = 1.0  # not live, no review cycle, or nothing measured: a target missed entirely
+
+
+def lag_shortfall(row: dict, targets: dict[str, float]) -> float:
+    """How far a centre-pathway lags: per target it misses, the share of the target it falls short
+    (a response of 30% against 60% is 0.5; a delay of 45 days against 30 is 0.5), at most one each,
+    summed; a pathway that is not live, or has no review cycle, misses that target entirely."""
+    total = 0.0
+    for code in row["lags"]:
+        if code.startswith("response:"):
+            value, target = row.get(f"response_{code.split(':', 1)[1]}_pct"), targets["prom_response_pct"]
+        elif code in ("sdm", "casemix"):
+            column = "sdm_documented_pct" if code == "sdm" else "casemix_complete_pct"
+            value, target = row.get(column), targets[column]
+        elif code == "delay":
+            value, target = row.get("median_delay_days"), targets["median_delay_days"]
+            total += WHOLE_LAG if value is None or not target else min((value - target) / target, WHOLE_LAG)
+            continue
+        else:
+            total += WHOLE_LAG
+            continue
+        total += WHOLE_LAG if value is None or not target else min(max((target - value) / target, 0.0), WHOLE_LAG)
+    return total
+
+
 @dataclass(frozen=True)
 class Adoption:
     """Adoption over the twelve months up to ``month``, for one centre or (``centre_code`` None) all."""
@@ -55,8 +80,10 @@ class Adoption:
 
     @property
     def lagging(self) -> list[dict]:
-        """The centre-pathways that fall short somewhere, each with its ``lags`` codes."""
-        return [r for r in self.summary.iter_rows(named=True) if r["lags"]]
+        """The centre-pathways that fall short somewhere, each with its ``lags`` codes and its ``shortfall``
+        (``lag_shortfall``), the furthest behind first."""
+        rows = [{**r, "shortfall": lag_shortfall(r, self.targets)} for r in self.summary.iter_rows(named=True) if r["lags"]]
+        return sorted(rows, key=lambda r: (-r["shortfall"], -len(r["lags"]), r["centre_name"], r["pathway"]))
 
     def target(self, measure: Measure) -> float | None:
         return measure.target(self.targets)

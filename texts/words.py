@@ -633,6 +633,11 @@ TEXT: dict[str, dict[str, str]] = {
         "nl": "geen verbeteracties vastgelegd in de laatste {n} maanden",
         "en": "no improvement actions recorded in the last {n} months",
     },
+    "adoption_lags_sorted": {
+        "nl": "de grootste achterstand op de streefwaarden bovenaan",
+        "en": "furthest behind the targets first",
+    },
+    "adoption_lags_more": {"nl": "Nog {n} die minder ver achterblijven", "en": "{n} more that lag less far"},
     "adoption_lags_count": {"nl": "{n} zorgpaden blijven ergens achter", "en": "{n} pathways lag somewhere"},
     "headline_live": {"nl": "Uitkomstenset live", "en": "Outcome set live"},
     "headline_response": {"nl": "Respons ≥ {target} op elk meetmoment", "en": "Response ≥ {target} at every timepoint"},

@@ -319,6 +319,7 @@ def heatmap_figure(
         go.Heatmap(
             z=z, x=[plotly_text(c) for c in column_labels], y=[plotly_text(r) for r in row_labels], zmin=0, zmax=top, colorscale=[[0, low], [middle, "#f5f5f5"], [1, high]],
             hovertemplate="%{y} · %{x}: %{z:.1f}" + unit + "<extra></extra>", colorbar={"ticksuffix": unit},
+            texttemplate="%{z:.0f}" + unit, textfont={"size": 12},  # every cell shows its number
         )
     )  # fmt: skip
     fig.update_layout(height=120 + 28 * len(row_labels), margin={"l": 10, "r": 10, "t": 10, "b": 10})
