@@ -74,3 +74,13 @@ def test_every_download_goes_through_csv_bytes() -> None:
         for path in (ROOT / folder).glob("*.py"):
             source = path.read_text()
             assert "write_csv" not in source and "to_csv" not in source, path
+
+
+def test_pathway_and_treatment_codes_are_written_as_their_labels() -> None:
+    from data_models.outcome_sets import outcome_sets
+
+    pathway, oset = next(iter(outcome_sets().items()))
+    treatment = next(iter(oset.treatments))
+    frame = pl.DataFrame({"pathway": [pathway], "treatment": [treatment], "n": [3]})
+    _, first = rows(csv_bytes(frame, "nl"), ";")
+    assert first == [oset.label["nl"], oset.treatments[treatment]["nl"], "3"]

@@ -17,7 +17,8 @@ from collections.abc import Mapping
 
 import polars as pl
 
-from texts.language import lang, language, t
+from data_models.outcome_sets import outcome_sets
+from texts.language import label, lang, language, t
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _STARTS_LIKE_A_FORMULA = r"^[=+\-@\t\r]"
@@ -69,6 +70,16 @@ DATE_FORMAT = {"nl": "%d-%m-%Y", "en": "%Y-%m-%d"}
 TIME_FORMAT = {"nl": "%d-%m-%Y %H:%M", "en": "%Y-%m-%d %H:%M"}
 
 
+def outcome_set_words(column: str) -> dict[str, str]:
+    """A ``pathway`` or ``treatment`` column's codes in words, from the outcome-set files."""
+    sets = outcome_sets()
+    if column == "pathway":
+        return {code: label(oset.label) for code, oset in sets.items()}
+    if column == "treatment":
+        return {code: label(name) for oset in sets.values() for code, name in oset.treatments.items()}
+    return {}
+
+
 def shown_decimals(values: pl.Series) -> int:
     """How many decimals a page shows of a column of numbers: 1 from 10 up, 2 from 1 up, else 3."""
     largest = values.drop_nulls().drop_nans().abs().max() if values.len() else None
@@ -99,7 +110,7 @@ def readable(
         elif isinstance(dtype, pl.Datetime):
             at_midnight = frame[name].drop_nulls().dt.time().cast(pl.Int64).fill_null(0).eq(0).all()
             column = column.dt.strftime(DATE_FORMAT[spoken] if at_midnight else TIME_FORMAT[spoken])
-        words = dict((codes or {}).get(name, {}))
+        words = dict((codes or {}).get(name, {})) or outcome_set_words(name)
         words.update({code: t(key) for code, key in CODE_WORDS.get(name, {}).items()} if name not in (codes or {}) else {})
         if words and (dtype == pl.String or isinstance(dtype, (pl.Categorical, pl.Enum))):
             column = column.cast(pl.String).replace(words)
