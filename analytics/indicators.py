@@ -94,6 +94,22 @@ class Indicator:
     unit: str  # pct | days | eur | points | nps | value
     target: float | None = None
     rare: bool = False  # the outcome set marks the event rare
+    followup_months: int = 0  # its follow-up window: a meeting month shows the patients treated this long before
+
+
+def timepoint_months(timepoint: str) -> int:
+    """The months after treatment a PROM timepoint stands for: baseline → 0, "3m" → 3, "12m" → 12."""
+    if timepoint == "baseline":
+        return 0
+    months = timepoint.removesuffix("m")
+    if not months.isdigit():
+        raise ValueError(f"not a PROM timepoint: {timepoint!r}")
+    return int(months)
+
+
+def cohort_month(indicator: Indicator, meeting_month: dt.date) -> dt.date:
+    """The latest treatment month whose follow-up window has closed by the end of ``meeting_month``."""
+    return add_months(meeting_month, -indicator.followup_months)
 
 
 def _instrument_indicators(oset: OutcomeSet) -> list[Indicator]:
@@ -104,7 +120,7 @@ def _instrument_indicators(oset: OutcomeSet) -> list[Indicator]:
         Indicator(
             indicator_code(PROM_CHANGE, primary.code),
             {"nl": f"{primary.label}: verandering tot {fu}", "en": f"{primary.label}: change to {fu}"},
-            "xmr", "up" if primary.better == "higher" else "down", "prom", "points",
+            "xmr", "up" if primary.better == "higher" else "down", "prom", "points", followup_months=timepoint_months(fu),
         )
     )  # fmt: skip
     for inst in oset.instruments.values():
@@ -114,7 +130,7 @@ def _instrument_indicators(oset: OutcomeSet) -> list[Indicator]:
             Indicator(
                 indicator_code(PROM_MIC, inst.code),
                 {"nl": f"{inst.label}: klinisch relevant verbeterd ({fu})", "en": f"{inst.label}: clinically relevant improvement ({fu})"},
-                "p", "up", "prom", "pct",
+                "p", "up", "prom", "pct", followup_months=timepoint_months(fu),
             )
         )  # fmt: skip
     target = prom_response_target()
@@ -123,7 +139,7 @@ def _instrument_indicators(oset: OutcomeSet) -> list[Indicator]:
             Indicator(
                 indicator_code(PROM_RESPONSE, tp),
                 {"nl": f"PROM-respons {tp}", "en": f"PROM response {tp}"},
-                "p", "up", "process", "pct", target,
+                "p", "up", "process", "pct", target, followup_months=timepoint_months(tp),
             )
         )  # fmt: skip
     return out
@@ -158,6 +174,7 @@ def indicators_for(oset: OutcomeSet) -> list[Indicator]:
             "outcome",
             "pct" if o.kind == "event" else "value",
             rare=o.rare and o.kind == "event",
+            followup_months=o.followup_months,
         )
         for o in oset.clinical_outcomes.values()
         if o.role == "outcome" and o.better is not None
@@ -298,6 +315,7 @@ class Summary:
     is_provisional: bool
     is_rare: bool = False  # a rare event: its monthly chart raises no signal (see rare_event_chart)
     events_n: int | None = None  # a proportion's numerator this month, to say "3 of 6 patients"
+    month: dt.date | None = None  # the treatment month summarised (the cohort: ``cohort_month``)
 
     @property
     def is_special(self) -> bool:
@@ -365,14 +383,15 @@ def summarise(indicator: Indicator, chart: pl.DataFrame, month: dt.date) -> Summ
 def _summarise(indicator: Indicator, chart: pl.DataFrame, month: dt.date) -> Summary:
     rows = chart.with_row_index("i").filter(pl.col("month_date") == month)
     if rows.is_empty() or rows["value"][0] is None:
-        return Summary(indicator, chart, None, _previous_level(indicator, chart, month), 0, "common", None, None, (), 0, True)
+        previous = _previous_level(indicator, chart, month)
+        return Summary(indicator, chart, None, previous, 0, "common", None, None, (), 0, True, month=month)
     row = rows.row(0, named=True)
     rules = tuple(r for r in ("outside", "shift", "trend", "two_of_three") if row[f"rule_{r}"])
     run = max((_run_length(chart, row["i"], f"rule_{r}") for r in ("shift", "trend") if r in rules), default=0)
     return Summary(
         indicator, chart, row["value"], _previous_level(indicator, chart, month), int(row["cases_n"]), row["variation"],
         row["side"], row["assurance"], rules, run, row["is_provisional"],
-        events_n=None if row.get("events") is None else int(row["events"]),
+        events_n=None if row.get("events") is None else int(row["events"]), month=month,
     )  # fmt: skip
 
 

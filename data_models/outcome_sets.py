@@ -48,6 +48,7 @@ class ClinicalOutcome:
     min: float | None = None
     max: float | None = None
     rare: bool = False  # a rare event: the review charts the patients between events (g-chart)
+    followup_months: int = 0  # months after treatment before the outcome is known (readmission_30d: 1); 0: at treatment
 
 
 @dataclass(frozen=True)
@@ -213,7 +214,14 @@ def _outcome(code: str, spec: dict[str, Any]) -> ClinicalOutcome:
         min=_number(spec, "min", where),
         max=_number(spec, "max", where),
         rare=_flag(f"{where}.rare", spec.get("rare", False)),
+        followup_months=_months(f"{where}.followup_months", spec.get("followup_months", 0)),
     )
+
+
+def _months(where: str, value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 120:
+        raise _fail(where, "must be a whole number of months from 0 to 120")
+    return value
 
 
 def _flag(where: str, value: object) -> bool:

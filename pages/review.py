@@ -81,18 +81,18 @@ def render_control_chart(ctx: Context, review: MonthlyReview, chosen: Summary) -
     st.caption(t("chart_caption"))
     recalc = st.selectbox(
         t("recalc_from"),
-        [None, *review.months[1:]],
+        [None, *review.months_for(ind.code)[1:]],
         format_func=lambda m: t("recalc_none") if m is None else month_name(m),
         key=f"recalc_{ind.code}",
     )
     summary = review.recharted(ind.code, recalc)
     st.markdown(sentence(summary))
-    render_chart_settings(review.pathway, ind, review.months, settings)
+    render_chart_settings(review.pathway, ind, review.months_for(ind.code), settings)
     if summary.is_provisional:
         st.info(t("provisional"))
     fig = control_chart_figure(
-        summary.chart, label(ind.label), ind.unit == "pct", review.month, on_chart(review.actions, ind.code),
-        baseline=baseline_marker(settings, review.months), money=ind.unit == "eur",
+        summary.chart, label(ind.label), ind.unit == "pct", review.cohort_for(ind.code), on_chart(review.actions, ind.code),
+        baseline=baseline_marker(settings, review.months_for(ind.code)), money=ind.unit == "eur",
     )  # fmt: skip
     chart_with_data(
         fig, summary.chart.select(CHART_TABLE), f"spc_{ind.code}", f"regelkaart_{ind.code.replace(':', '_')}.csv"

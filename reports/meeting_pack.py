@@ -156,23 +156,27 @@ def tile_rows(pack: Pack) -> list[tuple[str, str, str, str, str]]:
     rows = []
     for summary in pack.summaries:
         tile = tile_text(summary)
-        rows.append((tile.label, tile_value(summary), tile.previous, change_text(summary) or "–", tile.variation))
+        cohort = t("tile_cohort", month=month_name(summary.month)) if summary.month is not None else ""
+        variation = f"{tile.variation} ({cohort})" if cohort else tile.variation
+        rows.append((tile.label, tile_value(summary), tile.previous, change_text(summary) or "–", variation))
     return rows
 
 
 def chart_for(pack: Pack, summary: Summary, image_format: str) -> bytes:
     ind = summary.indicator
     marks = [(start, text.replace("$", r"\$")) for start, text in on_chart(pack.actions, ind.code)]  # no mathtext
-    baseline = baseline_marker(pack.chart_settings.get(ind.code), pack.months)  # in the pack's language
+    months = pack.review.months_for(ind.code)  # the indicator's chart, ending at its cohort
+    baseline = baseline_marker(pack.chart_settings.get(ind.code), months)  # in the pack's language
     return control_chart_image(
-        summary.chart, label(ind.label), ind.unit == "pct", pack.month, marks, image_format, baseline=baseline,
+        summary.chart, label(ind.label), ind.unit == "pct", pack.review.cohort_for(ind.code), marks, image_format, baseline=baseline,
         money=ind.unit == "eur",
     )  # fmt: skip
 
 
 def chart_settings_line(pack: Pack, summary: Summary) -> str | None:
     """The chart's fixed baseline and excluded months in raw text (the reasons are the team's: escape them)."""
-    return settings_line(pack.chart_settings.get(summary.indicator.code), pack.months)
+    code = summary.indicator.code
+    return settings_line(pack.chart_settings.get(code), pack.review.months_for(code))
 
 
 def title(pack: Pack) -> str:

@@ -34,6 +34,7 @@ from analytics.indicators import (
     Indicator,
     Summary,
     agenda,
+    cohort_month,
     control_chart,
     indicator_params,
     indicators_for,
@@ -87,9 +88,9 @@ class MonthlyReview:
     centre_name: str
     pathway: str
     pathway_label: dict[str, str]
-    month: dt.date
-    months: list[dt.date]  # the control charts' months, ending at ``month``
-    rows: pl.DataFrame  # review_indicators over ``months``: what the charts are drawn from
+    month: dt.date  # the meeting month: each indicator shows its latest closed cohort (``cohort_month``)
+    months: list[dt.date]  # the meeting month's chart months (volume, costs), ending at ``month``
+    rows: pl.DataFrame  # review_indicators over every indicator's chart months: what the charts are drawn from
     summaries: list[Summary]  # one per indicator of the outcome set, in the order of the tiles
     chart_settings: dict[str, ChartSettings]  # the team's baseline and excluded months per indicator code
     volume: Comparison  # patients treated this month against the mean of the months before
@@ -135,12 +136,23 @@ class MonthlyReview:
     def settings_for(self, code: str) -> ChartSettings | None:
         return self.chart_settings.get(code)
 
+    def cohort_for(self, code: str) -> dt.date:
+        """The treatment month an indicator shows at this meeting: the latest whose follow-up has closed."""
+        return cohort_month(self.chosen(code).indicator, self.month)
+
+    def months_for(self, code: str) -> list[dt.date]:
+        """An indicator's chart months, ending at its cohort (``cohort_for``)."""
+        return month_range(self.cohort_for(code), CHART_MONTHS)
+
     def recharted(self, code: str, recalc_from: dt.date | None) -> Summary:
         """One indicator's chart with new limits from ``recalc_from`` (its stored settings kept); as is when None."""
         summary = self.chosen(code)
         if recalc_from is None:
             return summary
-        return charted(summary.indicator, self.rows, self.months, self.month, self.settings_for(code), recalc_from)
+        code = summary.indicator.code
+        return charted(
+            summary.indicator, self.rows, self.months_for(code), self.cohort_for(code), self.settings_for(code), recalc_from
+        )
 
 
 def monthly_review(
@@ -156,7 +168,9 @@ def monthly_review(
     ask = _runner(viewer, db, fetch)
     oset = outcome_sets()[pathway]
     months = month_range(month, CHART_MONTHS)
-    rows = ask("review_indicators", **indicator_params(oset, centre_code, months))
+    indicators = indicators_for(oset)
+    longest = max((i.followup_months for i in indicators), default=0)
+    rows = ask("review_indicators", **indicator_params(oset, centre_code, month_range(month, CHART_MONTHS + longest)))
     place = {"centre_code": centre_code, "pathway": pathway}
     monthly = ask("review_monthly", **place, headline_outcome=oset.headline_outcome, from_month=months[0], to_month=month)
     settings = chart_settings_of(ask("review_chart_settings", **place))
@@ -172,7 +186,7 @@ def monthly_review(
         month=month,
         months=months,
         rows=rows,
-        summaries=reviewed(indicators_for(oset), rows, months, month, settings),
+        summaries=cohort_reviewed(indicators, rows, month, settings),
         chart_settings=settings,
         volume=versus_previous(monthly, month, "count", "episodes_n"),
         actions=actions,
@@ -184,6 +198,17 @@ def monthly_review(
         headline_label=oset.clinical_outcomes[oset.headline_outcome].label,
         has_work_outcome=oset.prediction.work_outcome is not None,
     )
+
+
+def cohort_reviewed(
+    indicators: list[Indicator], rows: pl.DataFrame, month: dt.date, settings: dict[str, ChartSettings]
+) -> list[Summary]:
+    """Each indicator on its own chart, ending at and summarised for its cohort (``cohort_month``) of ``month``."""
+    out = []
+    for indicator in indicators:
+        cohort = cohort_month(indicator, month)
+        out += reviewed([indicator], rows, month_range(cohort, CHART_MONTHS), cohort, settings)
+    return out
 
 
 def review_patients(
@@ -263,8 +288,9 @@ def longer_grain(
         raise ValueError(f"not a longer grain: {grain!r}")
     ask = _runner(viewer, db, fetch)
     oset: OutcomeSet = outcome_sets()[pathway]
-    shown = month_range(month, GRAIN_MONTHS[grain])
     k = int(grain.removeprefix("rolling_")) if grain.startswith("rolling_") else 1
+    month = cohort_month(indicator, month)  # the indicator's cohort of the meeting month
+    shown = month_range(month, GRAIN_MONTHS[grain])
     rows = ask("review_indicators", **indicator_params(oset, centre_code, month_range(month, GRAIN_MONTHS[grain] + k - 1)))
     chart = control_chart(indicator, rows, shown, grain=grain)
     if grain == "quarter":

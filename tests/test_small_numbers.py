@@ -103,7 +103,7 @@ def test_the_review_page_says_small_numbers_in_words_and_charts_a_rare_event_bet
     assert not at.exception, [e.value for e in at.exception]
     shown = texts(at)
     # September 2026: 1 severe complication in 4 knee patients, expected well under one a month
-    assert "n = 4 patiënten deze maand" in shown
+    assert "n = 4 patiënten behandeld in september 2026" in shown  # the tile names its cohort (test_review_cohorts)
     assert "1 van 4 patiënten: te weinig (minder dan 10) om als percentage te beoordelen." in shown
     assert "Zeldzame gebeurtenis" in shown
     assert "Ernstige complicatie: patiënten tussen twee gebeurtenissen" in [s.value for s in at.subheader]

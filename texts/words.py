@@ -696,7 +696,8 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "No patients with this measure in this period: there is nothing to show.",
     },
     # small numbers and rare events (review page)
-    "tile_denominator": {"nl": "n = {n} patiënten deze maand", "en": "n = {n} patients this month"},
+    "tile_denominator": {"nl": "n = {n} patiënten behandeld in {month}", "en": "n = {n} patients treated in {month}"},
+    "tile_cohort": {"nl": "patiënten behandeld in {month}", "en": "patients treated in {month}"},
     "tile_too_few_events": {
         "nl": "{events} van {n} patiënten: te weinig (minder dan {min}) om als percentage te beoordelen.",
         "en": "{events} of {n} patients: too few (fewer than {min}) to judge as a percentage.",

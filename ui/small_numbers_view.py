@@ -10,7 +10,7 @@ import polars as pl
 import streamlit as st
 
 from analytics.indicators import GRAINS, MIN_CASES, Summary
-from texts import label, number, t
+from texts import label, month_name, number, t
 from ui.context import Context
 from ui.figures import control_chart_figure, g_chart_figure
 from ui.review_data import longer_grain, rare_event
@@ -20,9 +20,10 @@ from ui.review_view import VARIATION_ICON, chart_with_data
 def tile_notes(summary: Summary) -> list[str]:
     """The tile's words under its figure: its denominator, and when that is too small, what that means."""
     n = summary.cases_n
+    month = month_name(summary.month) if summary.month is not None else ""
     if summary.value is None:
         return [t("tile_no_patients_note")]
-    notes = [t("tile_denominator", n=number(n))]
+    notes = [t("tile_denominator", n=number(n), month=month)]
     if summary.value is not None and summary.too_few:
         if summary.events_n is not None:
             notes.append(t("tile_too_few_events", events=number(summary.events_n), n=number(n), min=MIN_CASES))
