@@ -10,7 +10,7 @@ import json
 
 import polars as pl
 
-from services.adoption import lag_shortfall
+from services.adoption import adoption, lag_shortfall
 from tests.apptest import app
 from tests.viewers import PROGRAMME
 from ui.figures import heatmap_figure
@@ -35,8 +35,6 @@ def test_how_far_a_pathway_lags_by_hand() -> None:
 def test_lagging_pathways_are_sorted_furthest_behind_first(demo_warehouse, monkeypatch) -> None:
     at = app(demo_warehouse, monkeypatch, viewer=PROGRAMME).run()
     assert not at.exception
-    from services.adoption import adoption
-
     found = adoption(PROGRAMME, demo_warehouse, at.session_state["context"].month)
     lagging = found.lagging
     shortfalls = [r["shortfall"] for r in lagging]
