@@ -180,6 +180,7 @@ if ctx is not None:
     review = monthly_review(ctx)
     st.caption(f"{plain(ctx.centre_name)} · {label(review.pathway_label)}")
     st.write(t("review_purpose", month=month_name(review.month)))
+    st.caption(t("review_complete_rule"))
     chosen = review.chosen(st.session_state.get("chart_indicator"))
     render_volume(review)
     render_agenda(review)

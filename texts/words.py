@@ -698,6 +698,10 @@ TEXT: dict[str, dict[str, str]] = {
     # small numbers and rare events (review page)
     "tile_denominator": {"nl": "n = {n} patiënten behandeld in {month}", "en": "n = {n} patients treated in {month}"},
     "tile_cohort": {"nl": "patiënten behandeld in {month}", "en": "patients treated in {month}"},
+    "review_complete_rule": {
+        "nl": "Alleen volledig aangeleverde maanden staan hier: een maand telt mee zodra er een aanlevering van ná die maand is (bij alle centra samen: van elk centrum); latere maanden worden nog aangeleverd.",
+        "en": "Only fully delivered months are shown: a month counts once a delivery from after that month has arrived (for all centres together: from every centre); later months are still being delivered.",
+    },
     "tile_too_few_events": {
         "nl": "{events} van {n} patiënten: te weinig (minder dan {min}) om als percentage te beoordelen.",
         "en": "{events} of {n} patients: too few (fewer than {min}) to judge as a percentage.",
