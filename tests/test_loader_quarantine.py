@@ -23,7 +23,7 @@ EPISODE_CASES = [
     # a BSN is never stored in clear: the quarantine keeps its keyed fingerprint (the demo key in tests)
     ("UMCU,E2,111222333,knee_oa,tka,,2026-02-01,,70,F,,,", "patient_id", fingerprint("111222333"), "lijkt op een BSN"),
     ("UMCU,123456782,P2,knee_oa,tka,,2026-02-01,,70,F,,,", "episode_id", fingerprint("123456782"), "lijkt op een BSN"),
-    ("UMCU,E2,P2,hip_oa,tha,,2026-02-01,,70,F,,,", "pathway", "hip_oa", "onbekende code"),
+    ("UMCU,E2,P2,shoulder_oa,tsa,,2026-02-01,,70,F,,,", "pathway", "shoulder_oa", "onbekende code"),
     ("UMCU,E2,P2,knee_oa,whipple,,2026-02-01,,70,F,,,", "treatment", "whipple", "behandeling hoort niet bij"),
     ("UMCU,E2,P2,knee_oa,tka,2026-03-01,2026-02-01,,70,F,,,", "referral_date", "2026-03-01", "verwijsdatum ligt na"),
     ("UMCU,E2,P2,knee_oa,tka,,2026-02-01,2026-01-20,70,F,,,", "discharge_date", "2026-01-20", "ontslagdatum ligt vóór"),
