@@ -11,7 +11,7 @@ import streamlit as st
 from reports.meeting_pack import build as build_pack
 from services.monthly_review import MonthlyReview, Summary, flagged
 from texts import label, month_name, number, t
-from texts.review import count_text, tile_text
+from texts.review import count_text, tile_text, tile_value
 from texts.sentences import baseline_marker, on_chart, sentence
 from ui.actions_view import render_actions, render_open
 from ui.context import Context, current_with_month
@@ -19,7 +19,7 @@ from ui.figures import control_chart_figure, grouped_bar_figure, stacked_cost_fi
 from ui.guard import entry_only
 from ui.patient_table import patient_table
 from ui.review_data import meeting_pack, monthly_review, review_patients
-from ui.review_view import CHART_TABLE, chart_with_data, render_chart_settings, tile_delta, tile_value, variation_text
+from ui.review_view import CHART_TABLE, chart_with_data, render_chart_settings, tile_delta, variation_text
 from ui.safe_text import plain
 from ui.small_numbers_view import render_longer_grain, render_rare_chart, tile_notes
 

@@ -29,8 +29,8 @@ from analytics.indicators import Summary
 from analytics.monthly import Comparison
 from reports.charts import control_chart_image
 from services.monthly_review import MonthlyReview, monthly_review, review_patients
-from texts import date_text, label, lang, language, month_name, number, t
-from texts.review import count_text, tile_text
+from texts import date_text, label, lang, language, month_name, t
+from texts.review import change_text, count_text, tile_text, tile_value
 from texts.sentences import action_line, baseline_marker, fmt, on_chart, sentence, settings_line, variation_words
 from warehouse.actions import ChartSettings
 
@@ -131,24 +131,6 @@ def html_action_lines(pack: Pack, frame: pl.DataFrame) -> list[str]:
 def pdf_action_lines(pack: Pack, frame: pl.DataFrame) -> list[str]:
     """Plain text for ``_pdf_text(..., markdown=False)``: fpdf2's markdown cannot escape a link."""
     return action_lines(pack, frame, str, lambda line: line.replace("**", ""))
-
-
-def tile_value(summary: Summary) -> str:
-    """A tile's value with its denominator ("0,0% van 14"), or in words why it has none ("geen patiënten")."""
-    ind = summary.indicator
-    if summary.value is None:
-        return t("tile_no_patients")
-    value = fmt(ind, summary.value)
-    return t("tile_of", value=value, n=number(summary.cases_n)) if ind.unit == "pct" else value
-
-
-def change_text(summary: Summary) -> str | None:
-    """A tile's change with its sign in words, as on the page (``ui.review_view.change_text``): "€ 859 lager"."""
-    if summary.direction is None or summary.change is None:
-        return None
-    ind, size = summary.indicator, abs(summary.change)
-    value = number(100 * size, 1, t("change_points")) if ind.unit == "pct" else fmt(ind, size)
-    return t("change_lower", value=value) if summary.direction == "down" else t("change_higher", value=value)
 
 
 def tile_rows(pack: Pack) -> list[tuple[str, str, str, str, str]]:

@@ -14,9 +14,10 @@ import pytest
 from streamlit.proto.Metric_pb2 import Metric as MetricProto
 
 from analytics.indicators import Indicator, Summary
-from reports.meeting_pack import change_text as pack_change_text
+from reports.meeting_pack import change_text as pack_change_text  # texts.review.change_text, as the pack imports it
 from tests.apptest import app
-from ui.review_view import change_text, tile_delta
+from texts.review import change_text
+from ui.review_view import tile_delta
 
 COST = Indicator(
     "cost_mean_eur", {"nl": "Gemiddelde kosten per patiënt", "en": "Mean cost per patient"}, "xmr", "down", "cost", "eur"

@@ -9,9 +9,9 @@ from __future__ import annotations
 import polars as pl
 
 from analytics.indicators import Indicator, Summary
-from reports.meeting_pack import tile_value as pack_tile_value
+from reports.meeting_pack import tile_value as pack_tile_value  # the one function in texts.review, as the pack imports it
 from tests.apptest import app
-from ui.review_view import tile_value
+from texts.review import tile_value
 from ui.small_numbers_view import tile_notes
 
 RESPONSE = Indicator("prom_response:3m", {"nl": "PROM-respons 3m", "en": "PROM response 3m"}, "p", "up", "process", "pct")

@@ -688,7 +688,7 @@ TEXT: dict[str, dict[str, str]] = {
     "change_higher": {"nl": "{value} hoger", "en": "{value} higher"},
     "change_lower": {"nl": "{value} lager", "en": "{value} lower"},
     "change_points": {"nl": " procentpunt", "en": " percentage points"},
-    # a tile's value with its denominator, or why it has none (ui.review_view.tile_value)
+    # a tile's value with its denominator, or why it has none (texts.review.tile_value)
     "tile_of": {"nl": "{value} van {n}", "en": "{value} of {n}"},
     "tile_no_patients": {"nl": "geen patiënten", "en": "no patients"},
     "tile_no_patients_note": {

@@ -11,9 +11,10 @@ import polars as pl
 import streamlit as st
 
 from analytics.indicators import Indicator, Summary
-from texts import month_name, number, t
+from texts import month_name, t
 from texts.csv_safe import csv_bytes
-from texts.sentences import fmt, settings_line
+from texts.review import change_text
+from texts.sentences import settings_line
 from ui.review_data import clear_chart_settings, may_record_actions, save_chart_settings
 from ui.safe_text import plain
 from warehouse.actions import ChartSettings, ChartSettingsInvalid
@@ -39,27 +40,6 @@ CHART_TABLE = (
 
 # a tile's delta colour by whether its move is an improvement (the indicator's ``better`` direction)
 DELTA_COLOUR = {True: "green", False: "red", None: "gray"}
-
-
-def tile_value(summary: Summary) -> str:
-    """A tile's value with its denominator ("0,0% van 14"), or in words why it has none ("geen patiënten")."""
-    ind = summary.indicator
-    if summary.value is None:
-        return t("tile_no_patients")
-    value = fmt(ind, summary.value)
-    return t("tile_of", value=value, n=number(summary.cases_n)) if ind.unit == "pct" else value
-
-
-def change_text(summary: Summary) -> str | None:
-    """A tile's change in words with its sign spelled out: "€ 859 lager", "2,1 procentpunt hoger" (None: no change).
-
-    The same words as the meeting pack's table (``reports.meeting_pack.change_text``).
-    """
-    if summary.direction is None or summary.change is None:
-        return None
-    ind, size = summary.indicator, abs(summary.change)
-    value = number(100 * size, 1, t("change_points")) if ind.unit == "pct" else fmt(ind, size)
-    return t("change_lower", value=value) if summary.direction == "down" else t("change_higher", value=value)
 
 
 def tile_delta(summary: Summary) -> dict[str, str | None]:
