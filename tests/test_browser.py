@@ -295,9 +295,16 @@ def test_a_listed_patients_trajectory_opens_from_the_review(server, page) -> Non
     page.get_by_role("heading", name="Maandreview").wait_for()
     grid = page.locator(".st-key-patients_table")
     grid.scroll_into_view_if_needed()
-    box = grid.bounding_box()
-    page.mouse.click(box["x"] + 20, box["y"] + 55)  # the first row's selection cell
-    page.get_by_role("button", name="Open het traject van").click()
+    button = page.get_by_role("button", name="Open het traject van")
+    for row_y in (55, 45, 65, 90):  # the first row's selection cell, below a header whose height may vary
+        box = grid.bounding_box()
+        page.mouse.click(box["x"] + 20, box["y"] + row_y)
+        try:
+            button.wait_for(timeout=5_000)
+            break
+        except playwright.TimeoutError:
+            continue
+    button.click()
     page.get_by_role("heading", name="Traject van een patiënt").wait_for()
     page.locator(".js-plotly-plot").first.wait_for()
     no_error_box(page)
