@@ -8,7 +8,7 @@ demo's ``config/demo_access.toml`` (public passwords) is used only in demo mode
     name = "J. Jansen"                      # an OIDC user: "<iss>|<sub>", both exactly as in the ID token
     role = "care_team"
     centre = "UMCU"
-    pathways = ["knee_oa"]
+    pathways = ["<pathway>"]              # outcome-set file names (data_models/outcome_sets/<pathway>.yaml)
 
     [users."j.jansen"]                      # a local account: its user name (lower case)
     name = "J. Jansen"

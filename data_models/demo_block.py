@@ -2,7 +2,7 @@
 
 Every number the generator (``sample_data``) needs about a pathway lives in the demo block of
 its outcome-set file; ``parse_demo(oset)`` turns it into the frozen objects below and checks
-it, and every mistake names its key (``knee_oa.yaml: demo.treatments.tka.share: ...``). Any key
+it, and every mistake names its key (``<pathway>.yaml: demo.treatments.<treatment>.share: ...``). Any key
 may be left out: the defaults simulate a made-up pathway from its definitions alone (even with
 ``demo: {}``). The format, with the defaults in brackets::
 
