@@ -87,7 +87,7 @@ DYNAMIC: dict[str, Callable[[], set[str]]] = {
 def source_files() -> Iterator[Path]:
     for path in sorted(ROOT.rglob("*.py")):
         parts = path.relative_to(ROOT).parts
-        if parts[0].startswith(".") or SKIPPED_DIRS & set(parts) or path == WORD_TABLE:
+        if parts[0].startswith(".") or SKIPPED_DIRS & set(parts) or path == WORD_TABLE or path.name.startswith("words_"):
             continue
         yield path
 

@@ -6,6 +6,8 @@ checks that, and that every key is used somewhere (keys built from a prefix are 
 
 from __future__ import annotations
 
+from texts import words_meeting, words_peers, words_practices, words_serving
+
 TEXT: dict[str, dict[str, str]] = {
     "language": {"nl": "Taal", "en": "Language"},
     "pathway": {"nl": "Zorgpad", "en": "Care pathway"},
@@ -756,3 +758,10 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Rolling: neighbouring points share months, so a shift or trend counts only from {n} points in a row (7 windows sharing no month); the two-of-three rule does not apply.",
     },
 }
+
+# Words of later features live in their own files; a key may be defined once only.
+for _part in (words_meeting.TEXT, words_peers.TEXT, words_practices.TEXT, words_serving.TEXT):
+    _twice = TEXT.keys() & _part.keys()
+    if _twice:
+        raise ValueError(f"text keys defined twice: {sorted(_twice)}")
+    TEXT.update(_part)
