@@ -1,17 +1,16 @@
 """The demo's data as a hospital's FHIR R4 Bulk Data export, so that ``import-fhir`` can be tried and tested.
 
-``write_export(tables, folder)`` writes a delivery's ``episodes``, ``prom_measurements``,
-``clinical_outcomes`` and ``baseline_characteristics`` as one NDJSON file per resource type
-(Patient, ServiceRequest, Encounter, Procedure, Condition, Observation, QuestionnaireResponse;
-optionally gzipped) with the ``$export`` manifest beside them, using the codes, forms and
+``write_export(tables, folder)`` writes every table of a delivery (``episodes``, ``prom_measurements``,
+``clinical_outcomes``, ``baseline_characteristics``, ``prem_responses`` and ``costs``) as one NDJSON
+file per resource type (Patient, ServiceRequest, Encounter, Procedure, Condition, Observation,
+QuestionnaireResponse for PROMs and PREMs, ChargeItem for costs; optionally gzipped) with the ``$export`` manifest beside them, using the codes, forms and
 windows of the mapping files (``data_models/fhir_mappings``), so that importing it gives the
 same rows back. ``centre_export(sim, centre, month)`` is what a centre's record system would
 export at that month's delivery: everything of the centre delivered up to then (a full export,
 not only what changed: responses and observations are linked to the Procedure or Condition in
 the same export). ``python -m cli export-fhir`` writes it for the demo simulation.
 
-What FHIR does not carry here is reported, never dropped silently: ``prem_responses`` and
-``costs`` are not mapped; an outcome set without a mapping file gets its episodes as Procedures
+What FHIR does not carry here is reported, never dropped silently: an outcome set without a mapping file gets its episodes as Procedures
 coded in the programme's generic treatment system (``<pathway>/<treatment>``), which the import
 quarantines with a Dutch reason, and its other rows are counted as not written.
 """
@@ -38,6 +37,7 @@ from sample_data.deliveries import assign, covered_month, delivered_on
 from sample_data.generator import BACKFILL_MONTHS, Simulation
 from warehouse.fhir import (
     CHARACTERISTICS,
+    COST_SYSTEM,
     EPISODE_COLUMNS,
     INVITED_EXTENSION,
     PATHWAY_TREATMENT_SYSTEM,
@@ -51,9 +51,9 @@ LOCAL_PATIENT_SYSTEM = "https://samenleren.nl/fhir/NamingSystem/patient-pseudoni
 PROGRAMME_CODES = "https://samenleren.nl/fhir/CodeSystem"  # a choice no standard coding is listed for
 BASE_URL = "https://demo.samenleren.nl/fhir"  # the demo's server, as the manifest names it
 FHIR_SEXES = {v: k for k, v in SEXES.items()}
-KINDS = ("Patient", "ServiceRequest", "Encounter", "Procedure", "Condition", "Observation", "QuestionnaireResponse")
-CARRIED = ("episodes", "prom_measurements", "clinical_outcomes", CHARACTERISTICS)  # the tables an export carries
-NOT_CARRIED = ("prem_responses", "costs")  # not mapped from FHIR (yet): see docs/fhir.md
+KINDS = ("Patient", "ServiceRequest", "Encounter", "Procedure", "Condition", "Observation", "QuestionnaireResponse", "ChargeItem")
+CARRIED = ("episodes", "prom_measurements", "clinical_outcomes", CHARACTERISTICS, "prem_responses", "costs")  # every table
+NOT_CARRIED: tuple[str, ...] = ()  # the data standard's tables an export leaves out: none
 MANIFEST = "manifest.json"
 
 
@@ -81,6 +81,7 @@ class _Reverse:
     openers: dict[tuple[str, str], tuple[str, str, str]]  # (pathway, treatment) → (resource type, system, code)
     forms: dict[tuple[str, str], tuple[str, str]]  # (pathway, instrument) → (form URL, total item)
     observations: dict[tuple[str, str, str], tuple[str, str, ObservationRule]]  # (pathway, table, column) → code, rule
+    prems: dict[str, tuple[str, str]]  # PREM instrument → (form URL, linkId)
 
 
 def _reverse(mapping: Mapping) -> _Reverse:
@@ -98,7 +99,11 @@ def _reverse(mapping: Mapping) -> _Reverse:
     for (system, code), rules in mapping.observations.items():
         for r in rules:
             observations.setdefault((r.pathway, r.table, r.column), (system, code, r))
-    return _Reverse(openers, forms, observations)
+    prems: dict[str, tuple[str, str]] = {}
+    for url, form in mapping.prem_forms.items():
+        for instrument, link in form.items:
+            prems.setdefault(instrument, (url, link))
+    return _Reverse(openers, forms, observations, prems)
 
 
 def _value(value: Any, rule: ObservationRule) -> dict:
@@ -195,6 +200,60 @@ def _resources(tables: dict[str, pl.DataFrame], rev: _Reverse, not_written: Coun
             when = row[date_column] if date_column else dates[key]
             yield _observation(f"{row['episode_id']}-{row[target]}", system, code, pid, ref, when, row["value"], rule)
     yield from _responses(tables["prom_measurements"], opened, unmapped, rev, not_written)
+    if (frame := tables.get("prem_responses")) is not None:
+        yield from _experience(frame, opened, unmapped, rev, not_written)
+    if (frame := tables.get("costs")) is not None:
+        yield from _charges(frame, dates, opened, unmapped, not_written)
+
+
+def _experience(prems: pl.DataFrame, opened: dict, unmapped: set, rev: _Reverse, not_written: Counter) -> Iterator[dict]:
+    """One QuestionnaireResponse per PREM form, episode and date answered, an item per PREM instrument."""
+    responses: dict[tuple, dict] = {}
+    for row in prems.sort("centre_code", "episode_id", "instrument").iter_rows(named=True):
+        found = _episode((row["centre_code"], row["episode_id"]), opened, unmapped, "prem_responses", not_written)
+        if found is None:
+            continue
+        if row["instrument"] not in rev.prems:
+            not_written[("prem_responses", "zonder vragenlijst in de mapping")] += 1
+            continue
+        ref, _, pid = found
+        url, link = rev.prems[row["instrument"]]
+        key = (row["centre_code"], row["episode_id"], url, row["completed_on"])
+        if key not in responses:
+            responses[key] = {
+                "resourceType": "QuestionnaireResponse",
+                "id": f"{row['episode_id']}-prem-{len(responses)}",
+                "questionnaire": url,
+                "status": "completed",
+                "subject": {"reference": f"Patient/{pid}"},
+                "authored": row["completed_on"].isoformat(),
+                "item": [],
+            }
+            if ref.startswith("Procedure/"):
+                responses[key]["partOf"] = [{"reference": ref}]
+        responses[key]["item"].append({"linkId": link, "answer": [{"valueDecimal": float(row["score"])}]})
+    yield from responses.values()
+
+
+def _charges(costs: pl.DataFrame, dates: dict, opened: dict, unmapped: set, not_written: Counter) -> Iterator[dict]:
+    """A ChargeItem per episode and cost category, dated on the treatment date."""
+    for n, row in enumerate(costs.sort("centre_code", "episode_id", "category").iter_rows(named=True)):
+        key = (row["centre_code"], row["episode_id"])
+        found = _episode(key, opened, unmapped, "costs", not_written)
+        if found is None:
+            continue
+        ref, _, pid = found
+        yield {
+            "resourceType": "ChargeItem",
+            "id": f"{row['episode_id']}-cost-{n}",
+            "status": "billed",
+            "code": {"coding": [{"system": COST_SYSTEM, "code": row["category"]}]},
+            "subject": {"reference": f"Patient/{pid}"},
+            "occurrenceDateTime": dates[key].isoformat(),
+            "priceOverride": {"value": float(row["amount_eur"]), "currency": "EUR"},
+            # the episode by what opened it: a Procedure as the service charged, a Condition as support
+            ("service" if ref.startswith("Procedure/") else "supportingInformation"): [{"reference": ref}],
+        }
 
 
 def _episode(key: tuple[str, str], opened: dict, unmapped: set, table: str, not_written: Counter) -> tuple[str, str, str] | None:

@@ -40,7 +40,9 @@ def test_export_fhir_then_import_fhir_in_one_command_each(tmp_path, with_centres
         == 0
     )
     printed = capsys.readouterr().out
-    assert "FHIR-export:" in printed and "niet in FHIR gemapt" in printed and "import-fhir" in printed
+    assert (
+        "FHIR-export:" in printed and "ChargeItem" in printed and "niet in de export" not in printed and "import-fhir" in printed
+    )
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["transactionTime"] == "2026-11-10T00:00:00Z" and manifest["request"].endswith(
         "?_outputFormat=application/fhir%2Bndjson"
@@ -49,7 +51,8 @@ def test_export_fhir_then_import_fhir_in_one_command_each(tmp_path, with_centres
     assert all(o["url"].endswith(".ndjson.gz") for o in manifest["output"])
     assert main(["import-fhir", "--db", str(db), "--centre", "UMCU", str(tmp_path / "export.zip")]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert any(line.startswith("UMCU_fhir_baseline_characteristics.csv: loaded") for line in lines), lines
+    for table in ("baseline_characteristics", "prem_responses", "costs"):
+        assert any(line.startswith(f"UMCU_fhir_{table}.csv: loaded") for line in lines), lines
     pathways = {p for (p,) in fetch(db, "select distinct pathway from episodes")}
     assert {"hip_oa", "heart_failure"} <= pathways
     assert fetch(db, "select count(*) from quarantine") == [(0,)]

@@ -389,25 +389,21 @@ def test_a_mapping_that_disagrees_with_its_outcome_set_is_refused(tmp_path) -> N
         mappings(tmp_path)
 
 
-NOT_CARRIED = {"prem_responses", "costs"}  # the data standard's tables FHIR does not carry (yet): docs/fhir.md
-
-
 def test_round_trip_a_generated_delivery_as_csv_and_as_fhir_gives_the_same_warehouse(tmp_path, monkeypatch) -> None:
     """One centre's generated history, loaded once as the standard's CSV files and once as a FHIR
-    export: every table of the warehouse holds the same rows (ids are the keyed pseudonyms), every
-    pathway of the outcome sets is in it, and only the tables FHIR does not carry are left out."""
+    export: every table of the warehouse holds the same rows (ids are the keyed pseudonyms), PREMs and
+    costs included, and every pathway of the outcome sets is in it."""
     import polars as pl
 
     from data_models.outcome_sets import outcome_sets
     from data_models.schemas import TABLES
-    from sample_data.fhir_export import CARRIED, LOCAL_PATIENT_SYSTEM, write_export
-    from sample_data.fhir_export import NOT_CARRIED as WRITER_SKIPS
+    from sample_data.fhir_export import CARRIED, LOCAL_PATIENT_SYSTEM, NOT_CARRIED, write_export
     from sample_data.generator import simulate
     from tests.fixtures import CENTRES_CSV
     from warehouse.fhir import episode_pseudonym, identifier_key, import_paths, patient_pseudonym
     from warehouse.loader import load_paths
 
-    assert set(TABLES) == {"centres", *CARRIED, *NOT_CARRIED} and set(WRITER_SKIPS) == NOT_CARRIED
+    assert set(TABLES) == {"centres", *CARRIED} and NOT_CARRIED == ()
     monkeypatch.setenv("FHIR_PSEUDONYM_SECRET", "a-centre-secret-for-the-round-trip-test")
     sim = simulate(seed=11, scale="tiny")
     episodes = sim.episodes.filter(pl.col("centre_code") == "UMCU")
@@ -428,7 +424,8 @@ def test_round_trip_a_generated_delivery_as_csv_and_as_fhir_gives_the_same_wareh
         reports = load_paths(con, sorted((tmp_path / "csv").glob("*.csv")))
     assert all(r.status == "loaded" for r in reports), reports
     export = write_export(tables, tmp_path / "export", compress=True)
-    assert export.not_written == {(name, "niet in FHIR gemapt"): tables[name].height for name in NOT_CARRIED}, export.summary()
+    assert not export.not_written, export.summary()
+    assert export.counts["ChargeItem"] == tables["costs"].height > 0
     with writer(fhir_db) as con:
         load_paths(con, [tmp_path / "csv" / "centres.csv"])
         reports = import_paths(con, [tmp_path / "export"], "UMCU")
@@ -448,9 +445,6 @@ def test_round_trip_a_generated_delivery_as_csv_and_as_fhir_gives_the_same_wareh
     patient_ids = {p: patient_pseudonym(secret, identifier_key(secret, LOCAL_PATIENT_SYSTEM, p)) for p in episodes["patient_id"]}
     for table, spec in TABLES.items():
         from_csv = warehouse_table(csv_db, table)
-        if table in NOT_CARRIED:  # delivered as CSV, not in the export: the one known difference
-            assert warehouse_table(fhir_db, table).height == 0 < from_csv.height, table
-            continue
         if "episode_id" in from_csv.columns:
             from_csv = from_csv.with_columns(pl.col("episode_id").replace_strict(episode_ids))
         if "patient_id" in from_csv.columns:

@@ -2,8 +2,9 @@
 
 A FHIR Bulk Data export (``$export``: NDJSON, one resource per line, one file per resource
 type, optionally gzipped, with or without its manifest; or a zip of those files) or FHIR Bundles
-(JSON) are read resource by resource and mapped to the data standard's tables (``episodes``,
-``prom_measurements``, ``clinical_outcomes``, ``baseline_characteristics``) with the mapping files
+(JSON) are read resource by resource and mapped to every table of the data standard (``episodes``,
+``prom_measurements``, ``clinical_outcomes``, ``baseline_characteristics``, ``prem_responses`` from
+QuestionnaireResponses of the experience forms, ``costs`` from ChargeItems) with the mapping files
 in ``data_models/fhir_mappings/`` (one per outcome set; nothing here names a pathway, an
 instrument or a code). The mapped rows are written as the standard's CSV files into a temporary
 folder and loaded through the same ``load_paths`` as any delivery: validation, quarantine, merge,
@@ -58,7 +59,7 @@ import polars as pl
 import yaml
 
 from data_models.identifiers import RUN, is_bsn_like, normalise
-from data_models.outcome_sets import outcome_set_dir, outcome_sets
+from data_models.outcome_sets import common, outcome_set_dir, outcome_sets
 from data_models.schemas import TABLES
 from warehouse.limits import MB, Limits, current, shorten
 from warehouse.loader import LoadReport, load_paths, without_bsn, write_log
@@ -75,7 +76,7 @@ LOINC = "http://loinc.org"
 LOINC_FORM = "http://loinc.org/q/"
 SOURCE_SUFFIXES = (".ndjson", ".jsonl", ".json", ".ndjson.gz", ".jsonl.gz", ".json.gz")
 INDEX_TYPES = {"Patient", "Procedure", "Condition", "Encounter", "ServiceRequest"}
-MAPPED_TYPES = {"Observation", "QuestionnaireResponse"}
+MAPPED_TYPES = {"Observation", "QuestionnaireResponse", "ChargeItem"}
 COMPLETED = {"completed", "amended"}
 NOT_COMPLETED = {"in-progress", "stopped"}
 YES_CODES = {"373066001", "Y", "yes", "true", "ja"}
@@ -85,6 +86,9 @@ EPISODE_COLUMNS = TABLES["episodes"].columns
 PROM_COLUMNS = TABLES["prom_measurements"].columns
 OUTCOME_COLUMNS = TABLES["clinical_outcomes"].columns
 CHARACTERISTIC_COLUMNS = TABLES["baseline_characteristics"].columns
+PREM_COLUMNS = TABLES["prem_responses"].columns
+COST_COLUMNS = TABLES["costs"].columns
+COST_SYSTEM = "https://samenleren.nl/fhir/CodeSystem/kostencategorie"  # a cost category's own code always counts
 PATHWAY_TREATMENT_SYSTEM = "https://samenleren.nl/fhir/CodeSystem/zorgpad-behandeling"  # code: <pathway>/<treatment>
 INVITED_EXTENSION = "https://samenleren.nl/fhir/StructureDefinition/invited-on"
 _BSN_RUN = re.compile(RUN)
@@ -191,6 +195,14 @@ class ObservationRule:
         return coding[1] if coding[1] in self.choice_codes else None
 
 
+@dataclass(frozen=True)
+class PremForm:
+    """A patient-experience form: which linkId carries which PREM instrument (``prem_responses``)."""
+
+    name: str
+    items: tuple[tuple[str, str], ...]  # (instrument, linkId)
+
+
 @dataclass
 class Mapping:
     procedures: dict[tuple[str, str], list[tuple[str, str]]] = field(default_factory=lambda: defaultdict(list))
@@ -198,6 +210,11 @@ class Mapping:
     questionnaires: dict[str, list[Questionnaire]] = field(default_factory=lambda: defaultdict(list))
     observations: dict[tuple[str, str], list[ObservationRule]] = field(default_factory=lambda: defaultdict(list))
     windows: dict[str, dict[str, tuple[int, int]]] = field(default_factory=dict)
+    prem_forms: dict[str, PremForm] = field(default_factory=dict)  # canonical URL → form
+    prem_window: tuple[int, int] = (-30, 365)
+    cost_codes: dict[tuple[str, str], str] = field(default_factory=dict)  # (system, code) → cost category
+    cost_window: tuple[int, int] = (-365, 730)
+    currency: str = "EUR"
 
 
 def _canonical(url: str) -> str:
@@ -288,7 +305,45 @@ def _characteristic_choices(oset: Any, variable: str, rule: dict[str, Any], name
     return tuple(out)
 
 
-COMMON_MAPPING = "common.yaml"  # rules every pathway shares: the episodes' fixed case-mix columns
+COMMON_MAPPING = "common.yaml"  # rules every pathway shares: the episodes' fixed case-mix columns, PREMs, costs
+
+
+def _window(raw: object, name: str) -> tuple[int, int]:
+    if not isinstance(raw, list) or len(raw) != 2 or int(raw[0]) > int(raw[1]):
+        raise MappingError(f"{name}: window moet [van, tot] in dagen zijn, van ≤ tot")
+    return int(raw[0]), int(raw[1])
+
+
+def _add_prems(mapping: Mapping, raw: dict[str, Any], name: str) -> None:
+    """``prems``: per form its canonical URLs and which linkId carries which PREM instrument."""
+    known = common().prem_instruments
+    mapping.prem_window = _window(raw.get("window", list(mapping.prem_window)), f"{name}: prems")
+    for form, spec in (raw.get("questionnaires") or {}).items():
+        items = tuple((str(i), str(link)) for i, link in (spec.get("items") or {}).items())
+        if not items or (unknown := {i for i, _ in items} - set(known)):
+            shown = ", ".join(sorted(unknown)) if items else "geen items"
+            raise MappingError(f"{name}: prems.{form}: {shown} (PREM-vragen zijn {', '.join(known)})")
+        for url in spec.get("canonical", []):
+            if _canonical(url) in mapping.questionnaires or _canonical(url) in mapping.prem_forms:
+                raise MappingError(f"{name}: prems.{form}: {url} is al een andere vragenlijst")
+            mapping.prem_forms[_canonical(url)] = PremForm(str(form), items)
+
+
+def _add_costs(mapping: Mapping, raw: dict[str, Any], name: str) -> None:
+    """``costs``: per cost category the ChargeItem codings (``system|code``) that mean it, besides its own code."""
+    known = common().cost_categories
+    mapping.cost_window = _window(raw.get("window", list(mapping.cost_window)), f"{name}: costs")
+    mapping.currency = str(raw.get("currency", mapping.currency))
+    listed = raw.get("categories") or {}
+    if unknown := set(map(str, listed)) - set(known):
+        raise MappingError(f"{name}: costs: onbekende categorie(ën) {', '.join(sorted(unknown))} ({', '.join(known)})")
+    for category in known:
+        mapping.cost_codes[(COST_SYSTEM, category)] = category
+        for text in listed.get(category) or []:
+            system, sep, code = str(text).rpartition("|")
+            if not sep or not system or not code:
+                raise MappingError(f"{name}: costs.{category}: schrijf een codering als systeem|code, niet {text!r}")
+            mapping.cost_codes[(system, code)] = category
 
 
 def mappings(directory: Path = MAPPING_DIR) -> Mapping:
@@ -315,6 +370,10 @@ def _mappings(directory: Path, _outcome_sets: Path) -> Mapping:  # read once per
         own = {(r["system"], str(r["code"])) for r in raw.get("observations", [])}
         extra = [r for r in shared.get("observations", []) if (r["system"], str(r["code"])) not in own]
         _add_pathway(mapping, raw | {"observations": [*raw.get("observations", []), *extra]}, path.name)
+    if "prems" in shared:
+        _add_prems(mapping, shared["prems"], COMMON_MAPPING)
+    if "costs" in shared:
+        _add_costs(mapping, shared["costs"], COMMON_MAPPING)
     return mapping
 
 
@@ -805,6 +864,8 @@ class Converter:
         self.episodes: dict[str, Episode] = {}
         self.by_patient: dict[str, list[Episode]] = defaultdict(list)
         self.outcomes: dict[tuple[str, str], tuple[float, dt.date]] = {}
+        self.prems: dict[tuple[str, str], tuple[float, dt.date]] = {}  # (episode, instrument) → (score, answered on)
+        self.costs: dict[tuple[str, str], float] = {}  # (episode, category) → euros
         self.pending: list[Opening] = []  # episodes opened in pass 1, attached to their patient after it
 
     # identifiers ------------------------------------------------------------------------
@@ -939,8 +1000,9 @@ class Converter:
 
     # pass 2 -----------------------------------------------------------------------------
     def _candidates(self, resource: dict, pathways: set[str]) -> list[Episode]:
-        for key in ("partOf", "basedOn", "focus"):
-            for ref in resource.get(key) or []:
+        for key in ("partOf", "basedOn", "focus", "service", "supportingInformation"):
+            refs = resource.get(key) or []
+            for ref in refs if isinstance(refs, list) else []:
                 if (episode := self.episodes.get(_reference(ref) or "")) is not None:
                     return [episode]
         patient = self._patient_of(resource)
@@ -951,8 +1013,70 @@ class Converter:
             raise Unmappable("subject", f"geen episode van {', '.join(sorted(pathways))} voor deze patiënt")
         return found
 
-    def questionnaire_response(self, resource: dict, prom: csv.writer) -> None:
+    def _nearest(self, resource: dict, when: dt.date, window: tuple[int, int], element: str) -> Episode:
+        """The episode (of any pathway) a PREM or a cost belongs to: named by reference, else the patient's
+        episode with the nearest treatment date ``window`` days around ``when``."""
+        options = []
+        for episode in self._candidates(resource, set(self.mapping.windows)):
+            days = (when - episode.treatment_date).days
+            if window[0] <= days <= window[1]:
+                options.append((abs(days), episode))
+        if not options:
+            raise Unmappable(
+                element,
+                f"valt buiten de periode van elke episode van deze patiënt ({window[0]}..{window[1]} dagen na de behandeldatum)",
+            )
+        return min(options, key=lambda o: o[0])[1]
+
+    def prem_response(self, resource: dict, form: PremForm) -> bool:
+        """A patient-experience response: a ``prem_responses`` row per PREM item answered; False: not answered (yet)."""
+        status = resource.get("status")
+        if status in NOT_COMPLETED:
+            return False  # an invitation not answered: the standard has no row for it
+        if status not in COMPLETED:
+            raise Unmappable("status", f"status {status!r} wordt niet ingelezen")
+        when = _date(resource.get("authored"))
+        if when is None:
+            raise Unmappable("authored", "datum van invullen (authored) ontbreekt")
+        episode = self._nearest(resource, when, self.mapping.prem_window, "authored")
+        answers = _answers(resource.get("item"), {})
+        answered = [(instrument, answers[link]) for instrument, link in form.items if answers.get(link) is not None]
+        if not answered:
+            raise Unmappable(
+                "item", f"geen enkele vraag van {form.name} beantwoord ({', '.join(link for _, link in form.items)})"
+            )
+        for instrument, value in answered:
+            key = (episode.episode_id, instrument)
+            if key not in self.prems or when >= self.prems[key][1]:  # answered twice: the latest counts
+                self.prems[key] = (float(value), when)
+        return True
+
+    def charge_item(self, resource: dict) -> bool:
+        """A cost: the ChargeItem's amount added to its episode's category; False: no cost category, or voided."""
+        categories = [self.mapping.cost_codes[c] for c in _codings(resource.get("code")) if c in self.mapping.cost_codes]
+        if not categories or resource.get("status") in ("entered-in-error", "aborted", "not-billable"):
+            return False
+        price = resource.get("priceOverride")
+        amount = _number({"valueQuantity": price}) if isinstance(price, dict) else None
+        if amount is None:
+            raise Unmappable("priceOverride", "bedrag (priceOverride.value) ontbreekt")
+        currency = price.get("currency", self.mapping.currency)
+        if currency != self.mapping.currency:
+            raise Unmappable(
+                "priceOverride", f"valuta {shorten(str(currency), 12)!r}; alleen {self.mapping.currency} wordt ingelezen"
+            )
+        period = resource.get("occurrencePeriod") if isinstance(resource.get("occurrencePeriod"), dict) else {}
+        when = _date(resource.get("occurrenceDateTime") or period.get("start") or resource.get("enteredDate"))
+        if when is None:
+            raise Unmappable("occurrence", "datum van de kosten (occurrenceDateTime) ontbreekt")
+        key = (self._nearest(resource, when, self.mapping.cost_window, "occurrence").episode_id, categories[0])
+        self.costs[key] = round(self.costs.get(key, 0.0) + amount, 2)
+        return True
+
+    def questionnaire_response(self, resource: dict, prom: csv.writer) -> bool:
         url = resource.get("questionnaire")
+        if isinstance(url, str) and (form := self.mapping.prem_forms.get(_canonical(url))) is not None:
+            return self.prem_response(resource, form)
         questionnaires = self.mapping.questionnaires.get(_canonical(url)) if isinstance(url, str) else None
         if not questionnaires:
             raise Unmappable("questionnaire", f"onbekende vragenlijst {shorten(str(url), 120)}")
@@ -1006,6 +1130,7 @@ class Converter:
                 ]
             )
         prom.writerows(rows)
+        return True
 
     def observation(self, resource: dict) -> bool:
         rules = [r for c in _codings(resource.get("code")) for r in self.mapping.observations.get(c, [])]
@@ -1093,7 +1218,7 @@ class Converter:
 
 
 def convert(paths: list[Path], centre: str, folder: Path, secret: bytes, mapping: Mapping, limits: Limits) -> Conversion:
-    """Read the export twice, write episodes.csv, prom_measurements.csv and clinical_outcomes.csv into ``folder``."""
+    """Read the export twice, write one CSV file per table of the standard (but centres) into ``folder``."""
     converter = Converter(centre, secret, mapping, limits)
     results = [SourceResult(src.path, file_checksum(src.path), expected=src.expected) for src in source_files(paths)]
 
@@ -1127,7 +1252,7 @@ def convert(paths: list[Path], centre: str, folder: Path, secret: bytes, mapping
         stub = {"resourceType": opening.kind, "id": opening.resource_id}
         quarantine(opening.source, opening.position, stub, "subject", reason)
     total = 0
-    tables = ("episodes", "prom_measurements", "clinical_outcomes", CHARACTERISTICS)
+    tables = ("episodes", "prom_measurements", "clinical_outcomes", CHARACTERISTICS, "prem_responses", "costs")
     files = {name: folder / f"{centre}_fhir_{name}.csv" for name in tables}
     with files["prom_measurements"].open("w", newline="", encoding="utf-8") as prom_file:
         prom = csv.writer(prom_file)
@@ -1151,9 +1276,12 @@ def convert(paths: list[Path], centre: str, folder: Path, secret: bytes, mapping
                     continue
                 try:
                     if kind == "QuestionnaireResponse":
-                        converter.questionnaire_response(resource, prom)
-                        result.mapped += 1
-                    elif converter.observation(resource):
+                        mapped = converter.questionnaire_response(resource, prom)
+                    elif kind == "ChargeItem":
+                        mapped = converter.charge_item(resource)
+                    else:
+                        mapped = converter.observation(resource)
+                    if mapped:
                         result.mapped += 1
                     else:
                         result.ignored += 1
@@ -1179,6 +1307,16 @@ def convert(paths: list[Path], centre: str, folder: Path, secret: bytes, mapping
         out.writerow(CHARACTERISTIC_COLUMNS)
         for episode in converter.episodes.values():
             out.writerows([centre, episode.episode_id, var, text] for var, (_, text) in episode.characteristics.items())
+    with files["prem_responses"].open("w", newline="", encoding="utf-8") as f:
+        out = csv.writer(f)
+        out.writerow(PREM_COLUMNS)
+        out.writerows(
+            [centre, e, instrument, repr(v), when.isoformat()] for (e, instrument), (v, when) in converter.prems.items()
+        )
+    with files["costs"].open("w", newline="", encoding="utf-8") as f:
+        out = csv.writer(f)
+        out.writerow(COST_COLUMNS)
+        out.writerows([centre, e, category, repr(amount)] for (e, category), amount in converter.costs.items())
     unmapped = tuple(p for p in outcome_sets() if p not in mapping.windows)
     return Conversion(results, list(files.values()), total, unmapped)
 
