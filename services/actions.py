@@ -26,7 +26,7 @@ from warehouse import actions as store
 
 __all__ = [
     "action_history", "clear_chart_settings", "indicator_codes", "may_record", "record_action", "save_chart_settings",
-    "update_action",
+    "update_action", "writer_for",
 ]  # fmt: skip
 
 Fetch = Callable[..., pl.DataFrame]  # fetch(query name, **parameters) → the query's rows for the viewer
@@ -43,6 +43,11 @@ def indicator_codes(pathway: str) -> list[str]:
     if pathway not in sets:
         raise AccessDenied(f"no pathway {pathway!r}")
     return [i.code for i in indicators_for(sets[pathway])]
+
+
+def writer_for(viewer: Viewer | None, pathway: object) -> Viewer:
+    """The viewer, when it may write actions (and share practices) of ``pathway`` for its own centre; else AccessDenied."""
+    return _writer(viewer, pathway)
 
 
 def _writer(viewer: Viewer | None, pathway: object) -> Viewer:

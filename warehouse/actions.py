@@ -70,6 +70,46 @@ create table if not exists chart_settings (
     set_by varchar not null,
     primary key (centre_code, pathway, indicator_code, setting, month)
 );
+create sequence if not exists shared_practice_ids start 1;
+create table if not exists shared_practices (
+    practice_id bigint primary key default nextval('shared_practice_ids'),
+    action_id bigint not null,
+    centre_code varchar not null,
+    centre_kind varchar not null,
+    centre_name varchar,
+    pathway varchar not null,
+    indicator_code varchar not null,
+    is_named boolean not null,
+    what varchar not null,
+    who varchar,
+    expected_effect varchar not null,
+    result_note varchar,
+    start_month date not null,
+    effect_method varchar,
+    effect_verdict varchar,
+    withheld_reason varchar,
+    patients_before integer,
+    patients_after integer,
+    level_before double,
+    level_after double,
+    change double,
+    change_low double,
+    change_high double,
+    sustained_shift boolean,
+    shared_at timestamp not null,
+    shared_by varchar not null,
+    withdrawn_at timestamp,
+    withdrawn_by varchar
+);
+create table if not exists shared_practice_changes (
+    practice_id bigint not null,
+    action_id bigint not null,
+    changed_at timestamp not null,
+    changed_by varchar not null,
+    change varchar not null,
+    detail varchar
+);
+alter table improvement_actions add column if not exists origin_practice_id bigint;
 create table if not exists chart_setting_changes (
     centre_code varchar not null,
     pathway varchar not null,
@@ -86,9 +126,9 @@ create table if not exists chart_setting_changes (
 INSERT = """
 insert into improvement_actions
     (centre_code, pathway, indicator_code, what, who, start_month, expected_effect, status, result_note,
-     created_at, created_by, updated_at, updated_by)
+     created_at, created_by, updated_at, updated_by, origin_practice_id)
 values ($centre_code, $pathway, $indicator_code, $what, $who, $start_month, $expected_effect, $status, $result_note,
-        $now, $user, $now, $user)
+        $now, $user, $now, $user, $origin_practice_id)
 returning action_id
 """
 UPDATE = """
@@ -129,8 +169,12 @@ def _has_every_table(path: Path) -> bool:
     with _locked(path, exclusive=False):
         con = duckdb.connect(str(path), read_only=True, config={"enable_external_access": False})
         try:
-            found = con.execute("select count(*) from information_schema.tables where table_name = 'chart_settings'")
-            return bool(found.fetchone()[0])  # type: ignore[index]
+            found = con.execute(
+                "select count(*) from information_schema.columns"
+                " where (table_name = 'chart_settings' and column_name = 'setting')"
+                " or (table_name = 'improvement_actions' and column_name = 'origin_practice_id')"
+            )
+            return found.fetchone()[0] == 2  # type: ignore[index]
         finally:
             con.close()
 
@@ -195,19 +239,30 @@ def _now(at: dt.datetime | None) -> dt.datetime:
 
 
 def record_action(
-    root: Path, viewer: Viewer, action: dict[str, object], indicator_codes: list[str], at: dt.datetime | None = None
+    root: Path,
+    viewer: Viewer,
+    action: dict[str, object],
+    indicator_codes: list[str],
+    at: dt.datetime | None = None,
+    origin_practice_id: int | None = None,
 ) -> int:
-    """Store a new action of the viewer's own centre; returns its number. ``at``: when (UTC), default now."""
+    """Store a new action of the viewer's own centre; returns its number. ``at``: when (UTC), default now.
+
+    ``origin_practice_id``: the shared practice of another team this action adopts (kept, and logged).
+    """
     centre = viewer.centre_code or ""
     _may_write(viewer, centre, str(action.get("pathway")))
     clean = validate_action(action, indicator_codes)
     now = _now(at)
     with _actions_writer(root) as con:
-        params = {**clean, "centre_code": centre, "now": now, "user": viewer.user}
+        params = {**clean, "centre_code": centre, "now": now, "user": viewer.user, "origin_practice_id": origin_practice_id}
         [(action_id,)] = con.execute(INSERT, params).fetchall()
-        for field in EDITABLE:
+        logged = [(f, _text(clean.get(f))) for f in EDITABLE]
+        if origin_practice_id is not None:
+            logged.append(("origin_practice_id", str(origin_practice_id)))
+        for field, value in logged:
             change = {"action_id": action_id, "now": now, "user": viewer.user, "field_name": field}
-            con.execute(CHANGE, {**change, "old_value": None, "new_value": _text(clean.get(field))})
+            con.execute(CHANGE, {**change, "old_value": None, "new_value": value})
     return int(action_id)
 
 
@@ -425,3 +480,133 @@ def clear_chart_settings(root: Path, viewer: Viewer, pathway: str, indicator_cod
     if old.height:
         audit.record("chart_settings_cleared", _described(key, ChartSettings()), viewer)
     return old.height
+
+
+# --- shared practices: a closed action offered to the other centres, by explicit choice, revocable ---
+
+SHARE_ERRORS = ("not_closed", "already_shared")
+EFFECT_FIELDS = (
+    "effect_method", "effect_verdict", "withheld_reason", "patients_before", "patients_after", "level_before",
+    "level_after", "change", "change_low", "change_high", "sustained_shift",
+)  # fmt: skip
+SHARED_STATUSES = ("done",)  # only an action the team closed as done is offered as a practice
+
+SHARE_INSERT = """
+insert into shared_practices
+    (action_id, centre_code, centre_kind, centre_name, pathway, indicator_code, is_named, what, who, expected_effect, result_note,
+     start_month, effect_method, effect_verdict, withheld_reason, patients_before, patients_after, level_before,
+     level_after, change, change_low, change_high, sustained_shift, shared_at, shared_by)
+values ($action_id, $centre_code, $centre_kind, $centre_name, $pathway, $indicator_code, $is_named, $what, $who, $expected_effect,
+        $result_note, $start_month, $effect_method, $effect_verdict, $withheld_reason, $patients_before,
+        $patients_after, $level_before, $level_after, $change, $change_low, $change_high, $sustained_shift, $now, $user)
+returning practice_id
+"""
+SHARE_ACTIVE = "select practice_id from shared_practices where action_id = $action_id and withdrawn_at is null"
+SHARE_ONE = "select * from shared_practices where practice_id = $practice_id"
+SHARE_WITHDRAW = """
+update shared_practices set withdrawn_at = $now, withdrawn_by = $user
+where practice_id = $practice_id and withdrawn_at is null
+"""
+SHARE_PENDING = """
+select practice_id, action_id, centre_code, pathway, shared_by from shared_practices
+where effect_method is null and withdrawn_at is null order by practice_id
+"""
+SHARE_MEASURED = """
+update shared_practices set effect_method = $effect_method, effect_verdict = $effect_verdict,
+    withheld_reason = $withheld_reason, patients_before = $patients_before, patients_after = $patients_after,
+    level_before = $level_before, level_after = $level_after, change = $change, change_low = $change_low,
+    change_high = $change_high, sustained_shift = $sustained_shift
+where practice_id = $practice_id and effect_method is null
+"""
+SHARE_CHANGE = """
+insert into shared_practice_changes values ($practice_id, $action_id, $now, $user, $change, $detail)
+"""
+
+
+class ShareRefused(ValueError):
+    """An action that cannot be shared; ``reason`` is one of ``SHARE_ERRORS``."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def share_action(
+    root: Path,
+    viewer: Viewer,
+    action_id: int,
+    *,
+    is_named: bool,
+    centre_kind: str,
+    centre_name: str,
+    effect: Mapping[str, object],
+    at: dt.datetime | None = None,
+) -> int:
+    """Offer a closed action of the viewer's own centre to the other centres; returns the practice's number.
+
+    What is shared is what the team wrote (what, expected effect, what it did; who carries it only
+    when ``is_named``, and the centre's name ``centre_name`` only then too) and ``effect``: the measured effect as it may be shown to peers (``EFFECT_FIELDS``,
+    already through disclosure control). Anonymous or named is the explicit ``is_named`` choice; it
+    is recorded with who chose it and when, logged and audited.
+    """
+    now = _now(at)
+    with _actions_writer(root) as con:
+        rows = con.sql(SELECT_ONE, params={"action_id": action_id}).pl().to_dicts()
+        if not rows:
+            raise KeyError(f"no action {action_id}")
+        action = rows[0]
+        _may_write(viewer, action["centre_code"], action["pathway"])
+        if action["status"] not in SHARED_STATUSES:
+            raise ShareRefused("not_closed")
+        if con.execute(SHARE_ACTIVE, {"action_id": action_id}).fetchall():
+            raise ShareRefused("already_shared")
+        params = {
+            **{k: action[k] for k in ("action_id", "centre_code", "pathway", "indicator_code", "what", "expected_effect",
+                                      "result_note", "start_month")},
+            "who": action["who"] if is_named else None, "is_named": is_named, "centre_kind": centre_kind,
+            "centre_name": centre_name if is_named else None,
+            **{f: effect.get(f) for f in EFFECT_FIELDS}, "now": now, "user": viewer.user,
+        }  # fmt: skip
+        [(practice_id,)] = con.execute(SHARE_INSERT, params).fetchall()
+        choice = "named" if is_named else "anonymous"
+        change = {"practice_id": practice_id, "action_id": action_id, "now": now, "user": viewer.user}
+        con.execute(SHARE_CHANGE, {**change, "change": "shared", "detail": choice})
+    audit.record("practice_shared", f"practice {practice_id}: action {action_id}, {choice}", viewer)
+    return int(practice_id)
+
+
+def withdraw_practice(root: Path, viewer: Viewer, practice_id: int, at: dt.datetime | None = None) -> bool:
+    """Withdraw a practice the viewer's centre shared: no other centre sees it any more. False if already withdrawn."""
+    now = _now(at)
+    with _actions_writer(root) as con:
+        rows = con.sql(SHARE_ONE, params={"practice_id": practice_id}).pl().to_dicts()
+        if not rows:
+            raise KeyError(f"no practice {practice_id}")
+        practice = rows[0]
+        _may_write(viewer, practice["centre_code"], practice["pathway"])
+        if practice["withdrawn_at"] is not None:
+            return False
+        con.execute(SHARE_WITHDRAW, {"practice_id": practice_id, "now": now, "user": viewer.user})
+        change = {"practice_id": practice_id, "action_id": practice["action_id"], "now": now, "user": viewer.user}
+        con.execute(SHARE_CHANGE, {**change, "change": "withdrawn", "detail": None})
+    audit.record("practice_withdrawn", f"practice {practice_id}: action {practice['action_id']}", viewer)
+    return True
+
+
+def pending_practices(root: Path) -> list[dict[str, object]]:
+    """Shared practices whose effect has not been measured yet (shared with ``effect`` empty, as the demo seeds them)."""
+    with actions_reader(root) as con:
+        return con.sql(SHARE_PENDING).pl().to_dicts()
+
+
+def record_measured_effect(root: Path, practice_id: int, effect: Mapping[str, object], at: dt.datetime | None = None) -> bool:
+    """Store the measured effect of a practice shared before it was measured (once; logged). False if measured already."""
+    now = _now(at)
+    with _actions_writer(root) as con:
+        rows = con.sql(SHARE_ONE, params={"practice_id": practice_id}).pl().to_dicts()
+        if not rows or rows[0]["effect_method"] is not None:
+            return False
+        con.execute(SHARE_MEASURED, {**{f: effect.get(f) for f in EFFECT_FIELDS}, "practice_id": practice_id})
+        change = {"practice_id": practice_id, "action_id": rows[0]["action_id"], "now": now, "user": "system"}
+        con.execute(SHARE_CHANGE, {**change, "change": "measured", "detail": str(effect.get("effect_verdict"))})
+    return True

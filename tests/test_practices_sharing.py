@@ -1,0 +1,108 @@
+"""Sharing a closed action as a practice: by choice, disclosure-controlled, revocable, adopted by another centre."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+import queries
+from access.roles import AccessDenied
+from analytics.action_effect import ActionEffect
+from analytics.disclosure import MIN_PATIENTS
+from services import practices
+from tests.viewers import PROGRAMME, data_manager, lead, team
+from warehouse.actions import ShareRefused
+
+STAY = "length_of_stay_days"
+
+
+@pytest.fixture
+def store_copy(demo_warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the demo (its action store too), so sharing and adopting leave the session's demo as it was."""
+    shutil.copytree(demo_warehouse.parent, tmp_path / "demo", symlinks=True)
+    monkeypatch.setenv("AUDIT_PATH", str(tmp_path / "audit.jsonl"))
+    return tmp_path / "demo" / demo_warehouse.name
+
+
+def _change_action(db: Path, pathway: str) -> tuple[str, int]:
+    """The demo's process change: the team behind it closed it as done (knee length of stay at its centre)."""
+    for centre in ("UMCU", "UMCG", "AUMC", "RUMC", "MUMC"):
+        rows = queries.run("review_actions", lead(centre), db=db, centre_code=centre, pathway=pathway)
+        done = rows.filter(pl.col("indicator_code") == STAY, pl.col("status") == "done")
+        if done.height:
+            return centre, int(done["action_id"][0])
+    raise AssertionError("the demo has no closed length-of-stay action")
+
+
+def test_a_shared_anonymous_practice_reaches_other_centres_without_its_centre_and_withdrawal_removes_it(store_copy) -> None:
+    centre, action_id = _change_action(store_copy, "knee_oa")
+    practice_id = practices.share_practice(lead(centre), store_copy, "knee_oa", action_id, is_named=False)
+    seen = practices.practices_elsewhere(lead("UMCG"), store_copy, "knee_oa", STAY)
+    assert seen["practice_id"].to_list() == [practice_id]
+    row = seen.row(0, named=True)
+    assert row["centre_code"] is None and row["centre_name"] is None and row["who"] is None
+    assert row["centre_kind"] == "umc" and row["effect_verdict"] == "improved" and row["sustained_shift"]
+    assert row["patients_before"] % 5 == 0 and row["patients_before"] >= MIN_PATIENTS  # rounded to fives
+    assert centre not in str(seen.to_dicts()) and "Utrecht" not in str(seen.to_dicts())
+    assert practices.practices_elsewhere(lead(centre), store_copy, "knee_oa", STAY).is_empty()  # never its own
+    assert practices.library(PROGRAMME, store_copy, None)["practice_id"].to_list() == [practice_id]
+
+    assert practices.withdraw_practice(lead(centre), store_copy, "knee_oa", practice_id)
+    assert practices.practices_elsewhere(lead("UMCG"), store_copy, "knee_oa", STAY).is_empty()
+    assert practices.library(PROGRAMME, store_copy, None).is_empty()
+    own = practices.own_practices(lead(centre), store_copy, "knee_oa")
+    assert own.row(0, named=True)["is_active"] is False and own["withdrawn_by"][0] == lead(centre).user
+
+
+def test_a_named_practice_says_who_to_ask_and_an_adoption_is_a_planned_action_counted_for_the_programme(store_copy) -> None:
+    centre, action_id = _change_action(store_copy, "knee_oa")
+    practice_id = practices.share_practice(lead(centre), store_copy, "knee_oa", action_id, is_named=True)
+    row = practices.practices_elsewhere(team("UMCG", "knee_oa"), store_copy, "knee_oa", STAY).row(0, named=True)
+    assert row["centre_code"] == centre and row["centre_name"] and row["who"]
+
+    new_id = practices.adopt(team("UMCG", "knee_oa"), store_copy, "knee_oa", practice_id, dt.date(2026, 11, 1))
+    own = queries.run("review_actions", lead("UMCG"), db=store_copy, centre_code="UMCG", pathway="knee_oa")
+    adopted = own.filter(pl.col("action_id") == new_id).row(0, named=True)
+    assert (adopted["status"], adopted["indicator_code"], adopted["what"]) == ("plan", STAY, row["what"])
+    assert practices.adopted(lead("UMCG"), store_copy, "knee_oa") == {practice_id: new_id}
+    assert practices.adopt(team("UMCG", "knee_oa"), store_copy, "knee_oa", practice_id, dt.date(2026, 11, 1)) == new_id
+    assert practices.library(PROGRAMME, store_copy, "knee_oa")["adoptions_n"].to_list() == [1]
+
+
+def test_only_the_centre_s_own_writers_share_and_withdraw_and_only_closed_actions(store_copy) -> None:
+    centre, action_id = _change_action(store_copy, "knee_oa")
+    for outsider in (lead("UMCG"), data_manager(centre), team(centre, "ibd"), PROGRAMME):
+        with pytest.raises(AccessDenied):
+            practices.share_practice(outsider, store_copy, "knee_oa", action_id, is_named=True)
+    practice_id = practices.share_practice(team(centre, "knee_oa"), store_copy, "knee_oa", action_id, is_named=False)
+    with pytest.raises(ShareRefused, match="already_shared"):
+        practices.share_practice(lead(centre), store_copy, "knee_oa", action_id, is_named=True)
+    with pytest.raises(AccessDenied):
+        practices.withdraw_practice(lead("UMCG"), store_copy, "knee_oa", practice_id)
+    rows = queries.run("review_actions", lead(centre), db=store_copy, centre_code=centre, pathway="knee_oa")
+    open_id = int(rows.filter(pl.col("is_open"))["action_id"][0])
+    with pytest.raises(ShareRefused, match="not_closed"):
+        practices.share_practice(lead(centre), store_copy, "knee_oa", open_id, is_named=False)
+    with pytest.raises(AccessDenied):  # someone else's practice cannot be adopted by its own centre
+        practices.adopt(lead(centre), store_copy, "knee_oa", practice_id, dt.date(2026, 11, 1))
+
+
+def _effect(before: int, after: int, change: float | None = -1.234) -> ActionEffect:
+    return ActionEffect(STAY, dt.date(2025, 1, 1), dt.date(2025, 12, 1), "welch", 12, 12, before, after,
+                        4.56, 3.33, change, -1.9, -0.55, True, dt.date(2025, 1, 1), "down")  # fmt: skip
+
+
+def test_a_practice_on_too_few_patients_is_shared_without_its_numbers_saying_why() -> None:
+    small = practices.disclosed(_effect(MIN_PATIENTS - 1, 40))
+    assert small["withheld_reason"] == "small_numbers" and small.get("effect_verdict") is None
+    assert all(small.get(k) is None for k in ("patients_before", "patients_after", "change", "change_low"))
+    shown = practices.disclosed(_effect(12, 43))
+    assert (shown["patients_before"], shown["patients_after"]) == (10, 45)
+    assert (shown["change"], shown["change_low"], shown["level_before"]) == (-1.2, -1.9, 4.6)
+    assert shown["effect_verdict"] == "improved" and shown.get("withheld_reason") is None
+    unmeasured = practices.disclosed(_effect(12, 43, change=None))
+    assert unmeasured["withheld_reason"] == "not_measured" and unmeasured["effect_verdict"] == "not_measured"
