@@ -17,6 +17,7 @@ from ui.actions_view import render_actions, render_open
 from ui.context import Context, current_with_month
 from ui.figures import control_chart_figure, grouped_bar_figure, stacked_cost_figure
 from ui.guard import entry_only
+from ui.meeting_view import render_meeting
 from ui.patient_table import patient_table
 from ui.review_data import meeting_pack, monthly_review, review_patients
 from ui.review_view import CHART_TABLE, chart_with_data, render_chart_settings, tile_delta, variation_text
@@ -26,6 +27,8 @@ from ui.small_numbers_view import render_longer_grain, render_rare_chart, tile_n
 entry_only()
 
 COLUMNS = 4
+SCROLL_TO_CHART = "scroll_to_chart"  # set by a tile's button: the next run brings the control chart into view
+MODES = {"overview": "review_mode_overview", "meeting": "review_mode_meeting"}  # the page's two views, in words
 
 
 def render_volume(review: MonthlyReview) -> None:
@@ -51,6 +54,7 @@ def render_agenda(review: MonthlyReview) -> None:
 def open_chart(code: str) -> None:
     """A callback, so the chart chosen is known before the page draws the agenda and actions."""
     st.session_state["chart_indicator"] = code
+    st.session_state[SCROLL_TO_CHART] = st.session_state.get(SCROLL_TO_CHART, 0) + 1
 
 
 def render_tile(summary: Summary) -> None:
@@ -74,7 +78,30 @@ def render_tiles(review: MonthlyReview) -> None:
                     render_tile(summary)
 
 
+def scroll_to_chart() -> None:
+    """Bring the control chart into view after a tile's "Regelkaart" (it is drawn below all tiles).
+
+    Static script, no user text in it; the counter makes each click a new element, so it runs again.
+    """
+    clicks = st.session_state.pop(SCROLL_TO_CHART, None)
+    if clicks is None:
+        return
+    st.html(
+        f"<script>/* {int(clicks)} */(function go(tries) {{"
+        "const el = document.querySelector('.st-key-control_chart');"
+        "if (el) {{ el.scrollIntoView({{block: 'start'}}); }} else if (tries < 50) {{ setTimeout(() => go(tries + 1), 100); }}"
+        "}})(0);</script>",
+        unsafe_allow_javascript=True,
+    )
+
+
 def render_control_chart(ctx: Context, review: MonthlyReview, chosen: Summary) -> None:
+    with st.container(key="control_chart"):
+        render_chart_block(ctx, review, chosen)
+    scroll_to_chart()
+
+
+def render_chart_block(ctx: Context, review: MonthlyReview, chosen: Summary) -> None:
     ind = chosen.indicator
     settings = review.settings_for(ind.code)
     st.subheader(t("chart_title", label=label(ind.label)))
@@ -174,11 +201,7 @@ def render_equity(review: MonthlyReview) -> None:
     chart_with_data(grouped_bar_figure(groups, series, "%"), rows, "equity", "gelijke_uitkomsten.csv")
 
 
-st.title(t("review_title"))
-ctx = current_with_month()
-if ctx is not None:
-    review = monthly_review(ctx)
-    st.caption(f"{plain(ctx.centre_name)} · {label(review.pathway_label)}")
+def render_overview(ctx: Context, review: MonthlyReview) -> None:
     st.write(t("review_purpose", month=month_name(review.month)))
     st.caption(t("review_complete_rule"))
     chosen = review.chosen(st.session_state.get("chart_indicator"))
@@ -194,3 +217,19 @@ if ctx is not None:
     render_patients(ctx, review)
     render_costs(review)
     render_equity(review)
+
+
+st.title(t("review_title"))
+ctx = current_with_month()
+if ctx is not None:
+    review = monthly_review(ctx)
+    with st.container(horizontal=True, vertical_alignment="center"):
+        mode = st.segmented_control(
+            t("review_mode"), list(MODES), default="overview", required=True, key="review_mode", label_visibility="collapsed",
+            format_func=lambda m: t(MODES[m]),
+        )  # fmt: skip
+        st.caption(f"{plain(ctx.centre_name)} · {label(review.pathway_label)}")
+    if mode == "meeting":
+        render_meeting(ctx, review)
+    else:
+        render_overview(ctx, review)

@@ -8,6 +8,11 @@ actions and the ones open for this meeting; costs by category and the category d
 and outcomes by health literacy (equity). The page and the pack both lay out what it returns, so
 the pack's table is the page's tiles.
 
+The meeting mode walks ``meeting_items(review)``: the agenda's special causes, then the indicators
+whose running actions this meeting reviews; ``meeting_item`` is one screen of it (its running
+actions, which patients to discuss) and ``meeting_patients`` those patients (the cohort's patients
+with the flag that fits the indicator's family, ``DISCUSS_FLAG``).
+
 Beside it, for what the page opens on request: ``review_patients`` (the month's patients, with the
 flags worth discussing), ``rare_event`` (a rare event's g-chart) and ``longer_grain`` (an
 indicator per quarter or rolling window).
@@ -29,11 +34,18 @@ import polars as pl
 import queries
 from access.roles import Viewer
 from analytics.indicators import (
+    COST_MEAN,
+    COST_MEDIAN,
     GRAINS,
+    OUTCOME,
+    PROM_CHANGE,
+    PROM_MIC,
+    PROM_RESPONSE,
     RARE_CHART_MONTHS,
     Indicator,
     Summary,
     agenda,
+    code_parts,
     cohort_month,
     control_chart,
     indicator_params,
@@ -51,16 +63,21 @@ from warehouse.actions import ChartSettings, chart_settings_of
 
 __all__ = [
     "CHART_MONTHS",
+    "DISCUSS_FLAG",
     "GROUPS",
     "PATIENT_FLAGS",
     "Fetch",
     "GrainChart",
     "Indicator",
+    "MeetingItem",
     "MonthlyReview",
     "RareChart",
     "Summary",
     "flagged",
     "longer_grain",
+    "meeting_item",
+    "meeting_items",
+    "meeting_patients",
     "monthly_review",
     "rare_event",
     "review_patients",
@@ -72,6 +89,11 @@ CHART_MONTHS = 24  # the months on a monthly control chart
 GROUPS = ("outcome", "prom", "process", "experience", "cost")  # the tiles' groups, in the order shown
 PATIENT_FLAGS = ("has_complication", "is_below_mic", "has_missing_prom", "is_cost_far_above")  # review_patients' flags
 GRAIN_MONTHS = {"quarter": 60, "rolling_3": 36, "rolling_12": 36}  # the months a longer grain shows
+# the patient flag (``PATIENT_FLAGS``) that picks the patients to discuss for an indicator's family
+DISCUSS_FLAG = {
+    OUTCOME: "has_complication", PROM_CHANGE: "is_below_mic", PROM_MIC: "is_below_mic",
+    PROM_RESPONSE: "has_missing_prom", COST_MEAN: "is_cost_far_above", COST_MEDIAN: "is_cost_far_above",
+}  # fmt: skip
 
 
 def _runner(viewer: Viewer | None, db: Path | None, fetch: Fetch | None) -> Fetch:
@@ -296,3 +318,76 @@ def longer_grain(
     if grain == "quarter":
         chart = chart.filter(pl.col("months_n") > 0)
     return GrainChart(indicator, grain, chart, summarise(indicator, chart, month), run_rule_length(grain))
+
+
+@dataclass(frozen=True)
+class MeetingItem:
+    """One screen of the meeting: an indicator on the agenda (or with running actions), ``position`` of ``total``."""
+
+    summary: Summary
+    position: int  # 1 for the first item (the agenda itself is screen 0)
+    total: int
+    on_agenda: bool  # a special cause this month; else it is here for its running actions
+    actions: pl.DataFrame  # the open actions on this indicator this meeting reviews
+    flag: str | None  # the patient flag that picks the patients to discuss (None: the indicator has none)
+
+    @property
+    def code(self) -> str:
+        return self.summary.indicator.code
+
+    @property
+    def cohort(self) -> dt.date | None:
+        return self.summary.month
+
+
+def meeting_items(review: MonthlyReview) -> list[Summary]:
+    """The meeting's items in order: the agenda's special causes, then indicators whose open actions are reviewed."""
+    items = list(review.agenda)
+    listed = {s.indicator.code for s in items}
+    by_code = {s.indicator.code: s for s in review.summaries}
+    for code in review.open_actions["indicator_code"].to_list() if review.open_actions.height else []:
+        if code in by_code and code not in listed:
+            items.append(by_code[code])
+            listed.add(code)
+    return items
+
+
+def meeting_item(review: MonthlyReview, position: int) -> MeetingItem:
+    """Item ``position`` (1 … number of items) of the meeting; raises IndexError outside that range."""
+    items = meeting_items(review)
+    if not 1 <= position <= len(items):
+        raise IndexError(f"the meeting has {len(items)} items, not {position}")
+    summary = items[position - 1]
+    code = summary.indicator.code
+    family, _ = code_parts(code)
+    return MeetingItem(
+        summary=summary,
+        position=position,
+        total=len(items),
+        on_agenda=code in {s.indicator.code for s in review.agenda},
+        actions=review.open_actions.filter(pl.col("indicator_code") == code),
+        flag=DISCUSS_FLAG.get(family),
+    )
+
+
+def meeting_patients(
+    viewer: Viewer | None,
+    db: Path | None,
+    review: MonthlyReview,
+    item: MeetingItem,
+    *,
+    fetch: Fetch | None = None,
+) -> pl.DataFrame:
+    """The patients to discuss for ``item``: its cohort's patients with the item's flag (an outcome's own event).
+
+    Empty when the indicator has no patient flag (experience, waiting times: a matter of the process).
+    """
+    if item.flag is None:
+        return pl.DataFrame()
+    cohort = item.cohort or review.month
+    patients = review_patients(viewer, db, review.centre_code, review.pathway, cohort, fetch=fetch)
+    chosen = patients.filter(pl.col(item.flag).fill_null(False))
+    family, subject = code_parts(item.code)
+    if family == OUTCOME and subject is not None:
+        chosen = chosen.filter(pl.col("adverse_events").str.split(", ").list.contains(subject))
+    return chosen

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import polars as pl
+
 from analytics.indicators import Summary
+from data_models.outcome_sets import outcome_sets
 from texts.formatting import number
 from texts.language import label, t
 from texts.sentences import fmt, variation_words
@@ -56,3 +59,42 @@ def change_text(summary: Summary) -> str | None:
     ind, size = summary.indicator, abs(summary.change)
     value = number(100 * size, 1, t("change_points")) if ind.unit == "pct" else fmt(ind, size)
     return t("change_lower", value=value) if summary.direction == "down" else t("change_higher", value=value)
+
+
+# The review's patient table: each column's words (the keys are written here, so they count as used).
+PATIENT_COLUMNS = {
+    "patient_id": "patient_column_patient_id",
+    "episode_id": "patient_column_episode_id",
+    "treatment": "patient_column_treatment",
+    "treatment_date": "patient_column_treatment_date",
+    "age": "patient_column_age",
+    "sex": "patient_column_sex",
+    "adverse_events": "patient_column_adverse_events",
+    "has_complication": "patient_column_has_complication",
+    "proms_missing_n": "patient_column_proms_missing_n",
+    "has_missing_prom": "patient_column_has_missing_prom",
+    "prom_change": "patient_column_prom_change",
+    "is_below_mic": "patient_column_is_below_mic",
+    "cost_eur": "patient_column_cost_eur",
+    "is_cost_far_above": "patient_column_is_cost_far_above",
+}
+
+
+def patient_column_words(columns: list[str]) -> dict[str, str]:
+    """The patient table's column names in words (a column not listed keeps its name)."""
+    return {c: t(PATIENT_COLUMNS[c]) for c in columns if c in PATIENT_COLUMNS}
+
+
+def patients_in_words(patients: pl.DataFrame, pathway: str) -> pl.DataFrame:
+    """The review's patients with their codes in words: the treatment and the complications by their labels."""
+    oset = outcome_sets()[pathway]
+    treatments = {code: label(names) for code, names in oset.treatments.items()}
+    events = {code: label(o.label) for code, o in oset.clinical_outcomes.items()}
+    shown = patients
+    if "treatment" in shown.columns:
+        shown = shown.with_columns(pl.col("treatment").replace(treatments))
+    if "adverse_events" in shown.columns:
+        shown = shown.with_columns(
+            pl.col("adverse_events").str.split(", ").list.eval(pl.element().replace(events)).list.join(", ")
+        )
+    return shown

@@ -50,13 +50,20 @@ def _start_options(ctx: Context) -> list[dt.date]:
     return [*ctx.months[-12:], add_months(ctx.month, 1), add_months(ctx.month, 2)]
 
 
+def render_message() -> None:
+    """What the last save did, said once after the rerun it caused."""
+    if "action_message" in st.session_state:
+        st.success(st.session_state.pop("action_message"))
+
+
 def render_new(ctx: Context, indicators: list[Indicator], chosen_code: str) -> None:
     codes = [i.code for i in indicators]
     names = {i.code: label(i.label) for i in indicators}
     starts = _start_options(ctx)
     with st.expander(t("action_new"), icon=":material/add:"), st.form("new_action", clear_on_submit=True):
+        # keyed by the indicator shown, so the choice starts at that indicator, not at the one chosen before
         code = st.selectbox(t("action_indicator"), codes, index=codes.index(chosen_code) if chosen_code in codes else 0,
-                            format_func=names.get, key="new_action_indicator")  # fmt: skip
+                            format_func=names.get, key=f"new_action_indicator_{chosen_code}")  # fmt: skip
         what = st.text_area(t("action_what"), key="new_action_what", max_chars=500)
         who = st.text_input(t("action_who"), key="new_action_who", max_chars=100)
         start = st.selectbox(t("action_start"), starts, index=len(starts) - 2, format_func=month_name, key="new_action_start")
@@ -126,8 +133,7 @@ def render_log(ctx: Context, actions: pl.DataFrame, names: dict[str, str]) -> No
 def render_actions(ctx: Context, review: MonthlyReview, chosen_code: str) -> None:
     st.subheader(t("actions_title"))
     st.caption(t("actions_caption"))
-    if "action_message" in st.session_state:
-        st.success(st.session_state.pop("action_message"))
+    render_message()
     actions, indicators = review.actions, review.indicators
     if may_record_actions():
         render_new(ctx, indicators, chosen_code)

@@ -24,8 +24,11 @@ from analytics.indicators import Indicator
 from services import actions as action_service
 from services.adoption import Adoption
 from services.adoption import adoption as adoption_of
-from services.monthly_review import GrainChart, MonthlyReview, RareChart
+from services.monthly_review import GrainChart, MeetingItem, MonthlyReview, RareChart
 from services.monthly_review import longer_grain as longer_grain_of
+from services.monthly_review import meeting_item as meeting_item_of
+from services.monthly_review import meeting_items as meeting_items_of
+from services.monthly_review import meeting_patients as meeting_patients_of
 from services.monthly_review import monthly_review as monthly_review_of
 from services.monthly_review import rare_event as rare_event_of
 from services.monthly_review import review_patients as review_patients_of
@@ -63,6 +66,20 @@ def review_patients(ctx: Context) -> pl.DataFrame:
     """The month's patients with their flags (audited as a view of patient rows)."""
     pathway, month = _place(ctx)
     return review_patients_of(current_viewer(), None, ctx.centre_code, pathway, month, fetch=query)
+
+
+def meeting_count(review: MonthlyReview) -> int:
+    """How many items the meeting has after its agenda (``services.monthly_review.meeting_items``)."""
+    return len(meeting_items_of(review))
+
+
+def meeting_item(review: MonthlyReview, position: int) -> MeetingItem:
+    return meeting_item_of(review, position)
+
+
+def meeting_patients(review: MonthlyReview, item: MeetingItem) -> pl.DataFrame:
+    """The patients to discuss for a meeting item (audited as a view of patient rows when there are any)."""
+    return meeting_patients_of(current_viewer(), None, review, item, fetch=query)
 
 
 def rare_event(ctx: Context, indicator: Indicator) -> RareChart:
