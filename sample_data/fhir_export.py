@@ -55,6 +55,7 @@ KINDS = ("Patient", "ServiceRequest", "Encounter", "Procedure", "Condition", "Ob
 CARRIED = ("episodes", "prom_measurements", "clinical_outcomes", CHARACTERISTICS, "prem_responses", "costs")  # every table
 NOT_CARRIED: tuple[str, ...] = ()  # the data standard's tables an export leaves out: none
 MANIFEST = "manifest.json"
+ACT_CODES = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
 
 
 @dataclass
@@ -168,7 +169,14 @@ def _resources(tables: dict[str, pl.DataFrame], rev: _Reverse, not_written: Coun
             opener["basedOn"] = [{"reference": f"ServiceRequest/ref-{eid}"}]
         if ep.get("discharge_date"):
             period = {"start": ep["treatment_date"].isoformat(), "end": ep["discharge_date"].isoformat()}
-            yield {"resourceType": "Encounter", "id": f"enc-{eid}", "status": "finished", "subject": subject, "period": period}
+            yield {
+                "resourceType": "Encounter",
+                "id": f"enc-{eid}",
+                "status": "finished",
+                "class": {"system": ACT_CODES, "code": "IMP"},  # inpatient encounter
+                "subject": subject,
+                "period": period,
+            }
             opener["encounter"] = {"reference": f"Encounter/enc-{eid}"}
         if kind == "Procedure":
             opener |= {"status": "completed", "performedDateTime": ep["treatment_date"].isoformat()}
@@ -325,7 +333,8 @@ def write_export(
     with ``compress``) per resource type, and ``manifest.json``, the ``$export`` manifest naming them.
 
     The resource that opens an episode has the episode id as its id; the patient's identifier is its
-    pseudonym (``LOCAL_PATIENT_SYSTEM``). Codes, forms and windows come from the mapping files."""
+    pseudonym (``LOCAL_PATIENT_SYSTEM``). Codes, forms, windows and the Nictiz profiles each resource
+    claims (``meta.profile``) come from the mapping files."""
     rev = _reverse(mapping or mappings())
     folder.mkdir(parents=True, exist_ok=True)
     suffix = ".ndjson.gz" if compress else ".ndjson"
@@ -334,9 +343,15 @@ def write_export(
     for name in NOT_CARRIED:
         if name in tables and tables[name].height:
             export.not_written[(name, "niet in FHIR gemapt")] += tables[name].height
+    claims = {kind: [next(iter(urls))] for kind, urls in (mapping or mappings()).profiles.items() if urls}
     with ExitStack() as stack:
         out = {k: _open(p, compress, stack) for k, p in paths.items()}
         for resource in _resources(tables, rev, export.not_written):
+            if resource["resourceType"] in claims:  # the Nictiz profile it conforms to, as a record system states it
+                resource = {
+                    "resourceType": resource["resourceType"],
+                    "meta": {"profile": claims[resource["resourceType"]]},
+                } | resource
             out[resource["resourceType"]].write(json.dumps(resource, separators=(",", ":")) + "\n")
             export.counts[resource["resourceType"]] += 1
     when = transaction_time or dt.datetime.now(dt.UTC).replace(microsecond=0)

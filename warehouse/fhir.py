@@ -215,6 +215,7 @@ class Mapping:
     cost_codes: dict[tuple[str, str], str] = field(default_factory=dict)  # (system, code) → cost category
     cost_window: tuple[int, int] = (-365, 730)
     currency: str = "EUR"
+    profiles: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)  # type → profile URL → required elements
 
 
 def _canonical(url: str) -> str:
@@ -374,6 +375,8 @@ def _mappings(directory: Path, _outcome_sets: Path) -> Mapping:  # read once per
         _add_prems(mapping, shared["prems"], COMMON_MAPPING)
     if "costs" in shared:
         _add_costs(mapping, shared["costs"], COMMON_MAPPING)
+    for kind, profiles in (shared.get("profiles") or {}).items():
+        mapping.profiles[str(kind)] = {_canonical(url): tuple(map(str, elements)) for url, elements in profiles.items()}
     return mapping
 
 
@@ -596,6 +599,9 @@ def read_resources(path: Path, limits: Limits, only_index: bool = False) -> Iter
                 except ValueError:
                     yield number, None, "regel is geen geldige JSON"
                     continue
+                except RecursionError:  # the parser's own depth bound, far below any stack limit
+                    yield number, None, "regel is te diep genest om als JSON te lezen"
+                    continue
                 yield from _entries(doc, number)
             return
         data = f.read(limits.file_bytes + 1)
@@ -606,6 +612,9 @@ def read_resources(path: Path, limits: Limits, only_index: bool = False) -> Iter
         doc = json.loads(data)
     except ValueError:
         yield 0, None, "bestand is geen geldige JSON"
+        return
+    except RecursionError:
+        yield 0, None, "bestand is te diep genest om als JSON te lezen"
         return
     yield from _entries(doc, 0)
 
@@ -692,10 +701,15 @@ def _number(answer: dict) -> float | None:
     return None
 
 
-def _answers(items: object, out: dict[str, float | None]) -> dict[str, float | None]:
-    """linkId → the first answer's number, through nested groups."""
+MAX_ITEM_DEPTH = 32  # nested groups of a questionnaire response; real forms use two or three
+
+
+def _answers(items: object, out: dict[str, float | None], depth: int = 0) -> dict[str, float | None]:
+    """linkId → the first answer's number, through nested groups (at most ``MAX_ITEM_DEPTH`` deep)."""
     if not isinstance(items, list):
         return out
+    if depth >= MAX_ITEM_DEPTH:
+        raise Unmappable("item", f"vragen dieper genest dan {MAX_ITEM_DEPTH} niveaus")
     for item in items:
         if not isinstance(item, dict):
             continue
@@ -706,9 +720,9 @@ def _answers(items: object, out: dict[str, float | None]) -> dict[str, float | N
                 out[item["linkId"]] = _number(answers[0])
             for a in answers:
                 if "item" in a:
-                    _answers(a["item"], out)
+                    _answers(a["item"], out, depth + 1)
         if "item" in item:
-            _answers(item["item"], out)
+            _answers(item["item"], out, depth + 1)
     return out
 
 
@@ -784,6 +798,52 @@ def _choice(resource: dict, rule: ObservationRule) -> str:
         raise Unmappable("value", f"waarde van {rule.column} ontbreekt (valueCodeableConcept of valueString)")
     shown = shorten(", ".join(given), 60)
     raise Unmappable("value", f"{shown} is geen keuze van {rule.column} ({', '.join(rule.choice_codes)})")
+
+
+def _present(resource: dict, element: str) -> bool:
+    """Whether ``element`` is there and not empty: ``name[x]`` any of the choice's types, ``a.b`` in every ``a`` there is."""
+    head, _, rest = element.partition(".")
+    if head.endswith("[x]"):
+        return any(k.startswith(head[:-3]) and v not in (None, "", [], {}) for k, v in resource.items())
+    value = resource.get(head)
+    if value in (None, "", [], {}):
+        return bool(rest)  # ``a.b`` asks only of every ``a`` there is
+    if not rest:
+        return True
+    parts = value if isinstance(value, list) else [value]
+    return all(isinstance(part, dict) and _present(part, rest) for part in parts)
+
+
+def _profile_name(url: str) -> str:
+    return url.rsplit("/", 1)[-1]
+
+
+def check_profiles(resource: dict, profiles: dict[str, dict[str, tuple[str, ...]]]) -> None:
+    """The Nictiz profiles a resource claims (``meta.profile``), held to the elements the mapping relies on.
+
+    Raises ``Unmappable`` (element ``meta.profile`` or the missing element, reason in Dutch) when
+    ``meta.profile`` is no list of URLs, names a known profile of another resource type, or names a
+    known profile whose required elements are missing. Unknown profiles are not judged."""
+    meta = resource.get("meta")
+    claimed = meta.get("profile") if isinstance(meta, dict) else None
+    if claimed is None:
+        return
+    if not isinstance(claimed, list) or not all(isinstance(u, str) for u in claimed):
+        raise Unmappable("meta.profile", "meta.profile is geen lijst van canonieke URL's")
+    kind = resource.get("resourceType")
+    own = profiles.get(kind, {})
+    for url in map(_canonical, claimed):
+        if url in own:
+            missing = [e for e in own[url] if not _present(resource, e)]
+            if missing:
+                raise Unmappable(
+                    missing[0],
+                    f"voldoet niet aan profiel {_profile_name(url)}: {', '.join(missing)} ontbreekt (verplicht in het profiel)",
+                )
+            continue
+        other = next((k for k, urls in profiles.items() if url in urls), None)
+        if other is not None:
+            raise Unmappable("meta.profile", f"profiel {_profile_name(url)} hoort bij {other}, niet bij {kind}")
 
 
 # ---------------------------------------------------------------- the conversion
@@ -913,6 +973,7 @@ class Converter:
     def index(self, resource: dict) -> bool:
         """Patients, encounters and the resources that open episodes; False: not an index resource."""
         kind = resource.get("resourceType")
+        check_profiles(resource, self.mapping.profiles)
         if kind == "Patient":
             self.add_patient(resource)
         elif kind == "ServiceRequest":
@@ -1275,6 +1336,7 @@ def convert(paths: list[Path], centre: str, folder: Path, secret: bytes, mapping
                     result.ignored += 1
                     continue
                 try:
+                    check_profiles(resource, mapping.profiles)
                     if kind == "QuestionnaireResponse":
                         mapped = converter.questionnaire_response(resource, prom)
                     elif kind == "ChargeItem":
