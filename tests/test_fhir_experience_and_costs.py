@@ -51,7 +51,7 @@ def charge(rid: str, code: str, amount: float | None, when: str = "2026-02-01", 
     return res | extra
 
 
-def test_each_answered_experience_item_is_a_row_and_the_latest_answer_counts(write, import_fhir, db) -> None:
+def test_each_answered_experience_item_is_a_row_and_the_latest_answer_counts(write, import_fhir, db) -> None:  # noqa: F811
     resources = [
         patient(),
         procedure(),
@@ -73,7 +73,7 @@ def test_each_answered_experience_item_is_a_row_and_the_latest_answer_counts(wri
     assert "omgezet 5, overgeslagen 1" in log.message  # patient, procedure, three responses; the open one skipped
 
 
-def test_an_experience_response_with_nothing_answered_or_of_no_episode_is_quarantined(write, import_fhir, db) -> None:
+def test_an_experience_response_with_nothing_answered_or_of_no_episode_is_quarantined(write, import_fhir, db) -> None:  # noqa: F811
     resources = [
         patient(),
         procedure(),
@@ -95,7 +95,7 @@ def test_an_experience_response_with_nothing_answered_or_of_no_episode_is_quaran
     assert fetch(db, "select count(*) from prem_responses") == [(0,)]
 
 
-def test_charge_items_add_up_per_episode_and_category(write, import_fhir, db) -> None:
+def test_charge_items_add_up_per_episode_and_category(write, import_fhir, db) -> None:  # noqa: F811
     resources = [
         patient(),
         procedure(),
@@ -113,7 +113,10 @@ def test_charge_items_add_up_per_episode_and_category(write, import_fhir, db) ->
     assert [(r[2], r[4]) for r in fhir_quarantine(db)] == [
         ("ChargeItem.priceOverride", "bedrag (priceOverride.value) ontbreekt"),
         ("ChargeItem.priceOverride", "valuta 'USD'; alleen EUR wordt ingelezen"),
-        ("ChargeItem.occurrence", "valt buiten de periode van elke episode van deze patiënt (-365..730 dagen na de behandeldatum)"),
+        (
+            "ChargeItem.occurrence",
+            "valt buiten de periode van elke episode van deze patiënt (-365..730 dagen na de behandeldatum)",
+        ),
     ]
     [log] = [r for r in reports if r.table_name == "fhir"]
     assert "omgezet 5, overgeslagen 2" in log.message
@@ -123,8 +126,12 @@ def test_a_cost_coding_listed_in_the_mapping_counts_for_its_category(write, db, 
     folder = tmp_path / "mappings"
     shutil.copytree(MAPPING_DIR, folder)
     common = (folder / "common.yaml").read_text()
-    (folder / "common.yaml").write_text(common.replace("    implant: []", "    implant: [urn:oid:2.16.840.1.113883.2.4.3.46|IMPL-7]"))
-    vendor = charge("c1", "x", 1234.5) | {"code": {"coding": [{"system": "urn:oid:2.16.840.1.113883.2.4.3.46", "code": "IMPL-7"}]}}
+    (folder / "common.yaml").write_text(
+        common.replace("    implant: []", "    implant: [urn:oid:2.16.840.1.113883.2.4.3.46|IMPL-7]")
+    )
+    vendor = charge("c1", "x", 1234.5) | {
+        "code": {"coding": [{"system": "urn:oid:2.16.840.1.113883.2.4.3.46", "code": "IMPL-7"}]}
+    }
     with writer(db) as con:
         import_paths(con, [write("export.ndjson", ndjson([patient(), procedure(), vendor]))], "UMCU", mapping=mappings(folder))
     assert fetch(db, "select category, amount_eur from costs") == [("implant", 1234.5)]
