@@ -19,7 +19,7 @@ st.set_page_config(page_title="Samen Leren", page_icon=PAGE_ICON, layout="wide")
 check_startup()  # outside demo mode: one line and nothing else until access, peer and cookie secrets are set
 pin_version()
 viewer = identify()
-st.session_state["context"] = sidebar(viewer)
 page = st.navigation(pages_for(viewer))
+st.session_state["context"] = sidebar(viewer, page.url_path)  # the page shown declares the selectors it uses
 with entry_point():  # pages refuse to run without it (ui/guard.py)
     page.run()

@@ -50,6 +50,11 @@ denominators. ``position`` is ``above_998``, ``above_95``, ``within``, ``below_9
 ``below_998``; a value exactly on a limit counts as inside. ``overdispersion_applied`` says
 when τ² widened the limits; ``funnel_curve`` draws the same limits over any x.
 
+``mirrored_interval`` turns a dot and its limits into the interval of a ranked (caterpillar)
+view: the funnel's band at the dot's x, mirrored around the dot, so that the interval leaves out the
+target exactly when the dot lies outside the band (Spiegelhalter 2005, §2: the funnel and the
+interval plot are two drawings of the same test).
+
 Shrunken estimates (``shrunken_ratios``, ``shrunken_means``) pull each centre towards the
 mean in proportion to its uncertainty; see their docstrings.
 """
@@ -338,3 +343,14 @@ def shrunken_means(values: Sequence[float], n: Sequence[float], sd: float, *, at
     mu = float((w_star * y).sum() / w_star.sum())
     v_shown = v if at is None else sd**2 / np.asarray(at, dtype=float)
     return mu + tau2 / (tau2 + v_shown) * (y - mu)
+
+
+def mirrored_interval(value: float, target: float, lower: float, upper: float) -> tuple[float, float]:
+    """The interval ``[value − (upper − target), value + (target − lower)]`` of a ranked view.
+
+    ``lower`` and ``upper`` are the funnel's limits at the dot's x. The interval excludes the
+    target if and only if ``value`` lies outside ``[lower, upper]`` (a value on a limit counts as
+    inside, as in ``position``), so the ranked view and the funnel agree even where the exact
+    limits are not symmetric.
+    """
+    return value - (upper - target), value + (target - lower)

@@ -16,23 +16,35 @@ as a baseline characteristic), numeric or categorical as the outcome set's ``kin
 for the treatment; the PROM model adds the baseline score.
 
 Peer figures exist only for fixed, closed half-years (``analytics.periods``): never for a
-window that slides with the chosen month, so no two shown figures differ by a hidden one.
+window that slides with the chosen month, so no two shown figures differ by a hidden one. A free
+period of several half-years shows a centre only when it passes the threshold in each of them
+(``cell_min_n``, consistent secondary suppression).
+
+A chosen peer group (issue 20: all centres, university centres, or centres of similar volume,
+``peer_group``) narrows the aggregates to its members before ``protect``; the group must keep
+``MIN_PEERS`` peers above the threshold, as every comparison must, or nothing is shown.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import math
+import statistics
 from dataclasses import dataclass, field
 
 import polars as pl
 
 from analytics.casemix import Adjustment, split_by_kind, standardise_events, standardise_scores, wide_casemix
 from analytics.disclosure import MIN_PATIENTS, MIN_PEERS, peer_labels, rounded
-from analytics.funnel import funnel, funnel_curve, position, shrunken_means, shrunken_ratios
+from analytics.funnel import funnel, funnel_curve, mirrored_interval, position, shrunken_means, shrunken_ratios
+from analytics.periods import half_start
 from data_models.outcome_sets import CasemixVariable, OutcomeSet
 
 PEER_ORIGINS = ("episode", "outcome", "characteristic")  # the baseline score enters the PROM model on its own
 MODES = ("crude", "adjusted")
 OUTSIDE = frozenset({"above_998", "below_998"})
+PEER_GROUPS = ("all", "umc", "volume")
+UNIVERSITY = "umc"  # the centres table's kind of a university medical centre (data-standard.md)
 
 
 @dataclass(frozen=True)
@@ -91,6 +103,8 @@ class PeerComparison:
     own_suppressed: bool = False
     own: dict[str, OwnReading] = field(default_factory=dict)  # per mode; empty when the own centre is not shown
     casemix_effect: str | None = None  # "explains": adjustment brings the own centre inside; "reveals": outside
+    group: str = "all"  # the peer group compared against (PEER_GROUPS)
+    ranking: dict[str, pl.DataFrame] = field(default_factory=dict)  # per mode: the ranked view (``ranked``)
 
     @property
     def has_own(self) -> bool:
@@ -126,8 +140,14 @@ class CentreAggregates:
     missing: dict[str, int]
 
 
-def aggregate_centres(indicator: ComparisonIndicator, oset: OutcomeSet, patients: pl.DataFrame) -> CentreAggregates:
-    """Step 1: pooled patient rows of one period reduced to one row per centre (the case-mix model fitted on all)."""
+def aggregate_centres(
+    indicator: ComparisonIndicator, oset: OutcomeSet, patients: pl.DataFrame, cells: list[dt.date] | None = None
+) -> CentreAggregates:
+    """Step 1: pooled patient rows of one period reduced to one row per centre (the case-mix model fitted on all).
+
+    ``cells``: the first months of the half-years the period covers; each centre then carries
+    ``cell_min_n``, its fewest patients in any of them (0 when one holds none).
+    """
     if patients.is_empty():
         return CentreAggregates(
             pl.DataFrame({"centre_code": [], "patients_n": []}, schema={"centre_code": pl.String, "patients_n": pl.Int64}),
@@ -135,7 +155,39 @@ def aggregate_centres(indicator: ComparisonIndicator, oset: OutcomeSet, patients
             {},
         )
     adjustment = adjust(indicator, oset, patients)
-    return CentreAggregates(adjustment.per_centre, adjustment.residual_sd, {k: v for k, v in adjustment.missing.items() if v})
+    per_centre = adjustment.per_centre
+    if cells and "month_date" in patients.columns:
+        per_centre = per_centre.join(cell_minimum(patients, cells), on="centre_code", how="left")
+    return CentreAggregates(per_centre, adjustment.residual_sd, {k: v for k, v in adjustment.missing.items() if v})
+
+
+def cell_minimum(patients: pl.DataFrame, cells: list[dt.date]) -> pl.DataFrame:
+    """Per centre, its fewest patients in any of the half-years ``cells`` (first months)."""
+    counts = patients.group_by("centre_code", pl.col("month_date").map_elements(half_start, return_dtype=pl.Date)).len()
+    rows = []
+    for centre in patients["centre_code"].unique().to_list():
+        mine = counts.filter(pl.col("centre_code") == centre)
+        per_cell = dict(zip(mine["month_date"], mine["len"], strict=True))
+        rows.append({"centre_code": centre, "cell_min_n": min(int(per_cell.get(c, 0)) for c in cells)})
+    return pl.DataFrame(rows, schema={"centre_code": pl.String, "cell_min_n": pl.Int64})
+
+
+def group_members(volumes: pl.DataFrame, own: str | None, group: str) -> set[str]:
+    """The centres of a peer group (the own centre always among them), from ``centre_code, kind, episodes_n``.
+
+    ``all``: every centre. ``umc``: the university medical centres (kind ``umc``). ``volume``: the
+    half of the other centres (rounded up) whose number of episodes of the pathway in the period
+    lies nearest the own centre's, ties to the smaller difference in code order; without an own
+    centre there is no volume to be near, so the group is the whole set.
+    """
+    codes = set(volumes["centre_code"].to_list())
+    if group == "umc":
+        return {c for c, k in zip(volumes["centre_code"], volumes["kind"], strict=True) if k == UNIVERSITY} | ({own} - {None})
+    if group != "volume" or own not in codes:
+        return codes
+    n = dict(zip(volumes["centre_code"], volumes["episodes_n"], strict=True))
+    others = sorted((c for c in codes if c != own), key=lambda c: (abs(n[c] - n[own]), c))
+    return {own, *others[: math.ceil(len(others) / 2)]}
 
 
 def own_reading(indicator: ComparisonIndicator, row: dict, mode: str) -> OwnReading:
@@ -165,18 +217,31 @@ def protect(
     view: str,
     min_patients: int = MIN_PATIENTS,
     min_peers: int = MIN_PEERS,
+    members: set[str] | None = None,
+    group: str = "all",
 ) -> PeerComparison:
-    """Step 2: the disclosure rules, applied to per-centre aggregates only."""
+    """Step 2: the disclosure rules, applied to per-centre aggregates only (of the group's ``members`` when given).
+
+    A centre counts as shown when it has ``min_patients`` patients, in each half-year of a longer
+    period when the aggregates carry ``cell_min_n``.
+    """
     per_centre = aggregates.per_centre
-    enough = per_centre.filter(pl.col("patients_n") >= min_patients)["centre_code"].to_list()
+    if members is not None:
+        per_centre = per_centre.filter(pl.col("centre_code").is_in(sorted(members)))
+    counted = "cell_min_n" if "cell_min_n" in per_centre.columns else "patients_n"
+    enough = per_centre.filter(pl.col(counted).fill_null(0) >= min_patients)["centre_code"].to_list()
     peers_enough = len([c for c in enough if c != own])
     own_suppressed = own not in enough
     if peers_enough < min_peers:
-        return PeerComparison(indicator, False, pl.DataFrame(), peers_enough=peers_enough, own_suppressed=own_suppressed)
+        return PeerComparison(
+            indicator, False, pl.DataFrame(), peers_enough=peers_enough, own_suppressed=own_suppressed, group=group
+        )
     labels = peer_labels(per_centre["centre_code"].to_list(), own, own_name, view)
     result = _shown(indicator, per_centre, enough, own, labels, aggregates.residual_sd)
     result.missing = aggregates.missing
     result.peers_enough = peers_enough
+    result.group = group
+    result.ranking = {mode: ranked(result, mode) for mode in MODES}
     result.own_suppressed = own_suppressed
     if own is not None and own in enough:
         row = result.centres.filter(pl.col("is_own")).row(0, named=True)
@@ -260,6 +325,10 @@ def _shown(
             "crude_upper_998": crude["upper_998"],
             "adjusted_lower_998": adjusted["lower_998"],
             "adjusted_upper_998": adjusted["upper_998"],
+            "crude_lower_95": crude["lower_95"],
+            "crude_upper_95": crude["upper_95"],
+            "adjusted_lower_95": adjusted["lower_95"],
+            "adjusted_upper_95": adjusted["upper_95"],
         }
     )
     hidden = per_centre.filter(~pl.col("centre_code").is_in(enough))
@@ -321,3 +390,70 @@ def _whole_grid(n: list[int]) -> list[float]:
     top = int(max(n) * 1.1) + 1
     step = max(1, top // 400)
     return sorted({float(k) for k in range(1, top + 1, step)} | {float(v) for v in n})
+
+
+@dataclass(frozen=True)
+class ScorecardRow:
+    """One indicator on the scorecard: the own centre against the shown peers of that indicator's funnel."""
+
+    indicator: ComparisonIndicator
+    is_shown: bool  # False: too few peers (the single view shows nothing either)
+    own_value: float | None  # None: the own centre is not shown (fewer than the threshold, or no own centre)
+    own_n: int | None
+    peer_values: list[float]  # the shown peers' values exactly as their dots are drawn
+    peer_median: float | None
+    peer_low: float | None
+    peer_high: float | None
+    position: str | None
+    verdict: str | None
+    better_than: int | None  # how many shown peers the own value beats in the indicator's better direction
+
+
+def scorecard_row(result: PeerComparison, mode: str) -> ScorecardRow:
+    """The scorecard's row for one indicator, from that indicator's protected comparison only.
+
+    Median and range are of the shown peers' values as drawn (coarsened), so the row shows
+    nothing the single view does not: the range ends are two shown dots, the median one shown dot
+    or the mean of two.
+    """
+    ind = result.indicator
+    if not result.is_shown:
+        return ScorecardRow(ind, False, None, None, [], None, None, None, None, None, None)
+    shown = result.centres.filter(~pl.col("is_suppressed"))
+    peers = [float(v) for v in shown.filter(~pl.col("is_own"))[f"{mode}_value"].to_list() if v is not None]
+    reading = result.own.get(mode)
+    own_value = reading.value if reading else None
+    own_n = int(shown.filter(pl.col("is_own"))["patients_n"][0]) if reading else None
+    better = None
+    if own_value is not None:
+        better = sum(1 for v in peers if (own_value > v if ind.improvement == "up" else own_value < v))
+    return ScorecardRow(
+        ind, True, own_value, own_n, peers, statistics.median(peers), min(peers), max(peers),
+        reading.position if reading else None, reading.verdict if reading else None, better,
+    )  # fmt: skip
+
+
+def ranked(result: PeerComparison, mode: str) -> pl.DataFrame:
+    """The caterpillar view: shown centres ranked by their value in ``mode`` with 95% intervals.
+
+    The interval is the funnel's 95% band at the centre's drawn x, mirrored around its value
+    (``analytics.funnel.mirrored_interval``): it leaves out the target exactly when the dot lies
+    outside the 95% limits, so the ranking and the funnel say the same. Best first.
+    """
+    shown = result.centres.filter(~pl.col("is_suppressed"))
+    rows = []
+    for row in shown.iter_rows(named=True):
+        low, high = mirrored_interval(
+            row[f"{mode}_value"], result.targets[mode], row[f"{mode}_lower_95"], row[f"{mode}_upper_95"]
+        )
+        if result.indicator.kind == "proportion":
+            low, high = max(0.0, low), min(1.0, high)
+        rows.append({"label": row["label"], "is_own": row["is_own"], "value": row[f"{mode}_value"], "low": low,
+                     "high": high, "position": row[f"{mode}_position"]})  # fmt: skip
+    frame = pl.DataFrame(
+        rows,
+        schema={"label": pl.String, "is_own": pl.Boolean, "value": pl.Float64, "low": pl.Float64, "high": pl.Float64,
+                "position": pl.String},
+    )  # fmt: skip
+    descending = result.indicator.improvement == "up"
+    return frame.sort(["value", "label"], descending=[descending, False]).with_row_index("rank", offset=1)

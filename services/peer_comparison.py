@@ -1,8 +1,9 @@
 """The comparison page's question: how does my centre do against anonymous peers, crude and case-mix adjusted?
 
-``peer_comparison`` answers it for one indicator and one closed half-year, ``own_trend`` gives the
-own centre's adjusted result per half-year beside each period's target, and ``comparison_choices``
-what may be asked (the indicators of the pathway and the closed half-years on offer).
+``peer_comparison`` answers it for one indicator and one closed period (a half-year or a free run
+of them) against a chosen peer group, ``peer_scorecard`` for every indicator of the pathway at once,
+``own_trend`` gives the own centre's adjusted result per half-year beside each period's target, and
+``comparison_choices`` what may be asked (the indicators, the closed half-years and the peer groups).
 
 Only this module runs the peer layer's internal queries: the pooled patient rows and their
 case-mix values of one period (``peer_event_patients`` or ``peer_prom_patients`` with
@@ -14,6 +15,7 @@ aggregates before anything is returned.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,28 +24,39 @@ import polars as pl
 from access.roles import AccessDenied, Role, Viewer
 from analytics.disclosure import MIN_PATIENTS, MIN_PEERS, view_key
 from analytics.peers import (
+    PEER_GROUPS,
     CentreAggregates,
     ComparisonIndicator,
     PeerComparison,
+    ScorecardRow,
     aggregate_centres,
     comparison_indicators,
+    group_members,
     protect,
+    ranked,
+    scorecard_row,
     with_casemix,
 )
-from analytics.periods import ReportingPeriod, closed_periods, is_closed, on_grid
+from analytics.periods import MAX_HALVES, ReportingPeriod, closed_periods, is_closed, on_grid, spanning
 from data_models.outcome_sets import OutcomeSet, outcome_sets
 from queries import run_internal
 
 __all__ = [
+    "PEER_GROUPS",
     "CentreAggregates",
     "ComparisonChoices",
     "ComparisonIndicator",
     "PeerComparison",
     "ReportingPeriod",
+    "Scorecard",
+    "ScorecardRow",
     "centre_aggregates",
     "comparison_choices",
     "own_trend",
     "peer_comparison",
+    "peer_scorecard",
+    "ranked",
+    "spanning",
 ]
 
 NAMED_ROLES = frozenset({Role.CARE_TEAM, Role.CENTRE_LEAD})
@@ -71,16 +84,25 @@ def _own_centre(viewer: Viewer | None, pathway: str) -> str | None:
 
 @dataclass(frozen=True)
 class ComparisonChoices:
-    """What the viewer may compare: the pathway's indicators and the closed half-years on offer (latest first)."""
+    """What the viewer may compare: the pathway's indicators, the closed half-years on offer (latest first),
+    the half-years a free period may start or end in (latest first) and the peer groups."""
 
     indicators: list[ComparisonIndicator]
     periods: list[ReportingPeriod]
+    halves: list[ReportingPeriod]
+    groups: list[str]
 
 
 def comparison_choices(viewer: Viewer | None, pathway: str, month: dt.date) -> ComparisonChoices:
-    """The indicators and the closed half-years a viewer may compare at the chosen month."""
-    _own_centre(viewer, pathway)
-    return ComparisonChoices(comparison_indicators(outcome_sets()[pathway]), closed_periods(month))
+    """The indicators, closed half-years and peer groups a viewer may compare at the chosen month.
+
+    Similar volume needs an own centre to be near: a national viewer is offered all and university centres.
+    """
+    own = _own_centre(viewer, pathway)
+    groups = [g for g in PEER_GROUPS if g != "volume" or own is not None]
+    return ComparisonChoices(
+        comparison_indicators(outcome_sets()[pathway]), closed_periods(month), closed_periods(month, MAX_HALVES), groups
+    )
 
 
 def pooled_patients(indicator: ComparisonIndicator, oset: OutcomeSet, period: ReportingPeriod, db: Path | None) -> pl.DataFrame:
@@ -98,7 +120,35 @@ def centre_aggregates(
     indicator: ComparisonIndicator, oset: OutcomeSet, period: ReportingPeriod, db: Path | None
 ) -> CentreAggregates:
     """Step 1: the pooled patient rows of one period reduced to one row per centre (the case-mix model fitted on all)."""
-    return aggregate_centres(indicator, oset, pooled_patients(indicator, oset, period, db))
+    cells = [part.start for part in period.parts()]
+    return aggregate_centres(indicator, oset, pooled_patients(indicator, oset, period, db), cells)
+
+
+def peer_group(pathway: str, period: ReportingPeriod, own: str | None, group: str, db: Path | None) -> set[str] | None:
+    """The members of the chosen peer group in the period (None: every centre)."""
+    if group not in PEER_GROUPS:
+        raise AccessDenied(f"{group!r} is not a peer group")
+    if group == "all":
+        return None
+    if group == "volume" and own is None:
+        raise AccessDenied("a peer group of similar volume needs an own centre")
+    volumes = run_internal("peer_volumes", db=db, pathway=pathway, from_month=period.start, to_month=period.end)
+    return group_members(volumes, own, group)
+
+
+def _checked(viewer: Viewer | None, pathway: str, period: ReportingPeriod, as_of: dt.date | None) -> str | None:
+    """The own centre, once the viewer may compare and the period is closed on the grid."""
+    viewer_centre = _own_centre(viewer, pathway)
+    today = dt.date.today()
+    as_of = today if as_of is None else min(as_of, today)  # a later "as of" would open a period still filling
+    if not on_grid(period) or not is_closed(period, as_of):
+        raise AccessDenied(f"peer figures exist only for closed reporting periods, not {period!r}")
+    return viewer_centre
+
+
+def _view(pathway: str, period: ReportingPeriod, viewer_centre: str | None, group: str) -> str:
+    """The view the codes are drawn for; a narrower group draws its own codes."""
+    return view_key(pathway, period.code if group == "all" else f"{period.code}|{group}", viewer_centre)
 
 
 def peer_comparison(
@@ -111,26 +161,62 @@ def peer_comparison(
     min_patients: int = MIN_PATIENTS,
     min_peers: int = MIN_PEERS,
     as_of: dt.date | None = None,
+    group: str = "all",
 ) -> PeerComparison:
-    """The viewer's centre against anonymous peers in one closed half-year, crude and case-mix adjusted.
+    """The viewer's centre against anonymous peers in one closed period, crude and case-mix adjusted.
 
     A programme lead sees every centre anonymously. A period that is not closed at ``as_of``
     (today) is refused: its figures would still grow, and two views of it would differ by
-    the patients added in between.
+    the patients added in between. ``group`` narrows the peers (``PEER_GROUPS``); a group with
+    fewer than ``min_peers`` peers above the threshold shows nothing (``is_shown`` False).
     """
-    viewer_centre = _own_centre(viewer, pathway)
-    today = dt.date.today()
-    as_of = today if as_of is None else min(as_of, today)  # a later "as of" would open a period still filling
-    if not on_grid(period) or not is_closed(period, as_of):
-        raise AccessDenied(f"peer figures exist only for closed reporting periods, not {period!r}")
+    viewer_centre = _checked(viewer, pathway, period, as_of)
     oset = outcome_sets()[pathway]
     indicator = next((i for i in comparison_indicators(oset) if i.code == indicator_code), None)
     if indicator is None:
         raise AccessDenied(f"{indicator_code} is not an indicator of {pathway} that peers are compared on")
+    members = peer_group(pathway, period, viewer_centre, group, db)
     aggregates = centre_aggregates(indicator, oset, period, db)
-    return protect(
-        indicator, aggregates, viewer_centre, viewer_name, view_key(pathway, period.code, viewer_centre), min_patients, min_peers
-    )
+    view = _view(pathway, period, viewer_centre, group)
+    return protect(indicator, aggregates, viewer_centre, viewer_name, view, min_patients, min_peers, members, group)
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    """Every comparison indicator of a pathway in one period against one peer group (issue 17's scorecard)."""
+
+    period: ReportingPeriod
+    group: str
+    mode: str
+    rows: list[ScorecardRow]
+
+    @property
+    def is_shown(self) -> bool:
+        return any(r.is_shown for r in self.rows)
+
+
+def peer_scorecard(
+    viewer: Viewer | None,
+    viewer_name: str,
+    pathway: str,
+    period: ReportingPeriod,
+    mode: str = "adjusted",
+    db: Path | None = None,
+    as_of: dt.date | None = None,
+    group: str = "all",
+    compared: Callable[[str], PeerComparison] | None = None,
+) -> Scorecard:
+    """The own centre against its peers on every indicator at once, each row from that indicator's
+    protected comparison (``peer_comparison``), so the scorecard shows nothing the single views do not.
+
+    ``compared``: the same comparison by indicator code from a cache (the page's), instead of computed here.
+    """
+    if mode not in ("crude", "adjusted"):
+        raise ValueError(f"unknown mode {mode!r}")
+    if compared is None:
+        compared = lambda code: peer_comparison(viewer, viewer_name, pathway, code, period, db, as_of=as_of, group=group)  # noqa: E731
+    rows = [scorecard_row(compared(i.code), mode) for i in comparison_indicators(outcome_sets()[pathway])]
+    return Scorecard(period, group, mode, rows)
 
 
 def own_trend(

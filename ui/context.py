@@ -1,9 +1,16 @@
-"""The sidebar every page shares: who is logged in, and which centre, pathway and month they look at."""
+"""The sidebar every page shares: who is logged in, and which centre, pathway and month they look at.
+
+A page declares the selectors it uses in ``PAGE_SELECTORS`` (by its url path); the others are not
+drawn on it, so no selector sits beside a page that ignores it. A hidden selector keeps its choice
+for the pages that use it (``_kept``). Pages not listed use all three.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import streamlit as st
 
@@ -14,6 +21,34 @@ from ui.auth import log_out
 from ui.data import query, warehouse_exists
 from ui.safe_text import plain
 from ui.text import choose
+
+T = TypeVar("T")
+SELECTORS = frozenset({"centre", "pathway", "month"})
+# the comparison is anonymous for national roles whatever centre is chosen (docs: domain, small numbers and
+# anonymity), so it draws no centre selector; the audit trail is about the whole installation
+PAGE_SELECTORS: dict[str, frozenset[str]] = {
+    "comparison": frozenset({"pathway", "month"}),
+    "audit": frozenset(),
+}
+
+
+def selectors_for(page: str | None) -> frozenset[str]:
+    """The sidebar selectors a page uses (all of them for a page that declares none)."""
+    return PAGE_SELECTORS.get(page or "", SELECTORS)
+
+
+def _kept(key: str, options: list, draw: Callable[[], T]) -> T:
+    """Draw a keyed selector, restoring the choice it had before a page without it was shown.
+
+    Streamlit forgets a widget's state in a run that does not draw it; a copy under another key
+    survives, and comes back when it is still one of the ``options``.
+    """
+    kept = st.session_state.get(f"kept_{key}")
+    if key not in st.session_state and f"kept_{key}" in st.session_state and kept in options:
+        st.session_state[key] = kept
+    value = draw()
+    st.session_state[f"kept_{key}"] = value
+    return value
 
 
 @dataclass(frozen=True)
@@ -39,21 +74,30 @@ def _who(viewer: Viewer) -> None:
     st.sidebar.button(t("log_out"), on_click=log_out, icon=":material/logout:", key="log_out")
 
 
-def _centre(viewer: Viewer) -> tuple[str | None, str]:
+def _centre(viewer: Viewer, shown: bool = True) -> tuple[str | None, str]:
     if not viewer.is_national:
         row = query("viewer_centre", centre_code=viewer.centre_code)
         return viewer.centre_code, (row["centre_name"][0] if row.height else viewer.centre_code or "")
+    if not shown:
+        return None, t("all_centres_choice")
     centres = query("viewer_centres")
     names = dict(zip(centres["centre_code"], centres["centre_name"], strict=True))
     options = [None, *names]
-    chosen = st.sidebar.selectbox(
-        t("centre"), options, format_func=lambda c: t("all_centres_choice") if c is None else names[c], key="chosen_centre"
+    chosen = _kept(
+        "chosen_centre",
+        options,
+        lambda: st.sidebar.selectbox(
+            t("centre"), options, format_func=lambda c: t("all_centres_choice") if c is None else names[c], key="chosen_centre"
+        ),
     )
     return chosen, (t("all_centres_choice") if chosen is None else names[chosen])
 
 
-def sidebar(viewer: Viewer | None) -> Context | None:
-    """Draw the sidebar and return what the viewer looks at (None when there is nothing to show)."""
+def sidebar(viewer: Viewer | None, page: str | None = None) -> Context | None:
+    """Draw the sidebar and return what the viewer looks at (None when there is nothing to show).
+
+    ``page``: the url path of the page shown, whose declared selectors (``PAGE_SELECTORS``) are drawn.
+    """
     _language()
     if viewer is None:
         return None
@@ -61,16 +105,24 @@ def sidebar(viewer: Viewer | None) -> Context | None:
     if not warehouse_exists():
         st.sidebar.warning(t("no_warehouse"))
         return None
-    centre, centre_name = _centre(viewer)
+    used = selectors_for(page)
+    centre, centre_name = _centre(viewer, "centre" in used)
+    if "pathway" not in used:
+        return Context(viewer, centre, centre_name, None, None, ())
     delivered = set(query("viewer_pathways", centre_code=centre)["pathway"])
     pathways = [p for p in outcome_sets() if p in delivered and viewer.may_see_pathway(p)]
     if not pathways:
         return Context(viewer, centre, centre_name, None, None, ())
-    pathway = st.sidebar.selectbox(t("pathway"), pathways, format_func=lambda p: label(outcome_sets()[p].label), key="pathway")
+    pathway = _kept(
+        "pathway",
+        pathways,
+        lambda: st.sidebar.selectbox(t("pathway"), pathways, format_func=lambda p: label(outcome_sets()[p].label), key="pathway"),
+    )
     months = tuple(query("review_months", centre_code=centre, pathway=pathway)["month_date"].to_list())
-    if not months:
-        return Context(viewer, centre, centre_name, pathway, None, ())
-    month = st.sidebar.selectbox(t("month"), months[::-1], format_func=month_name, key=f"month_{centre}_{pathway}")
+    if not months or "month" not in used:
+        return Context(viewer, centre, centre_name, pathway, None, months)
+    key = f"month_{centre}_{pathway}"
+    month = _kept(key, list(months), lambda: st.sidebar.selectbox(t("month"), months[::-1], format_func=month_name, key=key))
     return Context(viewer, centre, centre_name, pathway, month, months)
 
 
