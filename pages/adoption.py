@@ -11,7 +11,7 @@ import streamlit as st
 from services.adoption import Adoption, Measure
 from texts import month_name, number, t
 from texts.csv_safe import csv_bytes
-from ui.adoption_view import lag_line, summary_table, with_pathway_labels
+from ui.adoption_view import lag_line, library_table, may_see_library, practice_library, summary_table, with_pathway_labels
 from ui.context import Context, current_with_month
 from ui.figures import heatmap_figure, lines_figure
 from ui.guard import entry_only
@@ -87,6 +87,20 @@ def render_table(found: Adoption) -> None:
     )  # fmt: skip
 
 
+def render_library() -> None:
+    st.subheader(t("library_title"))
+    st.caption(t("library_caption"))
+    table = library_table(practice_library())
+    if table.is_empty():
+        st.info(t("library_none"))
+        return
+    st.dataframe(table, hide_index=True, width="stretch", key="practice_library")
+    st.download_button(
+        t("download_csv"), csv_bytes(table),
+        file_name="gedeelde_aanpakken.csv", mime="text/csv", key="csv_library", icon=":material/download:",
+    )  # fmt: skip
+
+
 st.title(t("adoption_title"))
 ctx = current_with_month()
 if ctx is not None:
@@ -98,3 +112,5 @@ if ctx is not None:
     render_heatmap(found, measure)
     render_trend(ctx, found, measure)
     render_table(found)
+    if may_see_library(ctx.viewer):
+        render_library()

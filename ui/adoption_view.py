@@ -1,14 +1,21 @@
-"""How the adoption page says things: what lags in words, pathway names, and the table of all figures.
+"""How the adoption page says things: what lags in words, pathway names, the table of all figures, and the
+programme's library of shared practices.
 
-The figures themselves come from ``services.adoption`` (through ``ui.review_data.adoption``).
+The figures themselves come from ``services.adoption`` (through ``ui.review_data.adoption``), the
+library from ``services.practices.library``.
 """
 
 from __future__ import annotations
 
 import polars as pl
 
+from access.roles import Role, Viewer
+from analytics.indicators import Indicator, indicators_for
+from data_models.outcome_sets import outcome_sets
+from services import practices
 from services.adoption import Adoption
 from texts import label, number, t
+from ui.data import current_viewer, query
 
 
 def with_pathway_labels(adoption: Adoption, frame: pl.DataFrame) -> pl.DataFrame:
@@ -64,3 +71,54 @@ def summary_table(adoption: Adoption) -> pl.DataFrame:
         pl.col("median_delay_days").round(0).alias(t("measure_delay")),
         yes_no("is_cycle_running").alias(t("adoption_cycle")),
     )
+
+
+def may_see_library(viewer: Viewer | None) -> bool:
+    """Only the programme lead sees the library of every shared practice (the practices_library query's rule)."""
+    return viewer is not None and viewer.role == Role.PROGRAMME_LEAD
+
+
+def practice_library() -> pl.DataFrame:
+    """Every shared practice of every pathway, by pathway and indicator, with its adoptions (``services.practices.library``)."""
+    return practices.library(current_viewer(), None, None, fetch=query)
+
+
+def _effect_text(row: dict, indicator: Indicator | None) -> str:
+    if row["withheld_reason"] == practices.WITHHELD_SMALL:
+        return t("library_not_shared")
+    if row["change"] is None:
+        return t("library_not_measured")
+    verdicts = {"improved": t("practice_verdict_improved"), "no_change": t("practice_verdict_no_change"),
+                "worse": t("practice_verdict_worse")}  # fmt: skip
+    if indicator is not None and indicator.unit == "pct":
+        change = t("practice_points", n=number(100 * row["change"], 0))
+    else:
+        change = number(row["change"], 1)
+    return f"{verdicts.get(row['effect_verdict'], '')} ({change})"
+
+
+def _source(row: dict) -> str:
+    if row["is_named"] and row["centre_name"]:
+        return str(row["centre_name"])
+    kinds = {"umc": t("practice_kind_umc"), "general": t("practice_kind_general")}
+    return kinds.get(row["centre_kind"], t("practice_kind_other"))
+
+
+def library_table(library: pl.DataFrame) -> pl.DataFrame:
+    """The library in words: pathway, indicator, source (a name only when the centre chose it), practice, effect, adoptions."""
+    rows = []
+    for row in library.iter_rows(named=True):
+        oset = outcome_sets()[row["pathway"]]
+        indicator = next((i for i in indicators_for(oset) if i.code == row["indicator_code"]), None)
+        rows.append({
+            t("pathway"): label(oset.label),
+            t("library_indicator"): label(indicator.label) if indicator else row["indicator_code"],
+            t("library_source"): _source(row),
+            t("library_what"): row["what"],
+            t("library_effect"): _effect_text(row, indicator),
+            t("library_adoptions"): row["adoptions_n"],
+            t("library_adoptions_done"): row["adoptions_done_n"],
+            t("library_adopters_measured"): row["adopters_measured_n"],
+            t("library_adopters_improved"): row["adopters_improved_n"],
+        })  # fmt: skip
+    return pl.DataFrame(rows)
