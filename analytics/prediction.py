@@ -32,6 +32,8 @@ similar patients, the pooled count only where the other centres together have te
 
 from __future__ import annotations
 
+import io
+import json
 import math
 import warnings
 import zlib
@@ -591,3 +593,131 @@ def check_profile(form: PatientForm, profile: Mapping[str, object]) -> list[Inpu
         if math.isnan(number) or too_low or too_high or (allowed is not None and number not in allowed):
             problems.append(InputProblem(f, value))
     return problems
+
+
+# --- stored with the data version: models as rows and back -----------------------------------------
+# A publish fits every model once and stores it in the version (warehouse/models.py); a page reads it back.
+# Floats go through JSON as ``repr`` does, which round-trips a float exactly: the models read back
+# predict to the last bit what the fitted ones do.
+
+FIT_SCHEMA = {
+    "centre_code": pl.String, "treatment": pl.String, "model": pl.String, "kind": pl.String, "design": pl.String,
+    "covariance": pl.String, "scale": pl.Float64, "df_resid": pl.Float64,
+}  # fmt: skip
+COEFFICIENT_SCHEMA = {
+    "centre_code": pl.String, "treatment": pl.String, "model": pl.String, "position": pl.Int32, "term": pl.String,
+    "estimate": pl.Float64,
+}  # fmt: skip
+OPTION_SCHEMA = {"centre_code": pl.String, "treatment": pl.String, "patients_n": pl.Int64, "ranges": pl.String}
+CALIBRATION_SCHEMA = {"decile": pl.Int64, "patients_n": pl.UInt32, "predicted_mean": pl.Float64, "observed_mean": pl.Float64}
+VALIDATION_SCHEMA = {
+    "treatment": pl.String, "outcome": pl.String, "train_n": pl.Int64, "test_n": pl.Int64, "c_statistic": pl.Float64,
+    "brier": pl.Float64, "r_squared": pl.Float64, "interval_coverage": pl.Float64, "calibration": pl.String,
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ModelRows:
+    """The models of one pathway as rows (``centre_code`` None: pooled over all centres); no patient in them."""
+
+    options: pl.DataFrame  # centre_code, treatment, patients_n, ranges (JSON)
+    fits: pl.DataFrame  # one row per model: its design, covariance, scale and residual degrees of freedom
+    coefficients: pl.DataFrame  # one row per model and term: the estimate
+
+
+def _design_json(design: Design) -> str:
+    return json.dumps({"numeric": design.numeric, "medians": design.medians, "flagged": design.flagged,
+                       "levels": design.levels})  # fmt: skip
+
+
+def _design_from(text: str) -> Design:
+    d = json.loads(text)
+    levels = {k: tuple(v) for k, v in d["levels"].items()}
+    return Design(tuple(d["numeric"]), {k: float(v) for k, v in d["medians"].items()}, tuple(d["flagged"]), levels)
+
+
+def _named_models(option: OptionModels) -> dict[str, LinearModel | LogisticModel | None]:
+    named: dict[str, LinearModel | LogisticModel | None] = {"followup": option.followup, "mic": option.mic,
+                                                            "event": option.event, "work": option.work}  # fmt: skip
+    return named | {f"timepoint:{tp}": m for tp, m in option.timepoints.items()}
+
+
+def model_rows(options: Mapping[str | None, Mapping[str, OptionModels]]) -> ModelRows:
+    """Every model of a pathway as rows: ``options`` maps a centre (None: all centres) to its models per treatment."""
+    option_rows, fit_rows, coefficient_rows = [], [], []
+    for centre, per_treatment in options.items():
+        for treatment, option in per_treatment.items():
+            option_rows.append({"centre_code": centre, "treatment": treatment, "patients_n": option.patients_n,
+                                "ranges": json.dumps({k: list(v) for k, v in option.ranges.items()})})  # fmt: skip
+            for name, model in _named_models(option).items():
+                if model is None:
+                    continue
+                linear = isinstance(model, LinearModel)
+                fit_rows.append({
+                    "centre_code": centre, "treatment": treatment, "model": name, "kind": "linear" if linear else "logistic",
+                    "design": _design_json(model.design), "covariance": json.dumps(model.cov.tolist()) if linear else None,
+                    "scale": model.scale if linear else None, "df_resid": model.df_resid if linear else None,
+                })  # fmt: skip
+                coefficient_rows += [
+                    {"centre_code": centre, "treatment": treatment, "model": name, "position": i, "term": term,
+                     "estimate": float(value)}
+                    for i, (term, value) in enumerate(zip(model.design.names, model.params, strict=True))
+                ]  # fmt: skip
+    return ModelRows(
+        pl.DataFrame(option_rows, schema=OPTION_SCHEMA),
+        pl.DataFrame(fit_rows, schema=FIT_SCHEMA),
+        pl.DataFrame(coefficient_rows, schema=COEFFICIENT_SCHEMA),
+    )
+
+
+def _model_from(fit: dict, estimates: np.ndarray) -> LinearModel | LogisticModel:
+    design = _design_from(fit["design"])
+    if fit["kind"] == "linear":
+        return LinearModel(design, estimates, np.asarray(json.loads(fit["covariance"]), dtype=float), fit["scale"], fit["df_resid"])
+    return LogisticModel(design, estimates)
+
+
+def models_from_rows(rows: ModelRows) -> dict[str | None, dict[str, OptionModels]]:
+    """``model_rows`` read back: per centre (None: all centres) the models per treatment."""
+    estimates: dict[tuple, list[tuple[int, float]]] = {}
+    for r in rows.coefficients.iter_rows(named=True):
+        estimates.setdefault((r["centre_code"], r["treatment"], r["model"]), []).append((r["position"], r["estimate"]))
+    per_option: dict[tuple, dict[str, LinearModel | LogisticModel]] = {}
+    for fit in rows.fits.iter_rows(named=True):
+        key = (fit["centre_code"], fit["treatment"], fit["model"])
+        estimated = np.array([e for _, e in sorted(estimates[key])], dtype=float)
+        per_option.setdefault(key[:2], {})[fit["model"]] = _model_from(fit, estimated)
+    found: dict[str | None, dict[str, OptionModels]] = {}
+    for o in rows.options.iter_rows(named=True):
+        models = per_option.get((o["centre_code"], o["treatment"]), {})
+        timepoints = {m.split(":", 1)[1]: model for m, model in models.items() if m.startswith("timepoint:")}
+        ranges = {k: (float(v[0]), float(v[1])) for k, v in json.loads(o["ranges"]).items()}
+        found.setdefault(o["centre_code"], {})[o["treatment"]] = OptionModels(
+            o["treatment"], o["patients_n"], models.get("followup"),  # type: ignore[arg-type]
+            dict(sorted(timepoints.items(), key=_timepoint_order)),  # type: ignore[arg-type]
+            models.get("mic"), models.get("event"), models.get("work"), ranges,  # type: ignore[arg-type]
+        )  # fmt: skip
+    return found
+
+
+def _timepoint_order(item: tuple[str, object]) -> int:
+    return list(TIMEPOINT_COLUMNS).index(item[0]) if item[0] in TIMEPOINT_COLUMNS else len(TIMEPOINT_COLUMNS)
+
+
+def validation_rows(validations: list[Validation]) -> pl.DataFrame:
+    """Held-out validation figures as rows (the calibration per decile as JSON)."""
+    return pl.DataFrame(
+        [{"treatment": v.treatment, "outcome": v.outcome, "train_n": v.train_n, "test_n": v.test_n,
+          "c_statistic": v.c_statistic, "brier": v.brier, "r_squared": v.r_squared, "interval_coverage": v.interval_coverage,
+          "calibration": v.calibration.write_json()} for v in validations],
+        schema=VALIDATION_SCHEMA,
+    )  # fmt: skip
+
+
+def validations_from_rows(rows: pl.DataFrame) -> list[Validation]:
+    return [
+        Validation(r["outcome"], r["treatment"], r["train_n"], r["test_n"],
+                   pl.read_json(io.StringIO(r["calibration"]), schema=CALIBRATION_SCHEMA),
+                   r["c_statistic"], r["brier"], r["r_squared"], r["interval_coverage"])
+        for r in rows.iter_rows(named=True)
+    ]  # fmt: skip

@@ -5,6 +5,7 @@ python -m cli load --db PATH FILE...        exit 0 all loaded, 1 rows quarantine
 python -m cli import-fhir --db PATH --centre CODE FILE_OR_FOLDER...   a FHIR R4 export, loaded the same way
 python -m cli export-fhir --centre CODE --month YYYY-MM --out DIR [--gzip] [--zip]   the demo's data as a FHIR export
 python -m cli status --db PATH              the load log
+python -m cli rebuild --db PATH             build the marts and layout of a warehouse, published as a new version
 python -m cli quarantine --db PATH          the rejected rows with their reasons
 python -m cli demo --db PATH [--scale tiny|small|medium|large] [--seed N]
 python -m cli audit-verify [--path P] [--anchor A]   "OK: N rows", or the first broken line (exit 1)
@@ -16,7 +17,8 @@ python -m cli user add --username NAME --role ROLE [--centre CODE] [--pathways a
 
 The commands live by what they touch: ``cli.loads`` (load, import-fhir), ``cli.listing`` (status,
 quarantine), ``cli.admin`` (audit-verify, user add), ``cli.demo`` (the generator), ``cli.fhir_export``
-(the generator's data as a FHIR export) and ``cli.pack`` (the meeting pack). The demo generator and
+(the generator's data as a FHIR export), ``cli.pack`` (the meeting pack) and ``cli.rebuild`` (a
+warehouse's marts and layout, published as a new version). The demo generator and
 the report builder are imported only by their command.
 """
 
@@ -25,8 +27,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from cli import admin, demo, fhir_export, listing, loads, pack
+from cli import admin, demo, fhir_export, listing, loads, pack, rebuild
 from cli.common import USAGE_ERROR
+from warehouse.models import fitting_on_publish
 
 SERVES_DATA = {"pack", "quarantine"}  # commands that show patient rows or peer codes
 AUDITED_LOADS = {"load", "import-fhir"}  # commands that write to the warehouse and the audit trail
@@ -44,8 +47,15 @@ def parser(prog: str = PROG) -> argparse.ArgumentParser:
     demo.register(sub)
     fhir_export.register(sub)
     pack.register(sub)
+    rebuild.register(sub)
     admin.register_user(sub)
     return p
+
+
+def _publish_models(con: object) -> None:
+    from services.patients_like_me import publish_models  # statsmodels only when a command publishes
+
+    publish_models(con)  # type: ignore[arg-type]
 
 
 def main(argv: list[str] | None = None, prog: str = PROG) -> int:
@@ -70,7 +80,8 @@ def main(argv: list[str] | None = None, prog: str = PROG) -> int:
             print(f"fout: {err}", file=sys.stderr)
             return USAGE_ERROR
     try:
-        return args.run(args)
+        with fitting_on_publish(_publish_models):  # a version this command publishes carries its fitted models
+            return args.run(args)
     except Exception as err:  # noqa: BLE001 - the CLI's contract is one clear line and exit 2
         print(f"fout: {type(err).__name__}: {err}", file=sys.stderr)
         return USAGE_ERROR

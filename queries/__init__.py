@@ -26,7 +26,7 @@ import polars as pl
 
 from access.roles import AccessDenied, Viewer
 from warehouse.actions import actions_reader
-from warehouse.connection import reader, warehouse_path
+from warehouse.connection import shared_reader, warehouse_path
 
 QUERY_DIR = Path(__file__).parent
 
@@ -69,7 +69,7 @@ def _execute(name: str, db: Path | None, params: dict[str, object]) -> pl.DataFr
     expected = parameters(name)
     if set(params) != expected:
         raise TypeError(f"query {name} takes {sorted(expected)}, got {sorted(params)}")
-    opened = actions_reader(db or warehouse_path()) if rule(name).store == "actions" else reader(db)
+    opened = actions_reader(db or warehouse_path()) if rule(name).store == "actions" else shared_reader(db)
     with opened as con:
         return con.sql(sql_text(name), params=params or None).pl()
 

@@ -16,11 +16,13 @@ inside this module and the fitted models: only predictions and counts leave.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
+import duckdb
 import polars as pl
 
 from access.roles import AccessDenied, Role, Viewer
@@ -30,6 +32,7 @@ from analytics.prediction import (
     FormField,
     GroupResult,
     InputProblem,
+    ModelRows,
     OptionModels,
     OptionResult,
     PathwayModels,
@@ -37,17 +40,22 @@ from analytics.prediction import (
     Validation,
     check_profile,
     fit_option,
+    model_rows,
+    models_from_rows,
     options_for,
     patient_form,
     similar_count,
     similarity_frame,
     spec_for,
     validate_option,
+    validation_rows,
+    validations_from_rows,
     with_targets,
 )
 from data_models.outcome_sets import OutcomeSet, outcome_sets
-from queries import run_internal
-from warehouse.connection import data_version, published
+from queries import run_internal, sql_text
+from warehouse.connection import data_version, published, shared_reader
+from warehouse.models import TABLES, fit_on_publish, has_models, read, store
 
 __all__ = [
     "YES_NO",
@@ -65,6 +73,10 @@ __all__ = [
     "fit_pathway",
     "model_validation",
     "patients_like_me",
+    "publish_models",
+    "register_fitting",
+    "stored_models",
+    "stored_validations",
     "validate_pathway",
 ]
 
@@ -88,13 +100,16 @@ def training_frame(pathway: str, db: Path | None) -> pl.DataFrame:
 @lru_cache(maxsize=1)  # pooled, own-centre and validation fits of one pathway and data version read it once
 def _training_frame(pathway: str, db: Path, version: str) -> pl.DataFrame:
     del version  # part of the cache key only
+    return _training_rows(pathway, lambda name, **params: run_internal(name, db=db, **params))
+
+
+def _training_rows(pathway: str, fetch: Callable[..., pl.DataFrame]) -> pl.DataFrame:
     oset = outcome_sets()[pathway]
     spec = spec_for(oset)
-    rows = run_internal(
-        "prediction_patients", db=db, pathway=pathway, instrument=oset.primary_instrument, event=spec.event or "",
-        work=spec.work or "",
-    )  # fmt: skip
-    casemix = run_internal("peer_casemix", db=db, pathway=pathway, from_month=EVER[0], to_month=EVER[1])
+    rows = fetch(
+        "prediction_patients", pathway=pathway, instrument=oset.primary_instrument, event=spec.event or "", work=spec.work or ""
+    )
+    casemix = fetch("peer_casemix", pathway=pathway, from_month=EVER[0], to_month=EVER[1])
     rows = rows.join(wide_casemix(casemix, list(oset.casemix.values())), on=["centre_code", "episode_id"], how="left")
     return with_targets(rows, spec)
 
@@ -122,6 +137,77 @@ def fit_own(pathway: str, centre_code: str, db: Path | None) -> dict[str, Option
     spec = spec_for(oset)
     frame = training_frame(pathway, db).filter(pl.col("centre_code") == centre_code)
     return {t: fit_option(frame, t, spec) for t in oset.treatments}
+
+
+# --- fitted once per data version, at publish time, and read back by every process --------------------
+
+
+def _fetch_on(con: duckdb.DuckDBPyConnection) -> Callable[..., pl.DataFrame]:
+    """The internal queries run on the connection of the version being published (not yet readable by path)."""
+    return lambda name, **params: con.sql(sql_text(name), params=params).pl()
+
+
+def _similarity_rows(similarity: pl.DataFrame) -> tuple[list[str], pl.DataFrame]:
+    numbers = [c for c in similarity.columns if c not in ("centre_code", "treatment")]
+    values = pl.concat_list([pl.col(c).cast(pl.Float64) for c in numbers]) if numbers else pl.lit([], dtype=pl.List(pl.Float64))
+    return numbers, similarity.select("centre_code", "treatment", values.alias("numbers"))
+
+
+def publish_models(con: duckdb.DuckDBPyConnection) -> None:
+    """Fit every pathway's models (pooled, per centre) and their validation on the version being published, and
+    store them with it (``warehouse.models``). Registered by the command line and the server: ``register_fitting``."""
+    for pathway, oset in outcome_sets().items():
+        spec = spec_for(oset)
+        frame = _training_rows(pathway, _fetch_on(con))
+        centres = sorted(frame["centre_code"].drop_nulls().unique().to_list())
+        fitted: dict[str | None, dict[str, OptionModels]] = {None: {t: fit_option(frame, t, spec) for t in oset.treatments}}
+        for centre in centres:
+            own = frame.filter(pl.col("centre_code") == centre)
+            fitted[centre] = {t: fit_option(own, t, spec) for t in oset.treatments}
+        rows = model_rows(fitted)
+        variables, similarity = _similarity_rows(similarity_frame(frame, spec))
+        validations = [v for t in oset.treatments for v in validate_option(frame, t, spec)]
+        store(con, "model_pathways", pathway, pl.DataFrame({"similarity_variables": [json.dumps(variables)]}))
+        store(con, "model_options", pathway, rows.options)
+        store(con, "model_fits", pathway, rows.fits)
+        store(con, "model_coefficients", pathway, rows.coefficients)
+        store(con, "model_validation", pathway, validation_rows(validations))
+        store(con, "model_similarity", pathway, similarity)
+
+
+def register_fitting() -> None:
+    """Make every later publish in this process fit and store the models (the command line and the server call this)."""
+    fit_on_publish(publish_models)
+
+
+def _stored(pathway: str, db: Path | None) -> dict[str, pl.DataFrame] | None:
+    with shared_reader(db) as con:
+        if not has_models(con, pathway):
+            return None
+        return {table: read(con, table, pathway) for table in TABLES}
+
+
+def stored_models(pathway: str, db: Path | None) -> tuple[PathwayModels, dict[str, dict[str, OptionModels]]] | None:
+    """The pooled models and every centre's own models as the version stores them (None: it stores none)."""
+    tables = _stored(pathway, db)
+    if tables is None:
+        return None
+    spec = spec_for(outcome_sets()[pathway])
+    fitted = models_from_rows(ModelRows(tables["model_options"], tables["model_fits"], tables["model_coefficients"]))
+    variables = json.loads(tables["model_pathways"]["similarity_variables"][0])
+    numbers = tables["model_similarity"]
+    similarity = numbers.select(
+        "centre_code", "treatment", *(pl.col("numbers").list.get(i).alias(v) for i, v in enumerate(variables))
+    )
+    pooled = fitted.pop(None, {})
+    own = {str(centre): models for centre, models in fitted.items()}
+    return PathwayModels(spec, pooled, similarity), own
+
+
+def stored_validations(pathway: str, db: Path | None) -> list[Validation] | None:
+    """The held-out validation of the pooled models as the version stores it (None: it stores none)."""
+    tables = _stored(pathway, db)
+    return None if tables is None else validations_from_rows(tables["model_validation"])
 
 
 @dataclass(frozen=True)

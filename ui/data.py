@@ -8,7 +8,8 @@ refused attempt writes a "refused" row.
 
 The comparison, samen-beslissen and trajectory pages ask their service (``services.peer_comparison``,
 ``services.patients_like_me``, ``services.trajectory``) through the wrappers below: small answers
-cached per viewer scope and data version, fitted models per pathway (and centre) and data version,
+cached per viewer scope and data version, the models the data version stores (fitted when it was published;
+fitted here only for a version published without them),
 the trajectory's patient rows read through ``query`` so that each read is authorised and audited.
 """
 
@@ -18,43 +19,37 @@ import datetime as dt
 import functools
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-import polars as pl
 import streamlit as st
 
-import queries
 from access import audit
 from access.roles import AccessDenied, Viewer
-from services.patients_like_me import (
-    OptionModels,
-    PathwayModels,
-    PatientsLikeMe,
-    Validation,
-    fit_own,
-    fit_pathway,
-    model_validation,
-    patients_like_me,
-    validate_pathway,
-)
-from services.peer_comparison import (
-    ComparisonChoices,
-    PeerComparison,
-    ReportingPeriod,
-    comparison_choices,
-    own_trend,
-    peer_comparison,
-)
-from services.trajectory import Trajectory
-from services.trajectory import trajectory as trajectory_of
-from warehouse.connection import data_version, published, warehouse_path
+from access.settings import warehouse_path
+
+if TYPE_CHECKING:  # the services (statsmodels, scipy, plotly's neighbours) load on first use, not on the login page
+    import polars as pl
+
+    from services.patients_like_me import OptionModels, PathwayModels, PatientsLikeMe, Validation
+    from services.peer_comparison import ComparisonChoices, PeerComparison, ReportingPeriod
+    from services.trajectory import Trajectory
 
 T = TypeVar("T")
 
 
 def pin_version() -> None:
-    """Pin the published version for this script run, so one page never mixes two versions."""
-    st.session_state["pinned_version"] = published() if warehouse_path().exists() else None
+    """Pin the published version for this script run, so one page never mixes two versions.
+
+    The link resolved here as ``warehouse.connection.published`` does: that module (DuckDB, the marts and
+    their schemas) loads with the first query, not on the login page."""
+    path = warehouse_path()
+    st.session_state["pinned_version"] = path.resolve() if path.exists() else None
+
+
+def data_version(path: Path) -> str:
+    from warehouse.connection import data_version as version_of
+
+    return version_of(path)
 
 
 def _db() -> Path:
@@ -74,6 +69,8 @@ def _scope_of(viewer: Viewer) -> tuple:
 def _run_for_scope(name: str, params: tuple[tuple[str, object], ...], viewer: Viewer, path: str, version: str) -> pl.DataFrame:
     """The cache itself: keyed by the scope of the viewer it is given (never by a scope passed beside it)."""
     del version  # part of the cache key only
+    import queries
+
     return queries.run(name, viewer, db=Path(path), **dict(params))
 
 
@@ -83,6 +80,8 @@ def _cached(name: str, params: tuple[tuple[str, object], ...], viewer: Viewer | 
     The cache key is the viewer's own scope and the parameters authorised for it, so rows cached
     for one centre can only come back to a viewer who may see that centre.
     """
+    import queries
+
     authorised = queries.authorise(name, viewer, dict(params))
     if viewer is None:  # authorise has refused already; this keeps type checkers informed
         raise AccessDenied("nobody is logged in")
@@ -146,6 +145,8 @@ def query(name: str, **params: object) -> pl.DataFrame:
     A refusal writes a "refused" audit row before it is raised. Patient rows write a
     "view_patient_rows" row after the query, with the fingerprints of the patients returned.
     """
+    import queries
+
     viewer = current_viewer()
     try:
         authorised = queries.authorise(name, viewer, params)
@@ -175,6 +176,8 @@ def _peers(
     viewer: Viewer, name: str, pathway: str, code: str, period: ReportingPeriod, path: str, version: str
 ) -> PeerComparison:
     del version
+    from services.peer_comparison import peer_comparison
+
     return peer_comparison(viewer, name, pathway, code, period, db=Path(path))
 
 
@@ -183,6 +186,8 @@ def _trend(
     viewer: Viewer, name: str, pathway: str, code: str, periods: tuple[ReportingPeriod, ...], path: str, version: str
 ) -> pl.DataFrame:
     del version
+    from services.peer_comparison import own_trend
+
     return own_trend(viewer, name, pathway, code, list(periods), db=Path(path))
 
 
@@ -207,21 +212,40 @@ def trend(name: str, pathway: str, code: str, periods: list[ReportingPeriod]) ->
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
+def _version_models(pathway: str, path: str, version: str) -> tuple[PathwayModels, dict[str, dict[str, OptionModels]]] | None:
+    """The models the version stores (fitted when it was published); None for a version published without them."""
+    del version  # part of the cache key only: a new data version has its own models
+    from services.patients_like_me import stored_models
+
+    return stored_models(pathway, Path(path))
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
 def _pathway_models(pathway: str, path: str, version: str) -> PathwayModels:
-    del version  # part of the cache key only: a new data version refits
+    stored = _version_models(pathway, path, version)
+    if stored is not None:
+        return stored[0]
+    from services.patients_like_me import fit_pathway  # a version without stored models: fitted here, once
+
     return fit_pathway(pathway, Path(path))
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
 def _own_models(pathway: str, centre_code: str, path: str, version: str) -> dict[str, OptionModels]:
-    del version
+    stored = _version_models(pathway, path, version)
+    if stored is not None:
+        return stored[1].get(centre_code, {})
+    from services.patients_like_me import fit_own
+
     return fit_own(pathway, centre_code, Path(path))
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
 def _pathway_validations(pathway: str, path: str, version: str) -> list[Validation]:
-    del version
-    return validate_pathway(pathway, Path(path))
+    from services.patients_like_me import stored_validations, validate_pathway
+
+    stored = stored_validations(pathway, Path(path))
+    return stored if stored is not None else validate_pathway(pathway, Path(path))
 
 
 def pathway_models(pathway: str) -> PathwayModels:
@@ -239,6 +263,8 @@ def own_models(pathway: str, centre_code: str) -> dict[str, OptionModels]:
 @_refusals_recorded("comparison choices")
 def comparison_options(pathway: str, month: dt.date) -> ComparisonChoices:
     """The indicators and closed half-years the logged-in viewer may compare."""
+    from services.peer_comparison import comparison_choices
+
     return comparison_choices(current_viewer(), pathway, month)
 
 
@@ -247,6 +273,8 @@ def like_me(pathway: str, profile: dict[str, object] | None = None) -> PatientsL
     all centres' figures for a patient like this one (models from the caches above).
 
     A refusal writes a "refused" audit row naming the pathway (not the patient's characteristics)."""
+    from services.patients_like_me import patients_like_me
+
     viewer = current_viewer()
     try:
         return patients_like_me(viewer, pathway, profile, _db(), fitted=pathway_models, own_fitted=own_models)
@@ -258,6 +286,8 @@ def like_me(pathway: str, profile: dict[str, object] | None = None) -> PatientsL
 @_refusals_recorded("decide validation")
 def pathway_validations(pathway: str) -> list[Validation]:
     """Held-out validation of the pooled models (computed when someone allowed asks for the details)."""
+    from services.patients_like_me import model_validation
+
     path = _db()
     cached = lambda p: _pathway_validations(p, str(path), data_version(path))  # noqa: E731
     return model_validation(current_viewer(), pathway, path, validated=cached)
@@ -265,4 +295,6 @@ def pathway_validations(pathway: str) -> list[Validation]:
 
 def trajectory(episode_id: str) -> Trajectory:
     """One episode of the viewer's own centre against the expected band; every read through ``query`` (audited)."""
+    from services.trajectory import trajectory as trajectory_of
+
     return trajectory_of(current_viewer(), episode_id, _db(), fetch=query, fitted=pathway_models)

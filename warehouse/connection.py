@@ -16,6 +16,7 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -25,6 +26,7 @@ from pathlib import Path
 import duckdb
 
 from access import settings
+from warehouse import models
 
 DEFAULT_PATH = settings.DEFAULT_WAREHOUSE_PATH
 # DuckDB's buffer manager would take 80% of RAM per reader; the dashboard's queries need far less
@@ -125,6 +127,7 @@ def writer(root: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         con = duckdb.connect(str(new))
         try:
             yield con
+            models.prepare(con)  # and its models fitted on it (warehouse/models.py)
             con.execute("checkpoint")
         except BaseException:
             con.close()
@@ -136,3 +139,57 @@ def writer(root: Path) -> Iterator[duckdb.DuckDBPyConnection]:
             os.fsync(handle.fileno())
         _switch(root, new)
         _prune(root)
+
+
+# --- one read-only connection per process and data version (the server switches it on) -------------
+# The server's sessions share one DuckDB connection per published version, each query on a cursor of
+# it (``con.cursor()``: one buffer pool, no open per query; a connection refuses concurrent calls, its
+# cursors do not). Memory and threads are bounded: ``SAMEN_DUCKDB_MEMORY_LIMIT`` (default 1GB) and
+# ``SAMEN_DUCKDB_THREADS`` (default 2). Off, ``shared_reader`` is ``reader``: command-line tools and
+# tests that write a warehouse in the same process never meet a connection held open.
+_shared: dict[Path, duckdb.DuckDBPyConnection] = {}
+_shared_lock = threading.Lock()
+_sharing = {"on": False}
+
+
+def shared_config() -> dict[str, object]:
+    memory = os.environ.get("SAMEN_DUCKDB_MEMORY_LIMIT", "1GB")
+    return {"enable_external_access": False, "memory_limit": memory, "threads": int(os.environ.get("SAMEN_DUCKDB_THREADS", "2"))}
+
+
+def share_one_connection(on: bool = True) -> None:
+    """Serve every read of this process from one read-only connection per data version (off: close them)."""
+    with _shared_lock:
+        _sharing["on"] = on
+        if not on:
+            for con in _shared.values():
+                con.close()
+            _shared.clear()
+
+
+def _connection_for(real: Path) -> duckdb.DuckDBPyConnection:
+    """The process's connection to one version; versions older than the last ``KEEP_VERSIONS`` are closed."""
+    con = _shared.get(real)
+    if con is None:
+        con = _shared[real] = duckdb.connect(str(real), read_only=True, config=shared_config())
+        for old in sorted(_shared, key=lambda v: v.name)[:-KEEP_VERSIONS]:
+            _shared.pop(old).close()
+    return con
+
+
+@contextmanager
+def shared_reader(path: Path | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A cursor on this process's one read-only connection to the published version (``reader`` when sharing is off)."""
+    if not _sharing["on"]:
+        with reader(path) as con:
+            yield con
+        return
+    p = path or warehouse_path()
+    if not p.exists():
+        raise FileNotFoundError(f"no warehouse at {p}; build one with: python -m warehouse demo --db {p}")
+    with _shared_lock:
+        cursor = _connection_for(published(p)).cursor()
+    try:
+        yield cursor
+    finally:
+        cursor.close()

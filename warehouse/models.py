@@ -1,0 +1,105 @@
+"""Fitted models stored with the data version they were fitted on.
+
+A publish (``connection.writer``) calls ``prepare`` on the new version just before it is switched
+in: it drops the model tables the copied previous version carried and runs the fitters registered
+with ``fit_on_publish``, each of which stores its rows with ``store``. So every process (and every
+replica) reads the same coefficients from the version it serves, and no page fits a model.
+
+The warehouse layer may not import the statistics above it, so the fitting is injected: the
+command line (for the one command it runs, ``fitting_on_publish``) and the server (for its lifetime,
+``fit_on_publish``) register ``services.patients_like_me.publish_models``. A publish without a registered fitter (a test building a fixture)
+stores no models, and the services fit in process as before.
+
+Tables (``pathway`` and ``row_order`` on every row; ``centre_code`` null for the pooled models):
+
+- ``model_pathways``: per pathway the case-mix numbers that similar patients are counted on;
+- ``model_options``: per centre and treatment, the patients fitted on and the input ranges (JSON);
+- ``model_fits``: per model, its design (medians, levels), covariance, scale and residual df;
+- ``model_coefficients``: per model and term, the estimate (what an analyst reads);
+- ``model_validation``: per treatment and outcome, the held-out validation figures;
+- ``model_similarity``: per training patient, centre, treatment and its case-mix numbers (counts only).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import duckdb
+import polars as pl
+
+Fitter = Callable[[duckdb.DuckDBPyConnection], None]
+
+TABLES: dict[str, str] = {
+    "model_pathways": "pathway varchar, row_order bigint, similarity_variables varchar",
+    "model_options": "pathway varchar, row_order bigint, centre_code varchar, treatment varchar, patients_n bigint, ranges varchar",
+    "model_fits": (
+        "pathway varchar, row_order bigint, centre_code varchar, treatment varchar, model varchar, kind varchar, "
+        "design varchar, covariance varchar, scale double, df_resid double"
+    ),
+    "model_coefficients": (
+        "pathway varchar, row_order bigint, centre_code varchar, treatment varchar, model varchar, position integer, "
+        "term varchar, estimate double"
+    ),
+    "model_validation": (
+        "pathway varchar, row_order bigint, treatment varchar, outcome varchar, train_n bigint, test_n bigint, "
+        "c_statistic double, brier double, r_squared double, interval_coverage double, calibration varchar"
+    ),
+    "model_similarity": "pathway varchar, row_order bigint, centre_code varchar, treatment varchar, numbers double[]",
+}
+_FITTERS: list[Fitter] = []
+
+
+def fit_on_publish(fitter: Fitter) -> None:
+    """Let every later publish in this process run ``fitter`` on the new version (registered once)."""
+    if fitter not in _FITTERS:
+        _FITTERS.append(fitter)
+
+
+@contextmanager
+def fitting_on_publish(fitter: Fitter) -> Iterator[None]:
+    """``fitter`` runs on every publish inside the block (a command line's publish), and no longer after it."""
+    added = fitter not in _FITTERS
+    fit_on_publish(fitter)
+    try:
+        yield
+    finally:
+        if added:
+            _FITTERS.remove(fitter)
+
+
+def prepare(con: duckdb.DuckDBPyConnection) -> None:
+    """Empty the model tables of the version being published and fit its models (the publish step calls this)."""
+    for table, columns in TABLES.items():
+        con.execute(f"create or replace table {table} ({columns})")  # nosec B608 - names and columns are the constants above
+    for fitter in _FITTERS:
+        fitter(con)
+
+
+def store(con: duckdb.DuckDBPyConnection, table: str, pathway: str, rows: pl.DataFrame) -> None:
+    """Append one pathway's rows to a model table of the version being published."""
+    if table not in TABLES:
+        raise KeyError(f"no model table {table!r}")
+    frame = rows.with_columns(pl.lit(pathway).alias("pathway"), pl.int_range(pl.len(), dtype=pl.Int64).alias("row_order"))
+    con.register("model_rows", frame)
+    try:
+        con.execute(f"insert into {table} by name select * from model_rows")  # nosec B608 - table checked against TABLES
+    finally:
+        con.unregister("model_rows")
+
+
+def has_models(con: duckdb.DuckDBPyConnection, pathway: str) -> bool:
+    """Whether this version carries the models of a pathway (a version published without a fitter does not)."""
+    tables = con.execute("select count(*) from duckdb_tables() where table_name = 'model_pathways'").fetchall()
+    if not tables[0][0]:
+        return False
+    found = con.execute("select count(*) from model_pathways where pathway = $pathway", {"pathway": pathway}).fetchall()
+    return bool(found[0][0])
+
+
+def read(con: duckdb.DuckDBPyConnection, table: str, pathway: str) -> pl.DataFrame:
+    """One pathway's rows of a model table, in the order they were stored."""
+    if table not in TABLES:
+        raise KeyError(f"no model table {table!r}")
+    sql = f"select * exclude (pathway, row_order) from {table} where pathway = $pathway order by row_order"  # nosec B608
+    return con.sql(sql, params={"pathway": pathway}).pl()
