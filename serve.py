@@ -11,16 +11,34 @@ middleware, so this one adds them to every HTTP response (pages, static files, h
 Outside demo mode the server does not start at all without its configuration: one line on
 stderr naming what is missing (access/settings.py); app.py checks the same on every run.
 ``streamlit run app.py`` still works for development, without these headers.
+
+Start fast (issue 17): the login page imports no model-fitting, chart or PDF library. Once the
+server is up (``lifespan``), one background thread imports the modules the other pages need and
+opens the warehouse, so the first visitor after a restart does not pay for them. The server also
+serves every read from one read-only DuckDB connection per data version
+(``warehouse.connection.share_one_connection``: memory ``SAMEN_DUCKDB_MEMORY_LIMIT``, threads
+``SAMEN_DUCKDB_THREADS``), and a version it publishes (the upload page) carries its fitted models.
 """
 
 from __future__ import annotations
 
+import importlib
+import logging
+import pkgutil
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import streamlit as st
 from starlette.middleware import Middleware
 
 from access.settings import problems, refusal
+from warehouse.connection import share_one_connection, shared_reader, warehouse_path
+from warehouse.models import fit_on_publish
+
+WARM_PACKAGES = ("services", "texts", "ui", "reports")  # what the pages import, besides the login page
+log = logging.getLogger(__name__)
 
 SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
     (b"x-frame-options", b"DENY"),
@@ -51,7 +69,34 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+def _publish_models(con: Any) -> None:
+    from services.patients_like_me import publish_models
+
+    publish_models(con)
+
+
+def warm_up() -> None:
+    """Import every module the pages use and open the warehouse, before the first visitor needs them."""
+    for package in WARM_PACKAGES:
+        for module in pkgutil.walk_packages(importlib.import_module(package).__path__, package + "."):
+            try:
+                importlib.import_module(module.name)
+            except Exception:  # warming is an optimisation: the page itself will say what is wrong
+                log.warning("warm-up could not import %s", module.name, exc_info=True)
+    if warehouse_path().exists():
+        with shared_reader() as con:
+            con.execute("select count(*) from duckdb_tables()").fetchall()
+
+
+@asynccontextmanager
+async def lifespan(_app: Any) -> AsyncIterator[None]:
+    share_one_connection()
+    fit_on_publish(_publish_models)
+    threading.Thread(target=warm_up, name="warm-up", daemon=True).start()
+    yield
+
+
 if found := problems():
     raise SystemExit(refusal(found))
 
-app = st.App("app.py", middleware=[Middleware(SecurityHeaders)])
+app = st.App("app.py", lifespan=lifespan, middleware=[Middleware(SecurityHeaders)])
