@@ -271,6 +271,71 @@ def test_a_bsn_in_any_identifier_position_is_never_stored(write, import_fhir, db
         assert not any(n in str(cell) for cell in row for n in BSN_NOTATIONS)
 
 
+def test_a_bsn_in_subject_identifiers_contained_resources_and_extensions_is_never_stored(write, import_fhir, db) -> None:
+    by_bsn = {"identifier": {"system": BSN_SYSTEM, "value": BSN}}  # a subject named by its BSN alone
+    contained = {"resourceType": "Patient", "id": "c", "identifier": [{"system": BSN_SYSTEM, "value": "111 222 333"}]}
+    extension = [
+        {"url": "https://example.org/bsn", "valueString": "BSN: 111-222-333"},
+        {"url": "https://example.org/id", "valueIdentifier": {"system": BSN_SYSTEM, "value": BSN}},
+    ]
+    resources = [
+        patient(),
+        procedure() | {"extension": extension, "contained": [contained], "note": [{"text": f"bsn {BSN}"}]},
+        response("q1", "2026-01-20", [{"linkId": "oks_total", "answer": [{"valueInteger": 18}]}]) | {"subject": by_bsn},
+        response("q2", "2026-05-10", oks_items([3] * 12)) | {"contained": [contained], "extension": extension},
+        observation("o1", "http://loinc.org", "39156-5", "2026-01-15", valueQuantity={"value": 30.5}) | {"subject": by_bsn},
+        {
+            "resourceType": "ChargeItem",
+            "id": "c1",
+            "status": "billed",
+            "code": {"coding": [{"system": "https://samenleren.nl/fhir/CodeSystem/kostencategorie", "code": "implant"}]},
+            "subject": by_bsn,
+            "occurrenceDateTime": "2026-02-01",
+            "priceOverride": {"value": 1900.0, "currency": "EUR"},
+            "extension": extension,
+        },
+        {  # quarantined: its currency, shown in the reason, is the BSN
+            "resourceType": "ChargeItem",
+            "id": "c2",
+            "status": "billed",
+            "code": {"coding": [{"system": "https://samenleren.nl/fhir/CodeSystem/kostencategorie", "code": "other"}]},
+            "subject": by_bsn,
+            "occurrenceDateTime": "2026-02-01",
+            "priceOverride": {"value": 10.0, "currency": BSN},
+        },
+    ]
+    reports = import_fhir(write("export.ndjson", ndjson(resources)))
+    assert all(r.usable for r in reports)
+    assert fetch(db, "select count(*), max(bmi) from episodes") == [(1, 30.5)]
+    assert fetch(db, "select timepoint from prom_measurements order by timepoint") == [("3m",), ("baseline",)]
+    assert fetch(db, "select category, amount_eur from costs") == [("implant", 1900.0)]
+    assert [r[4] for r in fhir_quarantine(db)] == ["valuta '[BSN verwijderd]'; alleen EUR wordt ingelezen"]
+    stored = b"".join(p.read_bytes() for p in db.parent.rglob("*") if p.is_file() and p.suffix != ".ndjson")
+    for notation in BSN_NOTATIONS:
+        assert notation.encode() not in stored
+
+
+def test_a_line_too_long_or_nested_too_deep_is_quarantined_and_the_rest_loads(write, import_fhir, db, monkeypatch) -> None:
+    monkeypatch.setenv("SAMEN_LIMIT_CELL_BYTES", "20000")
+    deep_json = '{"resourceType": "Observation", "value": ' + "[" * 5_000 + "]" * 5_000 + "}"
+    nested = items = []
+    for depth in range(40):  # a questionnaire response whose groups nest 40 deep: parsed, but not walked
+        items.append({"linkId": f"g{depth}", "item": []})
+        items = items[0]["item"]
+    long_line = json.dumps(observation("o9", OUTCOMES, "x", "2026-01-01") | {"note": [{"text": "x" * 30_000}]})
+    lines = [patient(), procedure(), deep_json, response("q9", "2026-05-10", nested), long_line, KNEE[6]]
+    deep_bundle = '{"resourceType": "Bundle", "entry": ' + "[" * 5_000 + "]" * 5_000 + "}"
+    reports = import_fhir(write("export.ndjson", ndjson(lines)), write("bundle.json", deep_bundle))
+    assert [(r[1], r[4]) for r in fhir_quarantine(db)] == [
+        (0, "bestand is te diep genest om als JSON te lezen"),
+        (3, "regel is te diep genest om als JSON te lezen"),
+        (4, "vragen dieper genest dan 32 niveaus"),
+        (5, "regel is langer dan 20000 bytes"),
+    ]
+    assert fetch(db, "select timepoint, score from prom_measurements") == [("baseline", 18.0)]
+    assert all(r.usable for r in reports)
+
+
 def test_pseudonyms_are_keyed_and_stable(write, db, with_centres, monkeypatch) -> None:
     from warehouse.fhir import import_paths
 

@@ -406,7 +406,7 @@ def _manifest(path: Path) -> dict | None:
         return None
     try:
         doc = json.loads(path.read_bytes())
-    except ValueError:
+    except (ValueError, RecursionError):  # not a manifest: read (and reported) as a Bundle
         return None
     if isinstance(doc, dict) and "resourceType" not in doc and isinstance(doc.get("output"), list):
         return doc
