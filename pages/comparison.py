@@ -18,11 +18,11 @@ from services.peer_comparison import (
 )
 from texts import label, month_name, number, t
 from ui.context import Context, current_with_month
-from ui.data import comparison_options, trend
+from ui.data import comparison_options
 from ui.figures import own_trend_figure
 from ui.figures_peers import peer_funnel_figure, ranked_figure, scorecard_figure
 from ui.guard import entry_only
-from ui.peer_data import compared, scorecard
+from ui.peer_data import compared, group_trend, scorecard
 from ui.review_view import chart_with_data
 from ui.safe_text import plain
 
@@ -214,17 +214,19 @@ def render_comparison(
     with ranked_side:
         render_ranked(result, mode, period)
     if mode == "adjusted" and result.has_own:
-        render_trend(ctx, indicator, indicator.kind == "proportion", periods)
+        render_trend(ctx, indicator, periods, group)
 
 
-def render_trend(ctx: Context, indicator: ComparisonIndicator, percent: bool, periods: list[ReportingPeriod]) -> None:
+def render_trend(ctx: Context, indicator: ComparisonIndicator, periods: list[ReportingPeriod], group: str) -> None:
     st.subheader(t("compare_trend"))
     st.caption(t("compare_trend_caption"))
-    own = trend(ctx.centre_name, ctx.pathway, indicator.code, periods)
+    own = group_trend(ctx.centre_name, ctx.pathway, indicator.code, periods, group)
     if own.is_empty():
         st.info(t("compare_own_hidden"))
         return
-    fig = own_trend_figure(own, ctx.centre_name, t("compare_pooled"), percent, label(indicator.label))
+    percent = indicator.kind == "proportion"
+    pooled = t("compare_pooled") if group == "all" else group_name(group)
+    fig = own_trend_figure(own, ctx.centre_name, pooled, percent, label(indicator.label))
     chart_with_data(fig, own, "own_trend", "eigen_resultaat_per_halfjaar.csv")
 
 

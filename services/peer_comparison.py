@@ -227,8 +227,9 @@ def own_trend(
     periods: list[ReportingPeriod],
     db: Path | None = None,
     as_of: dt.date | None = None,
+    group: str = "all",
 ) -> pl.DataFrame:
-    """The viewer's own adjusted result per closed half-year against the same period's target.
+    """The viewer's own adjusted result per closed half-year against the same period's target (in ``group``).
 
     Each point is exactly the own dot and the target of that period's funnel: the trend
     shows nothing the comparisons do not.
@@ -238,7 +239,7 @@ def own_trend(
         return pl.DataFrame(schema=TREND_SCHEMA)
     rows = []
     for period in sorted(periods):
-        result = peer_comparison(viewer, viewer_name, pathway, indicator_code, period, db, as_of=as_of)
+        result = peer_comparison(viewer, viewer_name, pathway, indicator_code, period, db, as_of=as_of, group=group)
         if not result.has_own or result.own_suppressed:
             continue
         own = result.centres.filter(pl.col("is_own")).row(0, named=True)

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from analytics.periods import ReportingPeriod
 from tests.apptest import app, main_text, texts
-from tests.viewers import PROGRAMME
+from tests.viewers import ADMIN, PROGRAMME, data_manager
 from ui.figures_peers import funnel_range, peer_funnel_figure
 
 H1_2025, H2_2025 = ReportingPeriod(dt.date(2025, 1, 1)), ReportingPeriod(dt.date(2025, 7, 1))
@@ -113,3 +113,11 @@ def test_a_hidden_centre_selector_keeps_its_choice_for_the_pages_that_use_it(pee
     assert "chosen_centre" not in [s.key for s in at.sidebar.selectbox]
     at.switch_page("pages/adoption.py").run()
     assert at.sidebar.selectbox(key="chosen_centre").value == "CCC"
+
+
+@pytest.mark.parametrize(("viewer", "page", "shown"), [(data_manager("AAA"), "upload", []), (ADMIN, "audit", [])])
+def test_pages_that_ignore_the_pathway_and_month_do_not_offer_them(peer_warehouse, monkeypatch, viewer, page, shown) -> None:
+    at = app(peer_warehouse, monkeypatch, viewer=viewer).run()
+    at.switch_page(f"pages/{page}.py").run()
+    assert not at.exception
+    assert [s.key for s in at.sidebar.selectbox if s.key != "chosen_centre"] == shown

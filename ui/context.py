@@ -14,7 +14,7 @@ from typing import TypeVar
 
 import streamlit as st
 
-from access.roles import Viewer
+from access.roles import PAGES, Viewer
 from data_models.outcome_sets import outcome_sets
 from texts import label, month_name, t
 from ui.auth import log_out
@@ -25,9 +25,11 @@ from ui.text import choose
 T = TypeVar("T")
 SELECTORS = frozenset({"centre", "pathway", "month"})
 # the comparison is anonymous for national roles whatever centre is chosen (docs: domain, small numbers and
-# anonymity), so it draws no centre selector; the audit trail is about the whole installation
+# anonymity), so it draws no centre selector; an upload is for a centre, whatever its pathways and months;
+# the audit trail is about the whole installation
 PAGE_SELECTORS: dict[str, frozenset[str]] = {
     "comparison": frozenset({"pathway", "month"}),
+    "upload": frozenset({"centre"}),
     "audit": frozenset(),
 }
 
@@ -96,7 +98,8 @@ def _centre(viewer: Viewer, shown: bool = True) -> tuple[str | None, str]:
 def sidebar(viewer: Viewer | None, page: str | None = None) -> Context | None:
     """Draw the sidebar and return what the viewer looks at (None when there is nothing to show).
 
-    ``page``: the url path of the page shown, whose declared selectors (``PAGE_SELECTORS``) are drawn.
+    ``page``: the url path of the page shown (``""`` for the role's first page), whose declared selectors
+    (``PAGE_SELECTORS``) are drawn.
     """
     _language()
     if viewer is None:
@@ -105,7 +108,7 @@ def sidebar(viewer: Viewer | None, page: str | None = None) -> Context | None:
     if not warehouse_exists():
         st.sidebar.warning(t("no_warehouse"))
         return None
-    used = selectors_for(page)
+    used = selectors_for(PAGES[viewer.role][0] if page == "" else page)  # the default page's url path is ""
     centre, centre_name = _centre(viewer, "centre" in used)
     if "pathway" not in used:
         return Context(viewer, centre, centre_name, None, None, ())

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import polars as pl
 import streamlit as st
 
 from access.roles import AccessDenied, Viewer
-from services.peer_comparison import PeerComparison, ReportingPeriod, Scorecard, peer_comparison, peer_scorecard
+from services.peer_comparison import PeerComparison, ReportingPeriod, Scorecard, own_trend, peer_comparison, peer_scorecard
 from ui.data import _db, _refusals_recorded, _scope_of, current_viewer
 from warehouse.connection import data_version
 
@@ -19,6 +20,14 @@ def _compared(
 ) -> PeerComparison:
     del version  # part of the cache key only
     return peer_comparison(viewer, name, pathway, code, period, db=Path(path), group=group)
+
+
+@st.cache_data(max_entries=128, show_spinner=False, hash_funcs={Viewer: _scope_of})
+def _trend(
+    viewer: Viewer, name: str, pathway: str, code: str, periods: tuple[ReportingPeriod, ...], group: str, path: str, version: str
+) -> pl.DataFrame:
+    del version
+    return own_trend(viewer, name, pathway, code, list(periods), db=Path(path), group=group)
 
 
 def _viewer() -> Viewer:
@@ -44,3 +53,10 @@ def scorecard(name: str, pathway: str, period: ReportingPeriod, mode: str, group
         viewer, name, pathway, period, mode, group=group,
         compared=lambda code: _compared(viewer, name, pathway, code, period, group, str(path), version),
     )  # fmt: skip
+
+
+@_refusals_recorded("trend")
+def group_trend(name: str, pathway: str, code: str, periods: list[ReportingPeriod], group: str) -> pl.DataFrame:
+    """The own adjusted result per closed half-year against the chosen peer group's target."""
+    path = _db()
+    return _trend(_viewer(), name, pathway, code, tuple(periods), group, str(path), data_version(path))
