@@ -9,22 +9,23 @@
 -- the baseline score, a row of baseline_characteristics); this query names no variable.
 -- Live: data delivered in the three months around the month (the month before, the month itself
 -- and the month after, when the month's own data is due).
+-- Reads the marts (warehouse/marts/adoption_months.sql, delivered_months.sql, casemix_months.sql),
+-- built at publish time.
 -- Roles: care_team, centre_lead, programme_lead, admin
 -- Scope: own_centre
 -- Patient rows: no
-with episodes as (
-    select centre_code, episode_id, pathway, treatment_date, first_delivered_on, sdm_documented,
-        date_trunc('month', treatment_date)::date as month_date
-    from store.episodes
-    where ($centre_code::varchar is null or centre_code = $centre_code)
-),
-
-months as (
+with months as (
     select unnest(generate_series($from_month::date, $to_month::date, interval 1 month))::date as month_date
 ),
 
+delivered as (
+    select centre_code, pathway, delivered_month_date
+    from marts.delivered_months
+    where ($centre_code::varchar is null or centre_code = $centre_code)
+),
+
 centre_pathways as (
-    select distinct centre_code, pathway from episodes
+    select distinct centre_code, pathway from delivered
 ),
 
 grid as (
@@ -37,37 +38,20 @@ counted as (
     select unnest($casemix_pathways::varchar[]) as pathway, unnest($casemix_fields::varchar[]) as variable
 ),
 
-in_window as (
-    select * from episodes
-    where treatment_date >= $from_month::date and treatment_date < $to_month::date + interval 1 month
-),
-
-fields as (
-    select e.centre_code, e.pathway, e.month_date, e.episode_id, c.variable,
-        c.value_number is not null or c.value_text is not null as is_present
-    from in_window as e
-    join episode_casemix as c using (centre_code, episode_id)
-    join counted as k on k.pathway = c.pathway and k.variable = c.variable
-),
-
 casemix as (
-    select centre_code, pathway, month_date, 100.0 * avg(is_present::int) as casemix_complete_pct
-    from fields
-    group by centre_code, pathway, month_date
+    select c.centre_code, c.pathway, c.month_date, 100.0 * (sum(c.present_n) / sum(c.fields_n)) as casemix_complete_pct
+    from marts.casemix_months as c
+    join counted as k on k.pathway = c.pathway and k.variable = c.variable
+    where ($centre_code::varchar is null or c.centre_code = $centre_code)
+        and c.month_date >= $from_month::date and c.month_date <= $to_month::date
+    group by c.centre_code, c.pathway, c.month_date
 ),
 
 treated as (
-    select centre_code, pathway, month_date,
-        count(*) as episodes_n,
-        100.0 * count(*) filter (where sdm_documented) / count(*) as sdm_documented_pct,
-        median(datediff('day', treatment_date, first_delivered_on)) as median_delay_days
-    from in_window
-    group by centre_code, pathway, month_date
-),
-
-delivered as (
-    select distinct centre_code, pathway, date_trunc('month', first_delivered_on)::date as delivered_month_date
-    from episodes
+    select centre_code, pathway, month_date, episodes_n, sdm_documented_pct, median_delay_days
+    from marts.adoption_months
+    where ($centre_code::varchar is null or centre_code = $centre_code)
+        and month_date >= $from_month::date and month_date <= $to_month::date
 ),
 
 live as (

@@ -5,25 +5,22 @@
 -- follow-up scores per timepoint of the data standard (3m, 6m, 12m) as columns.
 -- Parameters: $pathway, $instrument (primary), $event (outcome code of the harm event), $work (outcome
 -- code of being back at paid work; '' when the outcome set predicts none).
+-- Reads the marts (warehouse/marts/episode_prom_scores.sql, outcome_rows.sql), built at publish time.
 -- Roles: none
 -- Scope: internal
 -- Patient rows: yes
 with scores as (
-    select centre_code, episode_id,
-        max(score) filter (where timepoint = 'baseline') as score_baseline,
-        max(score) filter (where timepoint = '3m') as score_3m,
-        max(score) filter (where timepoint = '6m') as score_6m,
-        max(score) filter (where timepoint = '12m') as score_12m
-    from prom_measurements
-    where instrument = $instrument
-    group by centre_code, episode_id
+    select centre_code, episode_id, score_baseline, score_3m, score_6m, score_12m
+    from marts.episode_prom_scores
+    where pathway = $pathway and instrument = $instrument and score_baseline is not null
 ),
 
 outcomes as (
     select centre_code, episode_id,
         max(value) filter (where outcome = $event) as has_event,
         max(value) filter (where outcome = $work) as has_returned_to_work
-    from clinical_outcomes
+    from marts.outcome_rows
+    where pathway = $pathway
     group by centre_code, episode_id
 ),
 
@@ -33,7 +30,7 @@ final as (
     from episodes as e
     join scores as s using (centre_code, episode_id)
     left join outcomes as o using (centre_code, episode_id)
-    where e.pathway = $pathway and s.score_baseline is not null
+    where e.pathway = $pathway
 )
 
 select * from final

@@ -2,6 +2,7 @@
 -- Grain: one row per treatment month from $from_month to $to_month (months without episodes included).
 -- Parameters: $centre_code, $pathway, $headline_outcome (a clinical outcome code),
 --             $from_month, $to_month (first days of months).
+-- Reads the marts (warehouse/marts/adoption_months.sql, indicator_months.sql), built at publish time.
 -- Roles: care_team, centre_lead
 -- Scope: own_centre
 -- Patient rows: no
@@ -9,50 +10,39 @@ with calendar as (
     select unnest(generate_series($from_month::date, $to_month::date, interval 1 month))::date as month_date
 ),
 
-own_episodes as (
-    select centre_code, episode_id, date_trunc('month', treatment_date)::date as month_date
-    from episodes
+volume as (
+    select month_date, episodes_n
+    from marts.adoption_months
     where centre_code = $centre_code and pathway = $pathway
-        and treatment_date >= $from_month::date
-        and treatment_date < $to_month::date + interval 1 month
+        and month_date >= $from_month::date and month_date <= $to_month::date
 ),
 
-volume as (
-    select month_date, count(*) as episodes_n from own_episodes group by month_date
+stored as (
+    select family, subject, month_date, events_n, cases_n, value, recorded_n
+    from marts.indicator_months
+    where centre_code = $centre_code and pathway = $pathway
+        and month_date >= $from_month::date and month_date <= $to_month::date
+        and family in ('outcome', 'prom_response', 'cost_mean_eur', 'cost_median_eur')
 ),
 
 headline as (
-    select e.month_date,
-        count(o.value) as outcome_recorded_n,
-        count(*) filter (where o.value = 1) as outcome_events_n
-    from own_episodes as e
-    join clinical_outcomes as o using (centre_code, episode_id)
-    where o.outcome = $headline_outcome
-    group by e.month_date
+    select month_date, recorded_n as outcome_recorded_n, events_n::bigint as outcome_events_n
+    from stored
+    where family = 'outcome' and subject = $headline_outcome
 ),
 
 baseline_response as (
     -- one questionnaire set per episode at baseline: answered when any instrument was completed
-    select e.month_date,
-        count(distinct p.episode_id) as prom_invited_n,
-        count(distinct p.episode_id) filter (where p.completed_on is not null) as prom_completed_n
-    from own_episodes as e
-    join prom_measurements as p using (centre_code, episode_id)
-    where p.timepoint = 'baseline'
-    group by e.month_date
-),
-
-episode_costs as (
-    select e.month_date, e.episode_id, sum(c.amount_eur) as cost_eur
-    from own_episodes as e
-    join costs as c using (centre_code, episode_id)
-    group by e.month_date, e.episode_id
+    select month_date, cases_n as prom_invited_n, events_n::bigint as prom_completed_n
+    from stored
+    where family = 'prom_response' and subject = 'baseline'
 ),
 
 cost as (
-    select month_date, count(*) as costed_n, avg(cost_eur) as mean_cost_eur, median(cost_eur) as median_cost_eur
-    from episode_costs
-    group by month_date
+    select m.month_date, m.cases_n as costed_n, m.value as mean_cost_eur, d.value as median_cost_eur
+    from stored as m
+    join stored as d on d.month_date = m.month_date and d.family = 'cost_median_eur'
+    where m.family = 'cost_mean_eur'
 ),
 
 final as (

@@ -6,7 +6,8 @@ publishes it by switching the symbolic link ``WAREHOUSE_PATH`` (an atomic rename
 resolve the link when they open a connection: a running query keeps its version, the next
 one sees the new version, and nobody ever sees a half-loaded delivery. A crash (even
 SIGKILL) before the switch leaves the published version untouched; the unfinished copy is
-cleared by the next load. Writers take a file lock, so two loads never race.
+cleared by the next load. Before the switch the version's marts are built (``warehouse.marts``),
+so what the pages read is ready when the version is published. Writers take a file lock, so two loads never race.
 
 Readers open read-only with access to outside files switched off, one connection per query.
 """
@@ -26,7 +27,7 @@ from pathlib import Path
 import duckdb
 
 from access import settings
-from warehouse import models
+from warehouse import marts, models
 
 DEFAULT_PATH = settings.DEFAULT_WAREHOUSE_PATH
 # DuckDB's buffer manager would take 80% of RAM per reader; the dashboard's queries need far less
@@ -127,6 +128,7 @@ def writer(root: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         con = duckdb.connect(str(new))
         try:
             yield con
+            marts.build(con)  # the version is ready to serve before anyone can open it
             models.prepare(con)  # and its models fitted on it (warehouse/models.py)
             con.execute("checkpoint")
         except BaseException:
