@@ -89,7 +89,7 @@ def test_an_experience_response_with_nothing_answered_or_of_no_episode_is_quaran
     ) in reasons
     assert (
         "QuestionnaireResponse.authored",
-        "valt buiten de periode van elke episode van deze patiënt (-30..365 dagen na de behandeldatum)",
+        "valt buiten de periode van elke episode van deze patiënt (-180..365 dagen na de behandeldatum)",
     ) in reasons
     assert fetch(db, "select count(*) from quarantine where table_name = 'prem_responses' and column_name = 'score'") == [(1,)]
     assert fetch(db, "select count(*) from prem_responses") == [(0,)]
@@ -143,7 +143,7 @@ def test_a_cost_coding_listed_in_the_mapping_counts_for_its_category(write, db, 
         ("    implant: []", "    implants: []", "onbekende categorie"),
         ("    implant: []", "    implant: [IMPL-7]", "systeem\\|code"),
         ("{pem_overall: pem_overall, nps: nps}", "{pem_overall: pem_overall, nps_score: nps}", "nps_score"),
-        ("  window: [-30, 365]", "  window: [365, -30]", "window"),
+        ("  window: [-180, 365]", "  window: [365, -180]", "window"),
     ],
 )
 def test_a_prem_or_cost_mapping_the_standard_does_not_know_is_refused(tmp_path, old, new, match) -> None:

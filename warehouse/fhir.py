@@ -211,7 +211,7 @@ class Mapping:
     observations: dict[tuple[str, str], list[ObservationRule]] = field(default_factory=lambda: defaultdict(list))
     windows: dict[str, dict[str, tuple[int, int]]] = field(default_factory=dict)
     prem_forms: dict[str, PremForm] = field(default_factory=dict)  # canonical URL → form
-    prem_window: tuple[int, int] = (-30, 365)
+    prem_window: tuple[int, int] = (-180, 365)
     cost_codes: dict[tuple[str, str], str] = field(default_factory=dict)  # (system, code) → cost category
     cost_window: tuple[int, int] = (-365, 730)
     currency: str = "EUR"
