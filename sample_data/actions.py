@@ -6,6 +6,11 @@ figure every few months, for the pathways whose demo block says ``review_cycle: 
 move it through plan, do, study, act; Erasmus MC, LUMC and the general hospitals record none,
 so the adoption page has something to show. Timestamps are set in the past months, as if each
 was saved after that meeting.
+
+Shared practices: the process change's team shares its closed action by name, and every pathway's
+practice team (``sample_data.practices``) records, closes and shares its reminder action, named or
+anonymous in turn. They are shared without a measured effect; ``services.practices`` measures each
+on the sharing team's own data the first time peers read it.
 """
 
 from __future__ import annotations
@@ -14,12 +19,13 @@ import datetime as dt
 from pathlib import Path
 
 from access.roles import Role, Viewer
-from analytics.indicators import PROCESS_SOURCES, indicators_for
+from analytics.indicators import PROCESS_SOURCES, PROM_RESPONSE, indicator_code, indicators_for
 from analytics.monthly import add_months
 from data_models.demo_block import demo_blocks
 from data_models.outcome_sets import outcome_sets
 from sample_data.centres import CENTRES, process_change
-from warehouse.actions import record_action, update_action
+from sample_data.practices import practice_stories
+from warehouse.actions import record_action, share_action, update_action
 
 RUNNING = ("AUMC", "MUMC", "RUMC", "UMCG", "UMCU")
 TEMPLATES = (
@@ -79,6 +85,7 @@ def seed_actions(root: Path, end_month: str) -> int:
                 _progress(root, _viewer(centre), action_id, start, end, result, codes)
                 n += 1
     n += _seed_process_change(root, end)
+    n += _seed_practices(root, end)
     return n
 
 
@@ -98,4 +105,39 @@ def _seed_process_change(root: Path, end: dt.date) -> int:
     viewer = _viewer(change.centre)
     action_id = record_action(root, viewer, action, codes, at=_at(add_months(start, -1)))
     _progress(root, viewer, action_id, start, end, text["result"], codes)
+    _share(root, viewer, action_id, add_months(start, 7), is_named=True)
     return 1
+
+
+PRACTICE_TEXT = {
+    "what": "Herinnering per sms en een papieren vragenlijst voor wie na twee weken niet antwoordt",
+    "who": "Verpleegkundig specialist",
+    "expected_effect": "PROM-respons op de laatste meting van ruim 45% naar 60% of meer",
+    "result": "De respons op de laatste meting steeg en bleef hoger; de papieren lijst blijft nodig voor ouderen.",
+}  # fmt: skip
+
+
+def _share(root: Path, viewer: Viewer, action_id: int, when: dt.date, is_named: bool) -> None:
+    """Offer a closed action to the other centres; its effect is measured when first read (``services.practices``)."""
+    centre = next(c for c in CENTRES if c.code == viewer.centre_code)
+    share_action(root, viewer, action_id, is_named=is_named, centre_kind=centre.kind, centre_name=centre.name,
+                 effect={}, at=_at(when, 25))  # fmt: skip
+
+
+def _seed_practices(root: Path, end: dt.date) -> int:
+    """Each pathway's shared practice (``sample_data.practices``): recorded, closed as done and shared."""
+    n = 0
+    for pathway, story in practice_stories().items():
+        start = add_months(end, 1 - story.months_before_end)
+        codes = [i.code for i in indicators_for(outcome_sets()[pathway])]
+        code = indicator_code(PROM_RESPONSE, story.timepoint)
+        if code not in codes:
+            continue
+        action = {"pathway": pathway, "indicator_code": code, "what": PRACTICE_TEXT["what"], "who": PRACTICE_TEXT["who"],
+                  "start_month": start, "expected_effect": PRACTICE_TEXT["expected_effect"], "status": "plan"}  # fmt: skip
+        viewer = _viewer(story.centre)
+        action_id = record_action(root, viewer, action, codes, at=_at(add_months(start, -1)))
+        _progress(root, viewer, action_id, start, end, PRACTICE_TEXT["result"], codes)
+        _share(root, viewer, action_id, add_months(start, 18), story.is_named)
+        n += 1
+    return n

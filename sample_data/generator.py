@@ -35,6 +35,7 @@ from data_models.demo_block import CategoricalDemo, Demo, EventDemo, NumericDemo
 from data_models.outcome_sets import common, outcome_sets
 from data_models.schemas import TABLES
 from sample_data.centres import CENTRES, DemoCentre, check_centres
+from sample_data.practices import practice_stories
 
 SCALES = {"tiny": 0.08, "small": 1.3, "medium": 26.0, "large": 260.0}
 MONTHS = 60
@@ -353,6 +354,15 @@ def timepoint_months(timepoint: str) -> int:
     return int(found.group(1)) if found else 0
 
 
+def _practice_gain(ep: pl.DataFrame, idx: np.ndarray, pathway: str, timepoint: str) -> np.ndarray | float:
+    """The response gain of the demo's shared practice (``sample_data.practices``): its centre, from its start month."""
+    story = practice_stories().get(pathway)
+    if story is None or story.timepoint != timepoint:
+        return 0.0
+    centre, month = ep["centre_code"].to_numpy()[idx], ep["_month"].to_numpy()[idx]
+    return np.where((centre == story.centre) & (month >= MONTHS - story.months_before_end), story.gain, 0.0)
+
+
 def simulate_proms(rng: np.random.Generator, ep: pl.DataFrame) -> pl.DataFrame:
     sets, demos = outcome_sets(), demo_blocks()
     response_shift = {c.code: c.response for c in CENTRES}
@@ -373,7 +383,7 @@ def simulate_proms(rng: np.random.Generator, ep: pl.DataFrame) -> pl.DataFrame:
                 invited = base_day[idx] - rng.integers(7, 35, idx.size)
             else:
                 invited = base_day[idx] + int(timepoint_months(tp) * 30.4) + rng.integers(0, 14, idx.size)
-            response = RESPONSE.get(tp, min(RESPONSE.values()))
+            response = RESPONSE.get(tp, min(RESPONSE.values())) + _practice_gain(ep, idx, pathway, tp)
             answered = rng.random(idx.size) < np.clip(response + shift[idx] - 0.15 * literacy[idx], 0.05, 0.98)
             completed = invited + rng.integers(0, 21, idx.size)
             for code, inst in oset.instruments.items():

@@ -202,15 +202,17 @@ def _ordered(rows: pl.DataFrame, pathway: str) -> pl.DataFrame:
     return ordered.drop("_improved")
 
 
-def measure_pending(db: Path | None) -> int:
+def measure_pending(db: Path | None, pathway: str | None = None) -> int:
     """Measure the effect of every practice shared before it was measured (the demo seeds them so); returns how many.
 
     Measured on the sharing team's own rows, as that team (it chose to share its measured effect),
-    and stored once after disclosure control (``disclosed``).
+    and stored once after disclosure control (``disclosed``). ``pathway``: only that pathway's (None: all).
     """
     root = db or warehouse_path()
     done = 0
     for row in store.pending_practices(root):
+        if pathway is not None and row["pathway"] != pathway:
+            continue
         team = Viewer(str(row["shared_by"]), str(row["shared_by"]), Role.CARE_TEAM, str(row["centre_code"]),
                       (str(row["pathway"]),))  # fmt: skip
         effect = action_effect(team, root, str(row["pathway"]), int(row["action_id"]))  # type: ignore[call-overload]
@@ -226,7 +228,7 @@ def practices_elsewhere(
     An anonymous practice has no ``centre_code``, ``centre_name`` or ``who``: only its ``centre_kind``.
     """
     ask = _runner(viewer, db, fetch)
-    measure_pending(db)
+    measure_pending(db, pathway)
     centre = None if viewer is None or viewer.is_national else viewer.centre_code
     rows = ask("practices_shared", centre_code=centre, pathway=pathway, indicator_code=indicator_code)
     return _ordered(rows, pathway)
@@ -277,5 +279,5 @@ def adopt(
 def library(viewer: Viewer | None, db: Path | None, pathway: str | None, *, fetch: Fetch | None = None) -> pl.DataFrame:
     """The programme's library of shared practices (every pathway when None), with their adoptions."""
     ask = _runner(viewer, db, fetch)
-    measure_pending(db)
+    measure_pending(db, pathway)
     return ask("practices_library", pathway=pathway)
