@@ -177,6 +177,18 @@ def _measure(part: str, scale: str, folder: Path, db: Path, runs: int, load_runs
     return {"freshness": freshness(read_manifest(folder / "files"), folder / "fresh", runs=min(runs, 3)) if fresh else None}
 
 
+def with_baseline(result: dict, folder: Path) -> dict:
+    """Keep the query times the code before measured at this scale (``queries_before``) beside the new ones."""
+    saved = folder / f"{result['scale']}.json"
+    if not saved.exists():
+        return result
+    before = json.loads(saved.read_text(encoding="utf-8"))
+    result["queries_before"] = {name: q["duckdb"] for name, q in before.get("queries", {}).items()}
+    result["queries_before_commit"] = (before.get("stamps") or _stamps(before))["queries"]["commit"]
+    save(result)
+    return result
+
+
 def save(result: dict) -> None:
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / f"{result['scale']}.json").write_text(json.dumps(result, indent=1, default=str) + "\n", encoding="utf-8")
@@ -238,10 +250,48 @@ def report(results: list[dict]) -> str:
     for r in results:
         for name, q in r["queries"].items():
             out.append(f"| {r['scale']} | {name} | {fmt(q['duckdb'], 3)} | {_pandas_cells(q)} |")
+    out += floor_lines(results)
     out += ["", "## Budgets", "", *budget_lines(results), ""]
     if fhir_lines := fhir.report_lines(fhir.saved(RESULTS)):  # python -m bench.fhir: the FHIR import (issue 19)
         out += [*fhir_lines, ""]
     return "\n".join(out)
+
+
+QUERY_BUDGET_S = {"medium": 0.100, "large": 0.150}  # every query a page runs, uncached (issue 18)
+
+
+def floor_lines(results: list[dict]) -> list[str]:
+    """Each query uncached before and after the marts, beside its floor (DuckDB alone on an open, warm connection)."""
+    measured = [r for r in results if any("floor" in q for q in r["queries"].values())]
+    if not measured:
+        return []
+    out = ["", "## Queries before and after the marts, beside their floor", "", *FLOOR_HOW, ""]
+    out += [
+        "| scale | query | before s | after s | floor s | after ÷ floor | before ÷ after | budget |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in measured:
+        before, budget = r.get("queries_before", {}), QUERY_BUDGET_S.get(r["scale"])
+        for name, q in r["queries"].items():
+            after, floor, was = q["duckdb"]["median"], q.get("floor", {}).get("median"), before.get(name, {}).get("median")
+            cells = [
+                f"{was:.3f}" if was else "–",
+                fmt(q["duckdb"], 3),
+                f"{floor:.3f}" if floor else "–",
+                f"{after / floor:.1f}×" if floor else "–",
+                f"{was / after:.1f}×" if was else "–",
+                ("met" if after <= budget else "missed") + f" (≤ {budget * 1000:.0f} ms)" if budget else "–",
+            ]
+            out.append(f"| {r['scale']} | {name} | " + " | ".join(cells) + " |")
+    return out
+
+
+FLOOR_HOW = [
+    "*Before* is the query as the previous code asked it of the raw tables (commit in `queries_before_commit` of",
+    "`bench/results/<scale>.json`), *after* the same question reading the marts built at publish time, both uncached",
+    "as a page runs them (a read-only connection opened for the query, the result as polars). The *floor* is DuckDB",
+    "alone: the same SQL and parameters on one connection held open and warmed up.",
+]
 
 
 @dataclass(frozen=True)
@@ -370,6 +420,9 @@ def main() -> None:
     parser.add_argument("--work", default=str(ROOT / "data" / "bench"))
     parser.add_argument("--only", help=f"measure only these parts again ({','.join(PARTS)}); the rest is kept")
     parser.add_argument("--report-only", action="store_true", help="rewrite --out from bench/results without measuring")
+    parser.add_argument(
+        "--baseline", help="a folder of results/<scale>.json measured on the code before: its query times go beside the new ones"
+    )
     parser.add_argument("--fhir-sizes", default=fhir.DEFAULT_SIZES, help="FHIR import at these export sizes ('' skips it)")
     args = parser.parse_args()
     # the benchmark loads a whole programme's synthetic deliveries (monthly CSVs of several hundred MB,
@@ -382,6 +435,8 @@ def main() -> None:
         saved = RESULTS / f"{scale}.json"
         earlier = json.loads(saved.read_text(encoding="utf-8")) if args.only and saved.exists() else None
         result = bench_scale(scale, args.runs, args.load_runs or args.runs, Path(args.work), args.reuse, parts, earlier)
+        if args.baseline:
+            result = with_baseline(result, Path(args.baseline))
         print(json.dumps({k: v for k, v in result.items() if k not in ("pages", "queries")}, default=str))
         Path(args.out).write_text(report(saved_results()) + "\n", encoding="utf-8")  # kept if a later scale fails
     if not args.report_only and not args.only:
