@@ -17,6 +17,7 @@ from services.peer_comparison import (
     spanning,
 )
 from texts import label, month_name, number, t
+from texts.csv_safe import csv_bytes
 from ui.context import Context, current_with_month
 from ui.data import comparison_options
 from ui.figures import own_trend_figure
@@ -148,7 +149,13 @@ def render_scorecard(ctx: Context, period: ReportingPeriod, mode: str, group: st
         return
     st.caption(t("peers_scorecard_caption"))
     fig = scorecard_figure(strip_rows(card), t("peers_worse"), t("peers_better"), ctx.centre_name, t("peers_others"))
-    chart_with_data(fig, scorecard_table(card), "scorecard", f"scorecard_{period.code}.csv")
+    st.plotly_chart(fig, width="stretch", key="chart_scorecard")
+    table = scorecard_table(card)  # the numbers stay in view beside the strip: they are the point of a scorecard
+    st.dataframe(table, hide_index=True, width="stretch", key="table_scorecard")
+    st.download_button(
+        t("download_csv"), csv_bytes(table), file_name=f"scorecard_{period.code}.csv", mime="text/csv",
+        key="csv_scorecard", icon=":material/download:",
+    )  # fmt: skip
 
 
 def ranked_table(result: PeerComparison, mode: str) -> pl.DataFrame:
