@@ -1,29 +1,22 @@
 -- What the cost per patient is made of: mean cost per treated patient by category and month.
 -- Grain: one row per treatment month per cost category.
 -- Parameters: $centre_code, $pathway, $from_month, $to_month (first days of months).
+-- Reads the marts (warehouse/marts/cost_category_months.sql, indicator_months.sql), built at publish time.
 -- Roles: care_team, centre_lead
 -- Scope: own_centre
 -- Patient rows: no
-with own as (
-    select centre_code, episode_id, date_trunc('month', treatment_date)::date as month_date
-    from episodes
+with by_category as (
+    select month_date, category, amount_eur
+    from marts.cost_category_months
     where centre_code = $centre_code and pathway = $pathway
-        and treatment_date >= $from_month::date
-        and treatment_date < $to_month::date + interval 1 month
+        and month_date >= $from_month::date and month_date <= $to_month::date
 ),
 
 costed as (
-    select o.month_date, count(distinct o.episode_id) as costed_n
-    from own as o
-    join costs as c using (centre_code, episode_id)
-    group by o.month_date
-),
-
-by_category as (
-    select o.month_date, c.category, sum(c.amount_eur) as amount_eur
-    from own as o
-    join costs as c using (centre_code, episode_id)
-    group by o.month_date, c.category
+    select month_date, cases_n as costed_n
+    from marts.indicator_months
+    where centre_code = $centre_code and pathway = $pathway and family = 'cost_mean_eur'
+        and month_date >= $from_month::date and month_date <= $to_month::date
 ),
 
 final as (

@@ -2,11 +2,12 @@
 -- work split by health literacy, over the twelve months up to $to_month.
 -- Grain: one row per health-literacy group (limited, adequate, unknown).
 -- Parameters: $centre_code, $pathway, $headline_outcome, $to_month (first day of the last month).
+-- PROMs and outcomes from the layout marts warehouse/marts/prom_rows.sql and outcome_rows.sql.
 -- Roles: care_team, centre_lead
 -- Scope: own_centre
 -- Patient rows: no
 with own as (
-    select centre_code, episode_id, paid_work_baseline,
+    select centre_code, pathway, episode_id, paid_work_baseline,
         case when low_health_literacy then 'limited' when not low_health_literacy then 'adequate' else 'unknown' end
             as literacy_group
     from episodes
@@ -15,10 +16,24 @@ with own as (
         and treatment_date < $to_month::date + interval 1 month
 ),
 
+outcomes as (
+    select centre_code, pathway, episode_id, outcome, value
+    from marts.outcome_rows
+    where centre_code = $centre_code and pathway = $pathway
+        and month_date >= date_trunc('month', $to_month::date - interval 11 month) and month_date <= $to_month::date
+),
+
+proms as (
+    select centre_code, pathway, episode_id, timepoint, completed_on
+    from marts.prom_rows
+    where centre_code = $centre_code and pathway = $pathway
+        and month_date >= date_trunc('month', $to_month::date - interval 11 month) and month_date <= $to_month::date
+),
+
 headline as (
     select o.literacy_group, count(*) as outcome_recorded_n, count(*) filter (where c.value = 1) as outcome_events_n
     from own as o
-    join clinical_outcomes as c using (centre_code, episode_id)
+    join outcomes as c using (centre_code, pathway, episode_id)
     where c.outcome = $headline_outcome
     group by o.literacy_group
 ),
@@ -26,7 +41,7 @@ headline as (
 work as (
     select o.literacy_group, count(*) as work_recorded_n, count(*) filter (where c.value = 1) as work_returned_n
     from own as o
-    join clinical_outcomes as c using (centre_code, episode_id)
+    join outcomes as c using (centre_code, pathway, episode_id)
     where c.outcome = 'return_to_work' and o.paid_work_baseline
     group by o.literacy_group
 ),
@@ -35,7 +50,7 @@ response as (
     select o.literacy_group, count(distinct p.episode_id) as prom_invited_n,
         count(distinct p.episode_id) filter (where p.completed_on is not null) as prom_completed_n
     from own as o
-    join prom_measurements as p using (centre_code, episode_id)
+    join proms as p using (centre_code, pathway, episode_id)
     where p.timepoint = 'baseline'
     group by o.literacy_group
 ),

@@ -5,16 +5,19 @@
 --   the run; cases_n counts its patients without the event; event_date is the treatment month of
 --   the patient whose event closes the run, null for the run still open at the end.
 -- Parameters: $centre_code, $pathway, $from_month, $to_month (first days of months).
+-- Outcomes from the layout mart warehouse/marts/outcome_rows.sql (carrying centre, pathway and month).
 -- Roles: care_team, centre_lead
 -- Scope: own_centre
 -- Patient rows: no
 with own as (
     select o.outcome, e.episode_id, e.treatment_date, o.value = 1 as is_event
     from episodes as e
-    join clinical_outcomes as o using (centre_code, episode_id)
+    join marts.outcome_rows as o using (centre_code, pathway, episode_id)
     where e.centre_code = $centre_code and e.pathway = $pathway
         and e.treatment_date >= $from_month::date
         and e.treatment_date < $to_month::date + interval 1 month
+        and o.centre_code = $centre_code and o.pathway = $pathway
+        and o.month_date >= date_trunc('month', $from_month::date) and o.month_date <= $to_month::date
         and o.value is not null
 ),
 

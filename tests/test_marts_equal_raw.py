@@ -416,6 +416,126 @@ final as (
 
 select * from final
 """,
+    "review_cost_categories": """
+with own as (
+    select centre_code, episode_id, date_trunc('month', treatment_date)::date as month_date
+    from episodes
+    where centre_code = $centre_code and pathway = $pathway
+        and treatment_date >= $from_month::date
+        and treatment_date < $to_month::date + interval 1 month
+),
+
+costed as (
+    select o.month_date, count(distinct o.episode_id) as costed_n
+    from own as o
+    join costs as c using (centre_code, episode_id)
+    group by o.month_date
+),
+
+by_category as (
+    select o.month_date, c.category, sum(c.amount_eur) as amount_eur
+    from own as o
+    join costs as c using (centre_code, episode_id)
+    group by o.month_date, c.category
+),
+
+final as (
+    select b.month_date, b.category, b.amount_eur / k.costed_n as mean_cost_eur, k.costed_n
+    from by_category as b
+    join costed as k using (month_date)
+    order by b.month_date, b.category
+)
+
+select * from final
+""",
+    "review_equity": """
+with own as (
+    select centre_code, episode_id, paid_work_baseline,
+        case when low_health_literacy then 'limited' when not low_health_literacy then 'adequate' else 'unknown' end
+            as literacy_group
+    from episodes
+    where centre_code = $centre_code and pathway = $pathway
+        and treatment_date >= $to_month::date - interval 11 month
+        and treatment_date < $to_month::date + interval 1 month
+),
+
+headline as (
+    select o.literacy_group, count(*) as outcome_recorded_n, count(*) filter (where c.value = 1) as outcome_events_n
+    from own as o
+    join clinical_outcomes as c using (centre_code, episode_id)
+    where c.outcome = $headline_outcome
+    group by o.literacy_group
+),
+
+work as (
+    select o.literacy_group, count(*) as work_recorded_n, count(*) filter (where c.value = 1) as work_returned_n
+    from own as o
+    join clinical_outcomes as c using (centre_code, episode_id)
+    where c.outcome = 'return_to_work' and o.paid_work_baseline
+    group by o.literacy_group
+),
+
+response as (
+    select o.literacy_group, count(distinct p.episode_id) as prom_invited_n,
+        count(distinct p.episode_id) filter (where p.completed_on is not null) as prom_completed_n
+    from own as o
+    join prom_measurements as p using (centre_code, episode_id)
+    where p.timepoint = 'baseline'
+    group by o.literacy_group
+),
+
+groups as (
+    select literacy_group, count(*) as episodes_n from own group by literacy_group
+),
+
+final as (
+    select g.literacy_group, g.episodes_n,
+        coalesce(h.outcome_recorded_n, 0) as outcome_recorded_n,
+        100.0 * h.outcome_events_n / nullif(h.outcome_recorded_n, 0) as outcome_pct,
+        coalesce(r.prom_invited_n, 0) as prom_invited_n,
+        100.0 * r.prom_completed_n / nullif(r.prom_invited_n, 0) as prom_response_pct,
+        coalesce(w.work_recorded_n, 0) as work_recorded_n,
+        100.0 * w.work_returned_n / nullif(w.work_recorded_n, 0) as return_to_work_pct
+    from groups as g
+    left join headline as h using (literacy_group)
+    left join response as r using (literacy_group)
+    left join work as w using (literacy_group)
+    order by case g.literacy_group when 'limited' then 1 when 'adequate' then 2 else 3 end
+)
+
+select * from final
+""",
+    "review_event_intervals": """
+with own as (
+    select o.outcome, e.episode_id, e.treatment_date, o.value = 1 as is_event
+    from episodes as e
+    join clinical_outcomes as o using (centre_code, episode_id)
+    where e.centre_code = $centre_code and e.pathway = $pathway
+        and e.treatment_date >= $from_month::date
+        and e.treatment_date < $to_month::date + interval 1 month
+        and o.value is not null
+),
+
+numbered as (
+    select outcome, treatment_date, is_event,
+        coalesce(sum(is_event::int) over (
+            partition by outcome order by treatment_date, episode_id
+            rows between unbounded preceding and 1 preceding
+        ), 0)::bigint as interval_no
+    from own
+),
+
+final as (
+    select outcome, interval_no,
+        count(*) filter (where not is_event) as cases_n,
+        date_trunc('month', max(treatment_date) filter (where is_event))::date as event_date
+    from numbered
+    group by outcome, interval_no
+    order by outcome, interval_no
+)
+
+select * from final
+""",
 }
 
 
@@ -481,6 +601,11 @@ def check_every_question(db: Path, pairs_n: int | None = None, episodes_n: int =
             for outcome in outcomes[:2] or ["none"]:
                 params = {"centre_code": centre, "pathway": pathway, "headline_outcome": outcome, **span}
                 rows["review_monthly"] += same(con, "review_monthly", params)
+                params = {"centre_code": centre, "pathway": pathway, "headline_outcome": outcome, "to_month": last}
+                rows["review_equity"] += same(con, "review_equity", params)
+            params = {"centre_code": centre, "pathway": pathway, **span}
+            rows["review_cost_categories"] += same(con, "review_cost_categories", params)
+            rows["review_event_intervals"] += same(con, "review_event_intervals", params)
         casemix = con.execute("select distinct pathway, variable from episode_casemix order by 1, 2").fetchall()
         lists = {"casemix_pathways": [p for p, _ in casemix], "casemix_fields": [v for _, v in casemix]}
         for centre in [None, pairs[0][0]]:

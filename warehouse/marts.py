@@ -33,6 +33,7 @@ ORDER = (
     "delivered_months",
     "casemix_months",
     "prom_response_months",
+    "cost_category_months",
 )
 # The episodes in the order the questions filter them; the table keeps its constraints.
 EPISODE_ORDER = "centre_code, pathway, treatment_date, episode_id"
