@@ -7,11 +7,14 @@ import streamlit as st
 
 from access import audit
 from texts import t
+from texts.review import CELL_WORDS
 from ui.context import current
 from ui.guard import entry_only
-from ui.review_view import csv_bytes
+from ui.review_view import csv_bytes, show_table
 
 entry_only()
+
+AUDIT_ACTIONS = CELL_WORDS["action"]  # an audit row's action code → the key of its words
 
 
 def render_chain() -> None:
@@ -28,10 +31,13 @@ def render_audit() -> None:
     render_chain()
     rows = audit.read()
     actions = sorted(rows["action"].unique().to_list())
-    chosen = st.multiselect(t("audit_filter"), actions, key="audit_actions")
+    chosen = st.multiselect(
+        t("audit_filter"), actions, key="audit_actions", placeholder=t("choose_options"),
+        format_func=lambda a: t(AUDIT_ACTIONS[a]) if a in AUDIT_ACTIONS else a,
+    )  # fmt: skip
     if chosen:
         rows = rows.filter(pl.col("action").is_in(chosen))
-    st.dataframe(rows, hide_index=True, width="stretch")
+    show_table(rows)
     # csv_bytes neutralises spreadsheet formulas: user-supplied text (file names) sits in "what"
     st.download_button(t("download_csv"), csv_bytes(rows), file_name="audit.csv", mime="text/csv", icon=":material/download:")
 

@@ -6,12 +6,13 @@ import streamlit as st
 
 from services.data_quality import completeness_table, delay_from
 from texts import t
+from texts.review import cells_in_words
 from ui.context import Context, current
 from ui.data import query
 from ui.figures import delay_figure
 from ui.guard import entry_only
 from ui.patient_table import patient_table
-from ui.review_view import chart_with_data
+from ui.review_view import chart_with_data, column_labels, show_table
 
 entry_only()
 
@@ -19,7 +20,7 @@ entry_only()
 def render_load_log() -> None:
     st.subheader(t("load_log"))
     st.caption(t("load_log_caption"))
-    st.dataframe(query("data_load_log", centre_code=current().centre_code), hide_index=True, width="stretch")
+    show_table(query("data_load_log", centre_code=current().centre_code))
 
 
 def render_quarantine(ctx: Context) -> None:
@@ -29,14 +30,17 @@ def render_quarantine(ctx: Context) -> None:
     if rows.is_empty():
         st.success(t("quarantine_empty"))
         return
-    patient_table(rows, key="quarantine_table", file_name="quarantaine.csv", what=f"data_quarantine {ctx.centre_code or 'all'}")
+    patient_table(
+        cells_in_words(rows), key="quarantine_table", file_name="quarantaine.csv",
+        what=f"data_quarantine {ctx.centre_code or 'all'}", column_config=column_labels(rows),
+    )  # fmt: skip
 
 
 def render_completeness(ctx: Context) -> None:
     st.subheader(t("completeness"))
     st.caption(t("completeness_caption"))
     table = completeness_table(query("data_completeness", centre_code=ctx.centre_code))
-    st.dataframe(table, hide_index=True, width="stretch")
+    show_table(table)
 
 
 def render_delay(ctx: Context) -> None:

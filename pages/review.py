@@ -11,7 +11,7 @@ import streamlit as st
 from reports.meeting_pack import build as build_pack
 from services.monthly_review import MonthlyReview, Summary, flagged
 from texts import label, month_name, number, t
-from texts.review import count_text, tile_text, tile_value
+from texts.review import cells_in_words, count_text, patients_in_words, tile_text, tile_value
 from texts.sentences import baseline_marker, on_chart, sentence
 from ui.actions_view import render_actions, render_open
 from ui.context import Context, current_with_month
@@ -20,7 +20,7 @@ from ui.guard import entry_only
 from ui.meeting_view import render_meeting
 from ui.patient_table import patient_table
 from ui.review_data import meeting_pack, monthly_review, review_patients
-from ui.review_view import CHART_TABLE, chart_with_data, render_chart_settings, tile_delta, variation_text
+from ui.review_view import CHART_TABLE, chart_with_data, column_labels, render_chart_settings, tile_delta, variation_text
 from ui.safe_text import plain
 from ui.small_numbers_view import render_longer_grain, render_rare_chart, tile_notes
 
@@ -28,6 +28,11 @@ entry_only()
 
 COLUMNS = 4
 SCROLL_TO_CHART = "scroll_to_chart"  # set by a tile's button: the next run brings the control chart into view
+CHART_CLICKS = "chart_clicks"  # counts the tiles' buttons, so each click's script is a new element that runs
+SCROLL_SCRIPT = """(function go(tries) {
+  const el = document.querySelector('.st-key-control_chart');
+  if (el) { el.style.scrollMarginTop = '4rem'; el.scrollIntoView({block: 'start'}); } else if (tries < 50) { setTimeout(() => go(tries + 1), 100); }
+})(0);</script>"""
 MODES = {"overview": "review_mode_overview", "meeting": "review_mode_meeting"}  # the page's two views, in words
 
 
@@ -54,7 +59,8 @@ def render_agenda(review: MonthlyReview) -> None:
 def open_chart(code: str) -> None:
     """A callback, so the chart chosen is known before the page draws the agenda and actions."""
     st.session_state["chart_indicator"] = code
-    st.session_state[SCROLL_TO_CHART] = st.session_state.get(SCROLL_TO_CHART, 0) + 1
+    st.session_state[SCROLL_TO_CHART] = True
+    st.session_state[CHART_CLICKS] = st.session_state.get(CHART_CLICKS, 0) + 1
 
 
 def render_tile(summary: Summary) -> None:
@@ -81,18 +87,11 @@ def render_tiles(review: MonthlyReview) -> None:
 def scroll_to_chart() -> None:
     """Bring the control chart into view after a tile's "Regelkaart" (it is drawn below all tiles).
 
-    Static script, no user text in it; the counter makes each click a new element, so it runs again.
+    A static script, no user text in it.
     """
-    clicks = st.session_state.pop(SCROLL_TO_CHART, None)
-    if clicks is None:
-        return
-    st.html(
-        f"<script>/* {int(clicks)} */(function go(tries) {{"
-        "const el = document.querySelector('.st-key-control_chart');"
-        "if (el) {{ el.scrollIntoView({{block: 'start'}}); }} else if (tries < 50) {{ setTimeout(() => go(tries + 1), 100); }}"
-        "}})(0);</script>",
-        unsafe_allow_javascript=True,
-    )
+    if st.session_state.pop(SCROLL_TO_CHART, False):
+        clicks = int(st.session_state.get(CHART_CLICKS, 0))
+        st.html(f"<script>/* {clicks} */" + SCROLL_SCRIPT, unsafe_allow_javascript=True)
 
 
 def render_control_chart(ctx: Context, review: MonthlyReview, chosen: Summary) -> None:
@@ -139,10 +138,12 @@ def render_patients(ctx: Context, review: MonthlyReview) -> None:
         "has_missing_prom": t("flag_missing_prom"),
         "is_cost_far_above": t("flag_cost"),
     }
-    chosen = st.multiselect(t("patients_filter"), list(flags), format_func=flags.get, key="patient_flags")
+    chosen = st.multiselect(t("patients_filter"), list(flags), format_func=flags.get, key="patient_flags",
+                            placeholder=t("choose_options"))  # fmt: skip
     shown = flagged(patients, chosen)
     event = patient_table(
-        shown,
+        cells_in_words(patients_in_words(shown, review.pathway)),
+        column_config=column_labels(shown),
         key="patients_table",
         file_name=f"patienten_{review.pathway}_{review.month:%Y-%m}.csv",
         what=f"review_patients {review.centre_code} {review.pathway} {review.month:%Y-%m}",
@@ -219,17 +220,21 @@ def render_overview(ctx: Context, review: MonthlyReview) -> None:
     render_equity(review)
 
 
-st.title(t("review_title"))
+head = st.container()
 ctx = current_with_month()
-if ctx is not None:
+if ctx is None:
+    head.title(t("review_title"))
+else:
     review = monthly_review(ctx)
-    with st.container(horizontal=True, vertical_alignment="center"):
+    with st.container(horizontal=True, vertical_alignment="center", key="review_top"):
         mode = st.segmented_control(
             t("review_mode"), list(MODES), default="overview", required=True, key="review_mode", label_visibility="collapsed",
             format_func=lambda m: t(MODES[m]),
         )  # fmt: skip
         st.caption(f"{plain(ctx.centre_name)} · {label(review.pathway_label)}")
-    if mode == "meeting":
-        render_meeting(ctx, review)
+        navigation = st.container(horizontal=True, vertical_alignment="center", key="meeting_nav", width="content")
+    if mode == "meeting":  # no page title: the item's screen has the room (ui/meeting_view.py)
+        render_meeting(ctx, review, navigation)
     else:
+        head.title(t("review_title"))
         render_overview(ctx, review)

@@ -10,10 +10,12 @@ import streamlit as st
 
 from services.upload import ACCEPTED, Upload, limits, load_uploads, report_frame
 from texts import t
+from texts.review import cells_in_words
 from ui.context import current
 from ui.data import query
 from ui.guard import entry_only
 from ui.patient_table import patient_table
+from ui.review_view import column_labels, show_table
 from ui.safe_text import plain
 
 entry_only()
@@ -41,7 +43,7 @@ def render_upload(centre: str) -> None:
         progress=lambda share, name: bar.progress(share, text=f"{t('upload_progress')} {name}"),
     )
     st.subheader(t("upload_report"))
-    st.dataframe(report_frame(reports), hide_index=True, width="stretch")
+    show_table(report_frame(reports))
     if any(not r.usable for r in reports):
         st.error(t("upload_refused"))
         for r in reports:
@@ -56,7 +58,10 @@ def render_upload(centre: str) -> None:
     quarantine = query("data_quarantine", centre_code=current().centre_code).filter(pl.col("load_id").is_in(ids))
     if quarantine.height:
         st.subheader(t("quarantine"))
-        patient_table(quarantine, key="upload_quarantine", file_name="quarantaine.csv", what=f"data_quarantine {centre} upload")
+        patient_table(
+            cells_in_words(quarantine), key="upload_quarantine", file_name="quarantaine.csv",
+            what=f"data_quarantine {centre} upload", column_config=column_labels(quarantine),
+        )  # fmt: skip
 
 
 ctx = current()

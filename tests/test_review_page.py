@@ -87,8 +87,9 @@ def test_patients_of_the_month_with_flags_and_filter(review_warehouse, monkeypat
     at = app(review_warehouse, monkeypatch, viewer_centre="UMCU").run()
     patients = next(d.value for d in at.dataframe if "episode_id" in d.value.columns)
     assert sorted(patients["episode_id"]) == ["e1", "e2", "e3", "e4"]  # only UMC Utrecht's September patients
-    assert patients.set_index("episode_id").loc["e1", "has_complication"]
-    assert patients.set_index("episode_id").loc["e3", "has_missing_prom"]
+    assert patients.set_index("episode_id").loc["e1", "has_complication"] == "ja"  # in words (tests/test_no_raw_names.py)
+    assert patients.set_index("episode_id").loc["e3", "has_missing_prom"] == "ja"
+    assert patients.set_index("episode_id").loc["e2", "has_missing_prom"] == "nee"
     at.multiselect(key="patient_flags").set_value(["has_complication"]).run()
     patients = next(d.value for d in at.dataframe if "episode_id" in d.value.columns)
     assert list(patients["episode_id"]) == ["e1"]

@@ -7,12 +7,14 @@ say the same. ``count_text`` writes a number of patients (whole, or with one dec
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import polars as pl
 
 from analytics.indicators import Summary
 from data_models.outcome_sets import outcome_sets
+from texts.csv_safe import COLUMN_WORDS, readable, shown_decimals
 from texts.formatting import number
 from texts.language import label, t
 from texts.sentences import fmt, variation_words
@@ -98,3 +100,102 @@ def patients_in_words(patients: pl.DataFrame, pathway: str) -> pl.DataFrame:
             pl.col("adverse_events").str.split(", ").list.eval(pl.element().replace(events)).list.join(", ")
         )
     return shown
+
+
+# Other tables' columns in words (the keys are written here, so they count as used).
+TABLE_COLUMNS = {
+    "event_date": "table_column_event_date",
+    "period_start": "table_column_period_start",
+    "mean_cost_eur": "table_column_mean_cost_eur",
+    "costed_n": "table_column_costed_n",
+    "category": "table_column_category",
+    "literacy_group": "table_column_literacy_group",
+    "episodes_n": "table_column_episodes_n",
+    "outcome_recorded_n": "table_column_outcome_recorded_n",
+    "outcome_pct": "table_column_outcome_pct",
+    "prom_invited_n": "table_column_prom_invited_n",
+    "prom_response_pct": "table_column_prom_response_pct",
+    "work_recorded_n": "table_column_work_recorded_n",
+    "return_to_work_pct": "table_column_return_to_work_pct",
+    "action_id": "table_column_action_id",
+    "changed_at": "table_column_changed_at",
+    "changed_by": "table_column_changed_by",
+    "field_name": "table_column_field_name",
+    "old_value": "table_column_old_value",
+    "new_value": "table_column_new_value",
+    "load_id": "table_column_load_id",
+    "loaded_at": "table_column_loaded_at",
+    "delivered_on": "table_column_delivered_on",
+    "file_name": "table_column_file_name",
+    "table_name": "table_column_table_name",
+    "status": "table_column_status",
+    "rows_read": "table_column_rows_read",
+    "rows_loaded": "table_column_rows_loaded",
+    "rows_new": "table_column_rows_new",
+    "rows_updated": "table_column_rows_updated",
+    "rows_unchanged": "table_column_rows_unchanged",
+    "rows_quarantined": "table_column_rows_quarantined",
+    "rows_duplicate": "table_column_rows_duplicate",
+    "checksum_short": "table_column_checksum_short",
+    "row_number": "table_column_row_number",
+    "column_name": "table_column_column_name",
+    "reason": "table_column_reason",
+    "own_median_delay_days": "table_column_own_median_delay_days",
+    "national_median_delay_days": "table_column_national_median_delay_days",
+    "own_episodes_n": "table_column_own_episodes_n",
+    "time": "table_column_time",
+    "user": "table_column_user",
+    "role": "table_column_role",
+    "centre": "table_column_centre",
+    "action": "table_column_action",
+    "what": "table_column_what",
+    "patient_count": "table_column_patient_count",
+    "patients": "table_column_patients",
+}
+# Codes a table's cells hold, in words: the column → its code → the key of the word.
+CELL_WORDS = {
+    "status": {
+        "loaded": "load_status_loaded",
+        "loaded_with_quarantine": "load_status_loaded_with_quarantine",
+        "rejected": "load_status_rejected",
+    },
+    "action": {
+        "action_recorded": "audit_action_action_recorded",
+        "action_updated": "audit_action_action_updated",
+        "chart_settings_cleared": "audit_action_chart_settings_cleared",
+        "chart_settings_saved": "audit_action_chart_settings_saved",
+        "cli_list_patient_rows": "audit_action_cli_list_patient_rows",
+        "download_patient_rows": "audit_action_download_patient_rows",
+        "load": "audit_action_load",
+        "login": "audit_action_login",
+        "login_locked": "audit_action_login_locked",
+        "login_refused": "audit_action_login_refused",
+        "logout": "audit_action_logout",
+        "pack": "audit_action_pack",
+        "practice_adopted": "audit_action_practice_adopted",
+        "practice_shared": "audit_action_practice_shared",
+        "practice_withdrawn": "audit_action_practice_withdrawn",
+        "refused": "audit_action_refused",
+        "view_patient_rows": "audit_action_view_patient_rows",
+    },
+}
+
+
+def cells_in_words(frame: pl.DataFrame, codes: Mapping[str, Mapping[str, str]] | None = None) -> pl.DataFrame:
+    """A table's cells as a page shows them, in the language spoken: dates, ja/nee and codes in words
+    (``readable``), numbers with decimals as text in the language's style ("71,6"). The column names stay
+    (``column_words`` says them); for showing only: a download keeps its numbers (``csv_bytes``)."""
+    cells = {c: {code: t(key) for code, key in words.items()} for c, words in CELL_WORDS.items() if c in frame.columns}
+    decimals = {c: shown_decimals(frame[c]) for c, dtype in frame.schema.items() if dtype.is_float()}
+    spoken = frame.with_columns(
+        pl.col(c).map_elements(lambda v, d=d: number(v, d), return_dtype=pl.String, skip_nulls=True) for c, d in decimals.items()
+    )
+    shown = readable(spoken, {**cells, **(codes or {})})
+    return shown.rename(dict(zip(shown.columns, frame.columns, strict=True)))
+
+
+def column_words(columns: list[str]) -> dict[str, str]:
+    """Each column's name in words, where known (a pathway's code as its label)."""
+    names = {**{c: k for c, k in COLUMN_WORDS.items()}, **TABLE_COLUMNS, **PATIENT_COLUMNS}
+    pathways = {code: label(oset.label) for code, oset in outcome_sets().items()}
+    return {c: t(names[c]) if c in names else pathways[c] for c in columns if c in names or c in pathways}

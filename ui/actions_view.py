@@ -15,6 +15,7 @@ from texts import label, month_name, t
 from texts.sentences import action_line, status_name
 from ui.context import Context
 from ui.review_data import action_history, may_record_actions, record_action, update_action
+from ui.review_view import show_table
 from ui.safe_text import plain
 
 USER_FIELDS = ("what", "who", "expected_effect", "result_note")
@@ -115,7 +116,7 @@ def render_log(ctx: Context, actions: pl.DataFrame, names: dict[str, str]) -> No
         st.info(t("actions_none"))
         return
     table = actions.select(
-        "action_id",
+        pl.col("action_id").alias(t("table_column_action_id")),
         pl.col("indicator_code").replace_strict(names, default=pl.col("indicator_code")).alias(t("action_indicator")),
         pl.col("what").alias(t("action_what")),
         pl.col("who").alias(t("action_who")),
@@ -124,10 +125,37 @@ def render_log(ctx: Context, actions: pl.DataFrame, names: dict[str, str]) -> No
         pl.col("expected_effect").alias(t("action_effect")),
         pl.col("result_note").alias(t("action_result")),
     )
-    st.dataframe(table, hide_index=True, width="stretch", key="actions_table")
+    show_table(table, key="actions_table")
     with st.expander(t("action_history"), icon=":material/history:"):
-        history = action_history(ctx)
-        st.dataframe(history, hide_index=True, width="stretch", key="actions_history")
+        show_table(history_in_words(action_history(ctx), names), key="actions_history")
+
+
+# an action's fields as the history names them, in words
+FIELD_WORDS = {
+    "indicator_code": "action_indicator", "what": "action_what", "who": "action_who", "start_month": "action_start",
+    "expected_effect": "action_effect", "status": "action_status", "result_note": "action_result",
+}  # fmt: skip
+
+
+def history_in_words(history: pl.DataFrame, names: dict[str, str]) -> pl.DataFrame:
+    """The actions' history with each field, indicator and status in words instead of its code."""
+    if history.is_empty():
+        return history
+    statuses = {s: status_name(s) for s in STATUSES}
+
+    def value(field: str, old: pl.Expr) -> pl.Expr:
+        spoken = names if field == "indicator_code" else statuses if field == "status" else None
+        return old.replace(spoken) if spoken else old
+
+    fields = history["field_name"].unique().to_list()
+    words = {f: t(FIELD_WORDS[f]) for f in fields if f in FIELD_WORDS}
+    out = history
+    for column in ("old_value", "new_value"):
+        out = out.with_columns(
+            pl.coalesce(*[pl.when(pl.col("field_name") == f).then(value(f, pl.col(column))) for f in fields], pl.col(column))
+            .alias(column)
+        )
+    return out.with_columns(pl.col("field_name").replace(words))
 
 
 def render_actions(ctx: Context, review: MonthlyReview, chosen_code: str) -> None:

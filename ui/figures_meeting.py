@@ -9,7 +9,7 @@ import polars as pl
 
 from ui.figures import control_chart_figure
 
-MEETING_CHART_HEIGHT = 380  # px: the overview's chart is 320; an item screen still fits 1280×720
+MEETING_CHART_HEIGHT = 360  # px: the overview's chart is 320; an item screen still fits 1280×720
 
 
 def meeting_chart_figure(

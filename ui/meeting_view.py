@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import polars as pl
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from services.monthly_review import MeetingItem, MonthlyReview
 from texts import date_text, label, month_name, number, t
@@ -21,6 +22,8 @@ from ui.figures_meeting import meeting_chart_figure
 from ui.review_data import may_record_actions, meeting_count, meeting_item, meeting_patients
 from ui.small_numbers_view import tile_notes
 
+# The page's padding (6rem above, 10rem below) leaves a projector too little room: less, clear of the header.
+PROJECTOR_CSS = "<style>[data-testid='stMainBlockContainer'] {padding-top: 3.5rem; padding-bottom: 1rem;}</style>"
 STEP = "meeting_step"  # 0: the agenda; 1 … m: the items
 PATIENT_ROWS_SHOWN = 4  # rows the patients' table shows before it scrolls within itself
 ROW_PX = 35
@@ -50,9 +53,9 @@ def current_step(total: int) -> int:
     return step if isinstance(step, int) and 0 <= step <= total else 0
 
 
-def render_navigation(step: int, total: int) -> None:
-    """Previous, "n van m", next: one row."""
-    with st.container(horizontal=True, vertical_alignment="center", key="meeting_nav"):
+def render_navigation(step: int, total: int, where_drawn: DeltaGenerator) -> None:
+    """Previous, "n van m", next: one row, in ``where_drawn`` (the page's top row)."""
+    with where_drawn:
         st.button(t("meeting_previous"), key="meeting_previous", icon=":material/arrow_back:", disabled=step == 0,
                   on_click=go_to, args=(step - 1,))  # fmt: skip
         if step == 0:
@@ -146,11 +149,12 @@ def render_item(ctx: Context, review: MonthlyReview, item: MeetingItem) -> None:
         render_item_actions(ctx, review, item)
 
 
-def render_meeting(ctx: Context, review: MonthlyReview) -> None:
-    """The meeting: the agenda (screen 0), then one screen per item, with next and previous."""
+def render_meeting(ctx: Context, review: MonthlyReview, navigation: DeltaGenerator) -> None:
+    """The meeting: the agenda (screen 0), then one screen per item, with next and previous in ``navigation``."""
+    st.html(PROJECTOR_CSS)
     total = meeting_count(review)
     step = current_step(total)
-    render_navigation(step, total)
+    render_navigation(step, total, navigation)
     if step == 0:
         render_meeting_agenda(review, total)
     else:

@@ -13,7 +13,7 @@ import streamlit as st
 from analytics.indicators import Indicator, Summary
 from texts import month_name, t
 from texts.csv_safe import csv_bytes
-from texts.review import change_text
+from texts.review import cells_in_words, change_text, column_words
 from texts.sentences import settings_line
 from ui.review_data import clear_chart_settings, may_record_actions, save_chart_settings
 from ui.safe_text import plain
@@ -84,7 +84,7 @@ def render_chart_settings(
             key=f"chart_baseline_{code}",
         )  # fmt: skip
         chosen = st.multiselect(
-            t("chart_settings_exclude"), months, default=list(shown.exclude), format_func=month_name,
+            t("chart_settings_exclude"), months, default=list(shown.exclude), format_func=month_name, placeholder=t("choose_options"),
             key=f"chart_exclude_{code}",
         )  # fmt: skip
         reason = st.text_input(t("chart_settings_reason"), max_chars=300, key=f"chart_reason_{code}")
@@ -120,10 +120,20 @@ def chart_with_data(fig, frame: pl.DataFrame, key: str, file_name: str) -> None:
     with chart_tab:
         st.plotly_chart(fig, width="stretch", key=f"chart_{key}")
     with table_tab:
-        st.dataframe(frame, hide_index=True, width="stretch", key=f"table_{key}")
+        show_table(frame, key=f"table_{key}")
     if has_patient_rows(frame):
         patient_download(frame, key=key, file_name=file_name, what=f"chart {key}")
         return
     st.download_button(
         t("download_csv"), csv_bytes(frame), file_name=file_name, mime="text/csv", key=f"csv_{key}", icon=":material/download:"
     )
+
+
+def column_labels(frame: pl.DataFrame) -> dict[str, st.column_config.Column]:
+    """``st.dataframe``'s column configuration that heads each column with its name in words."""
+    return {c: st.column_config.Column(words) for c, words in column_words(frame.columns).items()}
+
+
+def show_table(frame: pl.DataFrame, **options: object):
+    """A table in words (``texts.review.cells_in_words``, ``column_labels``); returns what ``st.dataframe`` returns."""
+    return st.dataframe(cells_in_words(frame), hide_index=True, width="stretch", column_config=column_labels(frame), **options)

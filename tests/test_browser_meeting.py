@@ -1,0 +1,97 @@
+"""The meeting mode in a real Chromium at 1280×720: every item of the demo's default month fits without scrolling.
+
+Reuses the server and helpers of ``tests/test_browser.py``; screenshots go to ``test-artifacts/``.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.test_browser import (
+    ARTIFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    TIMEOUT_MS,
+    log_in,
+    no_error_box,
+    outside_host,
+    playwright,
+    pytestmark,  # noqa: F401  (the browser mark and the skip without Chromium)
+    server,  # noqa: F401  (the fixture)
+)
+
+PROJECTOR = {"width": 1280, "height": 720}
+# Streamlit scrolls its main area, not the document: both must fit the window
+HEIGHTS = """() => {
+  const main = document.querySelector('[data-testid=stMain]');
+  return [document.scrollingElement.scrollHeight, main.scrollHeight, window.innerHeight];
+}"""
+
+
+@pytest.fixture(scope="module")
+def projector(server):  # noqa: F811
+    """A tab the size of a meeting room's projector; it records requests to other hosts."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    outside: list[str] = []
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        tab = browser.new_context(viewport=PROJECTOR).new_page()
+        tab.on("request", lambda request: outside.append(request.url) if outside_host(request.url, server) else None)
+        tab.set_default_timeout(TIMEOUT_MS)
+        tab.outside = outside
+        yield tab
+        browser.close()
+
+
+def position(tab) -> tuple[int, int]:
+    """(n, m) of the navigation's "n van m"."""
+    text = tab.locator(".st-key-meeting_nav").inner_text()
+    found = re.search(r"(\d+) van (\d+)", text)
+    assert found, text
+    return int(found.group(1)), int(found.group(2))
+
+
+def test_every_meeting_item_fits_a_projector_without_scrolling(server, projector) -> None:  # noqa: F811
+    tab = projector
+    log_in(tab, server, "zorgteam.umcu", "demo-zorgteam-umcu")
+    tab.get_by_role("heading", name="Maandreview").wait_for()
+    tab.locator(".st-key-review_mode").get_by_text("Vergadering").click()
+    tab.get_by_role("heading", name="Agenda: wat is deze maand bijzonder?").wait_for()
+    no_error_box(tab)
+    tab.screenshot(path=str(ARTIFACTS / "meeting_agenda_1280x720.png"))
+    tab.locator(".st-key-meeting_next button").click()
+    tab.locator(".js-plotly-plot").first.wait_for()
+    n, m = position(tab)
+    assert (n, m) == (1, m) and m >= 1
+    for item in range(1, m + 1):
+        if item > 1:
+            tab.locator(".st-key-meeting_next button").click()
+            tab.locator(".st-key-meeting_nav").get_by_text(f"{item} van {m}").wait_for()
+        tab.locator(".js-plotly-plot").first.wait_for()
+        tab.wait_for_timeout(500)  # the chart and the table settle
+        no_error_box(tab)
+        tab.screenshot(path=str(ARTIFACTS / f"meeting_item_{item}_1280x720.png"))
+        document, main, window = tab.evaluate(HEIGHTS)
+        print(f"item {item} of {m}: document {document} px, main area {main} px, window {window} px")
+        assert document <= window and main <= window, f"item {item} of {m}: {document}/{main} px in a {window} px window"
+    assert tab.locator(".st-key-meeting_next button").is_disabled()  # the last item
+    assert tab.outside == [], f"outside hosts asked: {sorted(set(tab.outside))}"
+
+
+def test_regelkaart_brings_the_chart_into_view(server, projector) -> None:  # noqa: F811
+    """Defect (issue 17): "Regelkaart" opened the chart below all tiles, out of sight."""
+    tab = projector
+    log_in(tab, server, "zorgteam.umcu", "demo-zorgteam-umcu")
+    tab.get_by_role("heading", name="Maandreview").wait_for()
+    tab.locator(".js-plotly-plot").first.wait_for()
+    tab.locator(".st-key-open_cost_median_eur button").click()
+    heading = tab.get_by_role("heading", name="Regelkaart: Mediane kosten per patiënt")
+    heading.wait_for()
+    tab.wait_for_function(
+        "() => { const r = document.querySelector('.st-key-control_chart').getBoundingClientRect();"
+        " return r.top > 0 && r.top < window.innerHeight / 3; }"
+    )
+    assert heading.is_visible()
+    tab.screenshot(path=str(ARTIFACTS / "review_chart_in_view_1280x720.png"))
