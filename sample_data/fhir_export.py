@@ -158,7 +158,7 @@ def _resources(tables: dict[str, pl.DataFrame], rev: _Reverse, not_written: Coun
         opener: dict[str, Any] = {"resourceType": kind, "id": eid, "code": {"coding": [{"system": system, "code": code}]}}
         opener["subject"] = subject
         if ep.get("referral_date"):
-            yield {
+            referral = {
                 "resourceType": "ServiceRequest",
                 "id": f"ref-{eid}",
                 "status": "completed",
@@ -166,7 +166,11 @@ def _resources(tables: dict[str, pl.DataFrame], rev: _Reverse, not_written: Coun
                 "subject": subject,
                 "authoredOn": ep["referral_date"].isoformat(),
             }
-            opener["basedOn"] = [{"reference": f"ServiceRequest/ref-{eid}"}]
+            if kind == "Procedure":
+                opener["basedOn"] = [{"reference": f"ServiceRequest/ref-{eid}"}]
+            else:  # R4's Condition has no basedOn: the referral names the condition as its reason
+                referral["reasonReference"] = [{"reference": f"Condition/{eid}"}]
+            yield referral
         if ep.get("discharge_date"):
             period = {"start": ep["treatment_date"].isoformat(), "end": ep["discharge_date"].isoformat()}
             yield {
@@ -280,7 +284,7 @@ def _observation(
 ) -> dict:
     return {
         "resourceType": "Observation",
-        "id": rid,
+        "id": rid.replace("_", "-"),  # a FHIR id allows letters, digits, '-' and '.' only
         "status": "final",
         "code": {"coding": [{"system": system, "code": code}]},
         "subject": {"reference": f"Patient/{pid}"},

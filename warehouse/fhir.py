@@ -921,6 +921,8 @@ class Converter:
         self.encounters: dict[str, dt.date | None] = {}  # Encounter/id → end of its period
         self.resolved: dict[str, str] = {}  # Patient/id as referenced → pseudonym, once found
         self.referrals: dict[str, dt.date | None] = {}  # ServiceRequest/id → authoredOn (the referral)
+        # Condition/id → ServiceRequest/id: R4's Condition has no basedOn, so a referral names its reason instead
+        self.referred_for: dict[str, str] = {}
         self.episodes: dict[str, Episode] = {}
         self.by_patient: dict[str, list[Episode]] = defaultdict(list)
         self.outcomes: dict[tuple[str, str], tuple[float, dt.date]] = {}
@@ -977,7 +979,11 @@ class Converter:
         if kind == "Patient":
             self.add_patient(resource)
         elif kind == "ServiceRequest":
-            self.referrals[f"ServiceRequest/{resource.get('id')}"] = _date(resource.get("authoredOn"))
+            ref = f"ServiceRequest/{resource.get('id')}"
+            self.referrals[ref] = _date(resource.get("authoredOn"))
+            for reason in map(_reference, resource.get("reasonReference") or []):
+                if reason and reason.startswith("Condition/"):
+                    self.referred_for.setdefault(reason, ref)
         elif kind == "Encounter":
             period = resource.get("period") if isinstance(resource.get("period"), dict) else {}
             self.encounters[f"Encounter/{resource.get('id')}"] = _date(period.get("end"))
@@ -1045,7 +1051,7 @@ class Converter:
                 opening.when,
                 opening.kind,
                 opening.encounter,
-                opening.referral,
+                opening.referral or self.referred_for.get(ref),
             )
             self.episodes[ref] = episode
             self.by_patient[patient].append(episode)
