@@ -114,3 +114,20 @@ def test_a_practice_on_too_few_patients_is_shared_without_its_numbers_saying_why
     assert shown["effect_verdict"] == "improved" and shown.get("withheld_reason") is None
     unmeasured = practices.disclosed(_effect(12, 43, change=None))
     assert unmeasured["withheld_reason"] == "not_measured" and unmeasured["effect_verdict"] == "not_measured"
+
+
+def test_practices_elsewhere_come_improved_first_then_by_the_change_in_the_indicator_s_good_direction(tmp_path) -> None:
+    def row(practice_id: int, verdict: str | None, change: float | None) -> dict:
+        return {"practice_id": practice_id, "indicator_code": STAY, "effect_verdict": verdict, "change": change}
+
+    shared = pl.DataFrame(
+        [row(1, "no_change", -0.2), row(2, "improved", -0.5), row(3, None, None), row(4, "improved", -1.5), row(5, "worse", 0.4)]
+    )
+
+    def fetch(name: str, **params: object) -> pl.DataFrame:
+        assert name == "practices_shared" and params == {"centre_code": "UMCG", "pathway": "knee_oa", "indicator_code": STAY}
+        return shared
+
+    # shorter stays are better: the largest fall first; a practice without numbers last
+    ordered = practices.practices_elsewhere(lead("UMCG"), tmp_path / "w.duckdb", "knee_oa", STAY, fetch=fetch)
+    assert ordered["practice_id"].to_list() == [4, 2, 1, 5, 3]
