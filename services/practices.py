@@ -31,7 +31,17 @@ from access import audit
 from access.roles import AccessDenied, Role, Viewer
 from analytics.action_effect import BEFORE_MONTHS, ActionEffect, measured_effect
 from analytics.disclosure import MIN_PATIENTS, rounded
-from analytics.indicators import Indicator, Summary, cohort_month, indicator_params, indicators_for, month_range
+from analytics.indicators import (
+    PROM_CHANGE,
+    Indicator,
+    Summary,
+    code_parts,
+    cohort_month,
+    indicator_code,
+    indicator_params,
+    indicators_for,
+    month_range,
+)
 from analytics.monthly import add_months
 from data_models.outcome_sets import outcome_sets
 from services.actions import indicator_codes, writer_for
@@ -40,7 +50,7 @@ from warehouse.connection import warehouse_path
 
 __all__ = [
     "ANONYMOUS_KINDS", "Fetch", "action_effect", "adopt", "adopted", "disclosed", "library", "may_share", "measure_pending",
-    "own_practices", "practices_elsewhere", "share_practice", "should_offer", "withdraw_practice",
+    "own_practices", "practice_indicator", "practices_elsewhere", "share_practice", "should_offer", "withdraw_practice",
 ]  # fmt: skip
 
 Fetch = Callable[..., pl.DataFrame]  # fetch(query name, **parameters) → the query's rows for the viewer
@@ -85,6 +95,16 @@ def should_offer(summary: Summary) -> bool:
     if value is None or summary.too_few:
         return False
     return value < target if summary.indicator.improvement == "up" else value > target
+
+
+def practice_indicator(comparison_code: str) -> str:
+    """The review indicator whose practices belong beside a peer comparison's indicator.
+
+    An event (``outcome:<code>``) is the same indicator; the follow-up score of an instrument
+    (``prom:<instrument>``, ``analytics.peers``) is its change on the review (``prom_change:<instrument>``).
+    """
+    family, subject = code_parts(comparison_code)
+    return indicator_code(PROM_CHANGE, subject) if family == "prom" else comparison_code
 
 
 def _indicator(pathway: str, code: str) -> Indicator:

@@ -131,3 +131,8 @@ def test_practices_elsewhere_come_improved_first_then_by_the_change_in_the_indic
     # shorter stays are better: the largest fall first; a practice without numbers last
     ordered = practices.practices_elsewhere(lead("UMCG"), tmp_path / "w.duckdb", "knee_oa", STAY, fetch=fetch)
     assert ordered["practice_id"].to_list() == [4, 2, 1, 5, 3]
+
+
+def test_a_peer_comparison_s_indicator_finds_the_review_indicator_its_practices_are_shared_under() -> None:
+    assert practices.practice_indicator("outcome:complication_severe") == "outcome:complication_severe"
+    assert practices.practice_indicator("prom:oks") == "prom_change:oks"
