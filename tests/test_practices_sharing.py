@@ -136,3 +136,22 @@ def test_practices_elsewhere_come_improved_first_then_by_the_change_in_the_indic
 def test_a_peer_comparison_s_indicator_finds_the_review_indicator_its_practices_are_shared_under() -> None:
     assert practices.practice_indicator("outcome:complication_severe") == "outcome:complication_severe"
     assert practices.practice_indicator("prom:oks") == "prom_change:oks"
+
+
+def test_practices_are_offered_for_a_concern_or_a_missed_target_never_for_a_month_with_too_few_patients() -> None:
+    from analytics.indicators import Indicator, Summary
+
+    response = Indicator("prom_response:12m", {"nl": "r", "en": "r"}, "p", "up", "prom", "pct", target=0.6)
+    stay = Indicator(STAY, {"nl": "o", "en": "s"}, "xmr", "down", "process", "days")
+
+    def summary(ind: Indicator, value: float, cases: int = 20, variation: str = "common", assurance: str | None = None):
+        rules = ("shift",) if variation != "common" else ()
+        return Summary(ind, pl.DataFrame(), value, value, cases, variation, None, assurance, rules, 7 if rules else 0, False)
+
+    assert practices.should_offer(summary(response, 0.45))  # below the 60% target
+    assert not practices.should_offer(summary(response, 0.65))
+    assert not practices.should_offer(summary(response, 0.45, cases=4))  # too few to judge this month
+    assert practices.should_offer(summary(response, 0.65, cases=4, assurance="fail"))  # the limits miss the target
+    assert practices.should_offer(summary(stay, 5.0, variation="concern"))
+    assert not practices.should_offer(summary(stay, 5.0, cases=4, variation="concern"))
+    assert not practices.should_offer(summary(stay, 2.0, variation="improvement"))

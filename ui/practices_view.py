@@ -17,7 +17,7 @@ import streamlit as st
 from access.roles import AccessDenied, Viewer
 from analytics.action_effect import ActionEffect
 from analytics.disclosure import MIN_PATIENTS
-from analytics.indicators import Indicator, indicators_for
+from analytics.indicators import Indicator, Summary, indicators_for
 from analytics.monthly import add_months
 from data_models.outcome_sets import outcome_sets
 from services import practices
@@ -134,6 +134,11 @@ def render_practices_elsewhere(ctx: Context, indicator_code: str, has_concern: b
     adopted = practices.adopted(viewer, None, ctx.pathway, fetch=query) if may_adopt else {}
     for row in rows.iter_rows(named=True):
         _render_practice(ctx, row, adopted, may_adopt)
+
+
+def render_practices_for(ctx: Context, summary: Summary) -> None:
+    """What worked elsewhere under a review chart: offered when the indicator shows a concern or misses its target."""
+    render_practices_elsewhere(ctx, summary.indicator.code, practices.should_offer(summary))
 
 
 def _share(ctx: Context, action_id: int, named_key: str) -> None:
