@@ -19,6 +19,7 @@ from ui.figures import control_chart_figure, grouped_bar_figure, stacked_cost_fi
 from ui.guard import entry_only
 from ui.meeting_view import render_meeting
 from ui.patient_table import patient_table
+from ui.practices_view import render_practices_elsewhere
 from ui.review_data import meeting_pack, monthly_review, review_patients
 from ui.review_view import CHART_TABLE, chart_with_data, column_labels, render_chart_settings, tile_delta, variation_text
 from ui.safe_text import plain
@@ -66,7 +67,9 @@ def open_chart(code: str) -> None:
 def render_tile(summary: Summary) -> None:
     ind, tile = summary.indicator, tile_text(summary)
     with st.container(border=True):
-        st.metric(tile.label, tile_value(summary), **tile_delta(summary))
+        # the title above the metric wraps; st.metric's own label is cut off with an ellipsis
+        st.markdown(f"**{plain(tile.label)}**")
+        st.metric(tile.label, tile_value(summary), **tile_delta(summary), label_visibility="collapsed")
         st.caption(t("previous_level", value=tile.previous))
         for note in tile_notes(summary):
             st.caption(note)
@@ -212,6 +215,7 @@ def render_overview(ctx: Context, review: MonthlyReview) -> None:
     if chosen.is_rare:  # the g-chart is read; the monthly chart below still shows the team's actions
         render_rare_chart(ctx, chosen)
     render_control_chart(ctx, review, chosen)
+    render_practices_elsewhere(ctx, chosen.indicator.code, review.offers_practices(chosen.indicator.code))
     render_longer_grain(ctx, chosen)
     render_actions(ctx, review, chosen.indicator.code)
     render_pack(ctx, review)

@@ -6,11 +6,13 @@ import streamlit as st
 
 from services.trajectory import Trajectory
 from texts import label, t, timepoint_name
+from texts.review import cells_in_words, prom_codes
 from ui.context import current
 from ui.data import trajectory
 from ui.figures import trajectory_figure
 from ui.guard import entry_only
 from ui.patient_table import patient_table
+from ui.review_view import column_labels
 
 entry_only()
 
@@ -45,7 +47,8 @@ def render_trajectory(answer: Trajectory) -> None:
     st.caption(t("trajectory_caption"))
     st.subheader(t("trajectory_table"))
     patient_table(
-        answer.proms,
+        cells_in_words(answer.proms, prom_codes(answer.pathway)),
+        column_config=column_labels(answer.proms),
         key="trajectory_proms",
         file_name="traject.csv",
         what="trajectory_proms",

@@ -59,6 +59,7 @@ from analytics.monthly import Comparison, Driver, cost_driver, versus_previous
 from analytics.review import charted, open_to_review, reviewed
 from analytics.spc import run_rule_length
 from data_models.outcome_sets import OutcomeSet, common, outcome_sets
+from services.practices import should_offer
 from warehouse.actions import ChartSettings, chart_settings_of
 
 __all__ = [
@@ -154,6 +155,10 @@ class MonthlyReview:
         by_code = {s.indicator.code: s for s in self.summaries}
         first = self.agenda[0] if self.agenda else self.summaries[0]
         return by_code.get(code or "", first)
+
+    def offers_practices(self, code: str) -> bool:
+        """Whether the indicator's chart shows what worked elsewhere (``services.practices.should_offer``)."""
+        return should_offer(self.chosen(code))
 
     def settings_for(self, code: str) -> ChartSettings | None:
         return self.chart_settings.get(code)
@@ -334,6 +339,11 @@ class MeetingItem:
     @property
     def code(self) -> str:
         return self.summary.indicator.code
+
+    @property
+    def offers_practices(self) -> bool:
+        """Whether the item shows what worked elsewhere (a concern, or a target missed: ``practices.should_offer``)."""
+        return should_offer(self.summary)
 
     @property
     def cohort(self) -> dt.date | None:

@@ -9,6 +9,7 @@ import re
 
 import pytest
 
+from data_models.outcome_sets import outcome_sets
 from tests.test_browser import (
     ARTIFACTS,
     CHROMIUM,
@@ -95,3 +96,29 @@ def test_regelkaart_brings_the_chart_into_view(server, projector) -> None:  # no
     )
     assert heading.is_visible()
     tab.screenshot(path=str(ARTIFACTS / "review_chart_in_view_1280x720.png"))
+
+
+def shown_choice(selector) -> str:
+    """What a selectbox shows as chosen: its text and the value of its input, whichever holds it."""
+    return selector.evaluate("e => e.innerText + ' ' + Array.from(e.querySelectorAll('input')).map(i => i.value).join(' ')")
+
+
+def test_the_english_switch_shows_the_sidebar_selectors_and_navigation_in_english(server, projector) -> None:  # noqa: F811
+    """Defect (issue 17): after "English", the pathway and month selectors still showed their Dutch text."""
+    tab = projector
+    log_in(tab, server, "centrumleider.umcg", "demo-centrumleider-umcg")
+    tab.get_by_role("heading", name="Maandreview").wait_for()
+    sidebar = tab.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_text("English").click()
+    tab.get_by_role("heading", name="Monthly review").wait_for()
+    tab.wait_for_timeout(1000)
+    shown = sidebar.inner_text()
+    assert "Compare" in shown and "Vergelijken" not in shown  # the navigation, in the same run
+    pathway, month = (shown_choice(sidebar.locator(css)) for css in (".st-key-pathway", '[class*="st-key-month_"]'))
+    labels = [oset.label for oset in outcome_sets().values()]
+    assert any(names["en"] in pathway for names in labels), pathway
+    assert not any(names["nl"] in pathway for names in labels if names["nl"] != names["en"]), pathway
+    assert not re.search(r"januari|februari|maart|mei|juni|juli|augustus|oktober", month), month
+    tab.screenshot(path=str(ARTIFACTS / "english_sidebar_1280x720.png"))
+    sidebar.get_by_text("Nederlands").click()
+    tab.get_by_role("heading", name="Maandreview").wait_for()

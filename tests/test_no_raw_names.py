@@ -18,6 +18,7 @@ from streamlit.testing.v1 import AppTest
 from access.roles import PAGES, Role
 from data_models.outcome_sets import outcome_sets
 from tests.apptest import app
+from tests.conftest import fetch
 from tests.viewers import ADMIN, PROGRAMME, data_manager, lead, team
 from ui.navigation import PAGE_FILES
 
@@ -28,7 +29,10 @@ VIEWERS = {
     "programme_lead": PROGRAMME,
     "admin": ADMIN,
 }
-OTHERS = {"comparison", "adoption"}  # another engineer's pages: what this walk finds there is reported, not fixed here
+FIRST_EPISODE = "select min(episode_id) from episodes where centre_code = 'UMCU' and pathway = 'knee_oa'"
+# another engineer's page, where the walk finds raw names (asa_class in the case-mix sentence, patients_n,
+# adjusted_value, pooled_value as table headers): reported in issue 17, not fixed here; strict, so the fix shows
+KNOWN = {("care_team", "comparison")}
 SNAKE = re.compile(r"\b[a-z][a-z0-9]*_[a-z0-9_]+\b")  # episode_id, loaded_with_quarantine, eq5d_index
 RAW = re.compile(r"\bNone\b|\bnan\b|\bnull\b|\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}")
 ENGLISH_MONTH = re.compile(
@@ -106,15 +110,31 @@ def cases() -> list:
     out = []
     for role, viewer in VIEWERS.items():
         for page in PAGES[Role(role)]:
-            marks = [pytest.mark.xfail(reason="another engineer's page: findings reported in issue 17")] if page in OTHERS else []
+            known = (role, page) in KNOWN
+            marks = [pytest.mark.xfail(strict=True, reason="another engineer's page: reported in issue 17")] if known else []
             out.append(pytest.param(viewer, page, id=f"{role}-{page}", marks=marks))
     return out
+
+
+def assert_no_raw_names(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    found = findings(shown_words(at))
+    assert found == [], "\n".join(found)
 
 
 @pytest.mark.parametrize(("viewer", "page"), cases())
 def test_a_dutch_page_shows_no_raw_names(demo_warehouse, monkeypatch, viewer, page) -> None:
     at = app(demo_warehouse, monkeypatch, viewer=viewer).run()
     at.switch_page(PAGE_FILES[page][0]).run()
-    assert not at.exception, [e.value for e in at.exception]
-    found = findings(shown_words(at))
-    assert found == [], "\n".join(found)
+    assert_no_raw_names(at)
+
+
+def test_a_meeting_item_and_an_opened_trajectory_show_no_raw_names(demo_warehouse, monkeypatch) -> None:
+    at = app(demo_warehouse, monkeypatch, viewer=VIEWERS["care_team"], review_mode="meeting", meeting_step=1).run()
+    assert any(c.key.startswith("meeting_chart_") for c in at.get("plotly_chart"))
+    assert_no_raw_names(at)
+    [(episode,)] = fetch(demo_warehouse, FIRST_EPISODE)
+    at.session_state["open_episode"] = episode
+    at.switch_page(PAGE_FILES["trajectory"][0]).run()
+    assert at.get("plotly_chart"), "the trajectory did not open"
+    assert_no_raw_names(at)

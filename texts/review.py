@@ -15,7 +15,7 @@ import polars as pl
 from analytics.indicators import Summary
 from data_models.outcome_sets import outcome_sets
 from texts.csv_safe import COLUMN_WORDS, readable, shown_decimals
-from texts.formatting import number
+from texts.formatting import number, timepoint_name
 from texts.language import label, t
 from texts.sentences import fmt, variation_words
 
@@ -151,6 +151,11 @@ TABLE_COLUMNS = {
     "what": "table_column_what",
     "patient_count": "table_column_patient_count",
     "patients": "table_column_patients",
+    "instrument": "table_column_instrument",
+    "timepoint": "table_column_timepoint",
+    "invited_date": "table_column_invited_date",
+    "completed_date": "table_column_completed_date",
+    "score": "table_column_score",
 }
 # Codes a table's cells hold, in words: the column → its code → the key of the word.
 CELL_WORDS = {
@@ -199,3 +204,14 @@ def column_words(columns: list[str]) -> dict[str, str]:
     names = {**{c: k for c, k in COLUMN_WORDS.items()}, **TABLE_COLUMNS, **PATIENT_COLUMNS}
     pathways = {code: label(oset.label) for code, oset in outcome_sets().items()}
     return {c: t(names[c]) if c in names else pathways[c] for c in columns if c in names or c in pathways}
+
+
+def prom_codes(pathway: str | None) -> dict[str, dict[str, str]]:
+    """A questionnaire table's codes in words (``cells_in_words``): each instrument by its label, each timepoint."""
+    oset = outcome_sets().get(pathway or "")
+    if oset is None:
+        return {}
+    return {
+        "instrument": {code: instrument.label for code, instrument in oset.instruments.items()},
+        "timepoint": {tp: timepoint_name(tp) for tp in ("baseline", *oset.timepoints)},
+    }

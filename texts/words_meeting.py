@@ -124,5 +124,10 @@ TEXT: dict[str, dict[str, str]] = {
     "audit_action_practice_withdrawn": {"nl": "werkwijze ingetrokken", "en": "practice withdrawn"},
     "audit_action_refused": {"nl": "toegang geweigerd", "en": "access refused"},
     "audit_action_view_patient_rows": {"nl": "patiëntrijen bekeken", "en": "patient rows viewed"},
+    "table_column_instrument": {"nl": "Vragenlijst", "en": "Questionnaire"},
+    "table_column_timepoint": {"nl": "Meetmoment", "en": "Timepoint"},
+    "table_column_invited_date": {"nl": "Uitgenodigd op", "en": "Invited on"},
+    "table_column_completed_date": {"nl": "Ingevuld op", "en": "Completed on"},
+    "table_column_score": {"nl": "Score", "en": "Score"},
     "choose_options": {"nl": "Kies een of meer", "en": "Choose one or more"},
 }

@@ -63,8 +63,19 @@ class Context:
     months: tuple[dt.date, ...]
 
 
+def _language_changed() -> None:
+    """The language radio's callback: speak the new language in this very run (the navigation is drawn before
+    the radio), and hand the sidebar's selectors their own value again, so the browser redraws the chosen
+    option's text in that language (it kept showing the old language's text otherwise; issue 17)."""
+    choose("en" if st.session_state.get("language_choice") == "English" else "nl")
+    for key in [k for k in st.session_state if k in ("pathway", "chosen_centre") or str(k).startswith("month_")]:
+        st.session_state[key] = st.session_state[key]
+
+
 def _language() -> None:
-    choice = st.sidebar.radio(t("language"), ["Nederlands", "English"], horizontal=True, key="language_choice")
+    choice = st.sidebar.radio(
+        t("language"), ["Nederlands", "English"], horizontal=True, key="language_choice", on_change=_language_changed
+    )
     choose("en" if choice == "English" else "nl")
 
 

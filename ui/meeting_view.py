@@ -19,6 +19,7 @@ from texts.sentences import action_line, baseline_marker, on_chart, sentence
 from ui.actions_view import as_text, render_message, render_new, render_open
 from ui.context import Context
 from ui.figures_meeting import meeting_chart_figure
+from ui.practices_view import render_practices_elsewhere
 from ui.review_data import may_record_actions, meeting_count, meeting_item, meeting_patients
 from ui.small_numbers_view import tile_notes
 
@@ -138,6 +139,9 @@ def render_item_actions(ctx: Context, review: MonthlyReview, item: MeetingItem) 
         st.markdown(f"- :material/flag: {action_line(as_text(row), names)}")
     if may_record_actions():
         render_new(ctx, review.indicators, item.code)
+    if item.offers_practices:  # in a popover: the item's screen keeps its height
+        with st.popover(t("practices_title"), icon=":material/lightbulb:"):
+            render_practices_elsewhere(ctx, item.code, item.offers_practices)
 
 
 def render_item(ctx: Context, review: MonthlyReview, item: MeetingItem) -> None:
