@@ -33,6 +33,11 @@ from typing import Any
 import streamlit as st
 from starlette.middleware import Middleware
 
+import access.accounts  # noqa: F401 - the login page's modules, imported before the server starts (see warm_up)
+import ui.auth
+import ui.context
+import ui.guard
+import ui.navigation  # noqa: F401
 from access.settings import problems, refusal
 from warehouse.connection import share_one_connection, shared_reader, warehouse_path
 from warehouse.models import fit_on_publish
@@ -76,16 +81,29 @@ def _publish_models(con: Any) -> None:
 
 
 def warm_up() -> None:
-    """Import every module the pages use and open the warehouse, before the first visitor needs them."""
+    """Import every module the pages use and open the warehouse, before the first visitor needs them.
+
+    The login page's modules are imported above, before the server starts: a visitor's script run
+    needing a module this thread is still importing would wait for its whole import (Python's
+    per-module import lock), statsmodels and all."""
     for package in WARM_PACKAGES:
         for module in pkgutil.walk_packages(importlib.import_module(package).__path__, package + "."):
             try:
                 importlib.import_module(module.name)
             except Exception:  # warming is an optimisation: the page itself will say what is wrong
                 log.warning("warm-up could not import %s", module.name, exc_info=True)
+    _first_figure()
     if warehouse_path().exists():
         with shared_reader() as con:
             con.execute("select count(*) from duckdb_tables()").fetchall()
+
+
+def _first_figure() -> None:
+    """Plotly builds its validators on the first figure of a process (about half a second): here, not on a page."""
+    import plotly.graph_objects as go
+
+    figure = go.Figure(go.Scatter(x=[0, 1], y=[0, 1])).add_bar(x=[0], y=[1]).add_heatmap(z=[[0]])
+    figure.add_vline(x=0).add_hline(y=0).update_layout(title="warm-up").to_plotly_json()
 
 
 @asynccontextmanager

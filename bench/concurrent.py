@@ -27,12 +27,12 @@ from pathlib import Path
 
 import duckdb
 
-from bench.startup import CHROMIUM, CHROMIUM_ARGS, ROOT, free_port, wait_for_health
+from bench.startup import CHROMIUM, CHROMIUM_ARGS, ROOT, free_port, stop, wait_for_health
 
 RESULTS = ROOT / "bench" / "results"
 BUDGET_P95_S = {"medium": 2.0, "large": 4.0}
 PASSWORD = "bench-concurrent-2026"  # nosec B105 - a throwaway account of the benchmark's own access configuration
-TIMEOUT_MS = 180_000
+TIMEOUT_MS = 600_000
 PAGES = ("login", "review", "comparison", "decide", "decide_answer")
 
 
@@ -154,8 +154,7 @@ def measure(db: Path, users: int, read_s: float, work: Path) -> dict:
     try:
         per_user = asyncio.run(all_users(url, [f"bench{i:02d}" for i in range(len(pairs))], read_s))
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+        stop(proc)
     return {"users": [f"{c}·{p}" for c, p in pairs], "read_s": read_s, "per_user": per_user, "pages": summary(per_user)}
 
 

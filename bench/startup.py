@@ -90,6 +90,16 @@ def start_server(db: Path, no_bytecode: bool) -> tuple[subprocess.Popen, str]:
     return proc, url
 
 
+def stop(proc: subprocess.Popen) -> None:
+    """Stop the server; one still busy with sessions after 30 s is killed."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 def first_visit(browser, url: str) -> dict[str, float]:
     """Seconds to the login form, then from logging in as the centre lead to the review's first tile."""
     context = browser.new_context(viewport={"width": 1440, "height": 900})
@@ -122,8 +132,7 @@ def measure(db: Path, runs: int) -> dict[str, dict]:
                 try:
                     visits.append(first_visit(browser, url))
                 finally:
-                    proc.terminate()
-                    proc.wait(timeout=30)
+                    stop(proc)
             found[mode] = {k: {"median": statistics.median(v[k] for v in visits), "runs": [v[k] for v in visits]}
                            for k in BUDGET}  # fmt: skip
         browser.close()

@@ -180,11 +180,11 @@ def register_fitting() -> None:
     fit_on_publish(publish_models)
 
 
-def _stored(pathway: str, db: Path | None) -> dict[str, pl.DataFrame] | None:
+def _stored(pathway: str, db: Path | None, tables: tuple[str, ...] = tuple(TABLES)) -> dict[str, pl.DataFrame] | None:
     with shared_reader(db) as con:
         if not has_models(con, pathway):
             return None
-        return {table: read(con, table, pathway) for table in TABLES}
+        return {table: read(con, table, pathway) for table in tables}
 
 
 def stored_models(pathway: str, db: Path | None) -> tuple[PathwayModels, dict[str, dict[str, OptionModels]]] | None:
@@ -206,7 +206,7 @@ def stored_models(pathway: str, db: Path | None) -> tuple[PathwayModels, dict[st
 
 def stored_validations(pathway: str, db: Path | None) -> list[Validation] | None:
     """The held-out validation of the pooled models as the version stores it (None: it stores none)."""
-    tables = _stored(pathway, db)
+    tables = _stored(pathway, db, ("model_validation",))
     return None if tables is None else validations_from_rows(tables["model_validation"])
 
 
