@@ -63,7 +63,7 @@ def test_an_item_lists_its_patients_to_discuss(agenda_warehouse, monkeypatch) ->
     at = meeting(agenda_warehouse, monkeypatch, meeting_step=1)
     assert "9 patiënten met een complicatie, behandeld in september 2026" in texts(at)
     table = next(d.value for d in at.dataframe if "Complicaties" in d.value.columns)
-    assert list(table.columns) == ["Patiëntnummer (pseudoniem)", "Behandeling", "Behandeldatum", "Complicaties"]
+    assert list(table.columns) == ["Patiënt", "Behandeldatum", "Complicaties", "Behandeling"]
     assert set(table["Behandeling"]) == {"Totale knieprothese"}
     assert table["Behandeldatum"].iloc[0] == "1 sep 2026"
     assert set(table["Complicaties"]) == {"Ernstige complicatie"}

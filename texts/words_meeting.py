@@ -41,6 +41,7 @@ TEXT: dict[str, dict[str, str]] = {
         "nl": "1 patiënt met {flag}, behandeld in {month}",
         "en": "1 patient with {flag}, treated in {month}",
     },
+    "meeting_patient": {"nl": "Patiënt", "en": "Patient"},
     "meeting_actions": {"nl": "Lopende acties", "en": "Running actions"},
     "meeting_actions_none": {"nl": "Geen lopende acties op deze indicator.", "en": "No running actions on this indicator."},
     "patient_column_patient_id": {"nl": "Patiëntnummer (pseudoniem)", "en": "Patient number (pseudonym)"},

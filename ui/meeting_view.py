@@ -106,8 +106,8 @@ def patients_shown(patients: pl.DataFrame, pathway: str, flag: str) -> pl.DataFr
         decimals = 0 if column == "cost_eur" else 1
         shown = shown.with_columns(pl.col(column).map_elements(lambda v: number(v, decimals), return_dtype=pl.String))
     shown = shown.with_columns(pl.col("treatment_date").map_elements(date_text, return_dtype=pl.String))
-    shown = shown.select("patient_id", "treatment", "treatment_date", column)
-    return shown.rename(patient_column_words(shown.columns))
+    shown = shown.select("patient_id", "treatment_date", column, "treatment")  # what fits beside the chart first
+    return shown.rename({**patient_column_words(shown.columns), "patient_id": t("meeting_patient")})
 
 
 def render_patients(review: MonthlyReview, item: MeetingItem) -> None:
