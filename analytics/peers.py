@@ -37,7 +37,7 @@ import polars as pl
 from analytics.casemix import Adjustment, split_by_kind, standardise_events, standardise_scores, wide_casemix
 from analytics.disclosure import MIN_PATIENTS, MIN_PEERS, peer_labels, rounded
 from analytics.funnel import funnel, funnel_curve, mirrored_interval, position, shrunken_means, shrunken_ratios
-from analytics.periods import half_start
+from analytics.periods import PERIOD_MONTHS
 from data_models.outcome_sets import CasemixVariable, OutcomeSet
 
 PEER_ORIGINS = ("episode", "outcome", "characteristic")  # the baseline score enters the PROM model on its own
@@ -163,7 +163,9 @@ def aggregate_centres(
 
 def cell_minimum(patients: pl.DataFrame, cells: list[dt.date]) -> pl.DataFrame:
     """Per centre, its fewest patients in any of the half-years ``cells`` (first months)."""
-    counts = patients.group_by("centre_code", pl.col("month_date").map_elements(half_start, return_dtype=pl.Date)).len()
+    month = pl.col("month_date")
+    half = pl.date(month.dt.year(), pl.when(month.dt.month() <= PERIOD_MONTHS).then(1).otherwise(PERIOD_MONTHS + 1), 1)
+    counts = patients.group_by("centre_code", half.alias("month_date")).len()
     rows = []
     for centre in patients["centre_code"].unique().to_list():
         mine = counts.filter(pl.col("centre_code") == centre)

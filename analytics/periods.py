@@ -92,8 +92,3 @@ def spanning(first: ReportingPeriod, last: ReportingPeriod) -> ReportingPeriod:
     first, last = min(first, last), max(first, last)
     halves = (last.end.year - first.start.year) * 12 + last.end.month - first.start.month + 1
     return ReportingPeriod(first.start, halves // PERIOD_MONTHS)
-
-
-def half_start(month: dt.date) -> dt.date:
-    """The first month of the half-year ``month`` lies in."""
-    return period_of(month).start

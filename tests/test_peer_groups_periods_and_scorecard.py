@@ -37,11 +37,11 @@ def test_a_free_period_runs_from_a_chosen_half_year_to_another_on_the_grid() -> 
 
 
 def test_a_centre_is_shown_in_a_longer_period_only_when_every_half_year_has_ten_patients(peer_warehouse) -> None:
-    cells = cell_minimum(
-        pl.DataFrame({"centre_code": ["A"] * 12 + ["B"], "month_date": [dt.date(2025, 9, 1)] * 12 + [dt.date(2026, 2, 1)]}),
-        [dt.date(2025, 7, 1), dt.date(2026, 1, 1)],
-    )
-    assert dict(cells.iter_rows()) == {"A": 0, "B": 0}
+    months = [dt.date(2025, 9, 1)] * 12 + [dt.date(2026, 6, 1)] * 11 + [dt.date(2026, 2, 1)]
+    patients = pl.DataFrame({"centre_code": ["A"] * 23 + ["B"], "month_date": months})
+    cells = cell_minimum(patients, [dt.date(2025, 7, 1), dt.date(2026, 1, 1)])
+    assert dict(cells.iter_rows()) == {"A": 11, "B": 0}  # A: 12 and 11; B: none in 2025
+    assert dict(cell_minimum(patients, [dt.date(2025, 7, 1)]).iter_rows()) == {"A": 12, "B": 0}
     # H2 2025 + H1 2026: each centre has one patient in 2026, so none may be shown for the union
     # (the union minus H2 2025 would give that one patient's outcome)
     result = compare(peer_warehouse, period=spanning(H2_2025, H1_2026))
