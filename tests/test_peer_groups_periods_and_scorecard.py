@@ -44,8 +44,11 @@ def test_a_centre_is_shown_in_a_longer_period_only_when_every_half_year_has_ten_
     assert dict(cell_minimum(patients, [dt.date(2025, 7, 1)]).iter_rows()) == {"A": 12, "B": 0}
     # H2 2025 + H1 2026: each centre has one patient in 2026, so none may be shown for the union
     # (the union minus H2 2025 would give that one patient's outcome)
-    result = compare(peer_warehouse, period=spanning(H2_2025, H1_2026))
+    span = spanning(H2_2025, H1_2026)
+    result = compare(peer_warehouse, period=span)
     assert not result.is_shown and result.peers_enough == 0
+    card = peer_scorecard(lead("AAA"), "Ziekenhuis Aaa", "knee_oa", span, db=peer_warehouse, as_of=AS_OF)
+    assert not card.is_shown and all(r.peer_values == [] for r in card.rows)  # nor does the scorecard
     assert compare(peer_warehouse).is_shown
 
 
