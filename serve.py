@@ -16,7 +16,7 @@ Start fast (issue 17): the login page imports no model-fitting, chart or PDF lib
 server is up (``lifespan``), one background thread imports the modules the other pages need and
 opens the warehouse, so the first visitor after a restart does not pay for them. The server also
 serves every read from one read-only DuckDB connection per data version
-(``warehouse.connection.share_one_connection``: memory ``SAMEN_DUCKDB_MEMORY_LIMIT``, threads
+(``ui.data.start_serving``; memory ``SAMEN_DUCKDB_MEMORY_LIMIT``, threads
 ``SAMEN_DUCKDB_THREADS``), and a version it publishes (the upload page) carries its fitted models.
 """
 
@@ -39,8 +39,7 @@ import ui.context
 import ui.guard
 import ui.navigation  # noqa: F401
 from access.settings import problems, refusal
-from warehouse.connection import share_one_connection, shared_reader, warehouse_path
-from warehouse.models import fit_on_publish
+from ui.data import open_warehouse, start_serving
 
 WARM_PACKAGES = ("services", "texts", "ui", "reports")  # what the pages import, besides the login page
 log = logging.getLogger(__name__)
@@ -74,12 +73,6 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-def _publish_models(con: Any) -> None:
-    from services.patients_like_me import publish_models
-
-    publish_models(con)
-
-
 def warm_up() -> None:
     """Import every module the pages use and open the warehouse, before the first visitor needs them.
 
@@ -93,9 +86,7 @@ def warm_up() -> None:
             except Exception:  # warming is an optimisation: the page itself will say what is wrong
                 log.warning("warm-up could not import %s", module.name, exc_info=True)
     _first_figure()
-    if warehouse_path().exists():
-        with shared_reader() as con:
-            con.execute("select count(*) from duckdb_tables()").fetchall()
+    open_warehouse()
 
 
 def _first_figure() -> None:
@@ -108,8 +99,7 @@ def _first_figure() -> None:
 
 @asynccontextmanager
 async def lifespan(_app: Any) -> AsyncIterator[None]:
-    share_one_connection()
-    fit_on_publish(_publish_models)
+    start_serving()
     threading.Thread(target=warm_up, name="warm-up", daemon=True).start()
     yield
 

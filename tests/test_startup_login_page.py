@@ -13,6 +13,7 @@ import threading
 from pathlib import Path
 
 import serve
+from ui import data
 from warehouse import connection, models
 from warehouse.connection import published
 
@@ -38,6 +39,7 @@ def test_the_login_page_imports_no_heavy_library(demo_warehouse: Path) -> None:
 WARM_UP = """
 import json, sys
 import serve
+from ui import data
 before = set(sys.modules)
 serve.warm_up()
 print(json.dumps({"before": sorted(before), "after": sorted(sys.modules)}))
@@ -64,6 +66,6 @@ def test_the_started_server_warms_up_shares_one_connection_and_fits_what_it_publ
     try:
         asyncio.run(started()).join(timeout=120)
         assert connection._sharing["on"] and list(connection._shared) == [published(demo_warehouse)]
-        assert [serve._publish_models] == models._FITTERS
+        assert [data._publish_models] == models._FITTERS
     finally:
         connection.share_one_connection(False)

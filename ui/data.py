@@ -57,6 +57,31 @@ def _db() -> Path:
     return pinned if pinned is not None and pinned.exists() else warehouse_path()
 
 
+def _publish_models(con: object) -> None:
+    from services.patients_like_me import publish_models  # statsmodels only when the server publishes
+
+    publish_models(con)  # type: ignore[arg-type]
+
+
+def start_serving() -> None:
+    """The server's process (serve.py): every read through one shared read-only connection per data version,
+    and a version it publishes (the upload page) carries its fitted models."""
+    from warehouse.connection import share_one_connection
+    from warehouse.models import fit_on_publish
+
+    share_one_connection()
+    fit_on_publish(_publish_models)
+
+
+def open_warehouse() -> None:
+    """Open the published version's shared connection before the first visitor asks (serve.py's warm-up)."""
+    from warehouse.connection import shared_reader
+
+    if warehouse_path().exists():
+        with shared_reader() as con:
+            con.execute("select count(*) from duckdb_tables()").fetchall()
+
+
 def current_viewer() -> Viewer | None:
     return st.session_state.get("viewer")
 
