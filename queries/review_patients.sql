@@ -2,6 +2,7 @@
 -- Grain: one row per episode treated in $month (pseudonymised ids; the viewer's own centre only).
 -- Parameters: $centre_code, $pathway, $month (first day), $adverse_outcomes (event codes where 1 is bad),
 --   $primary_instrument, $mic, $is_higher_better (the primary PROM and its minimal important change).
+-- PROMs, outcomes and costs from the marts (warehouse/marts/prom_rows.sql, outcome_rows.sql, episode_costs.sql).
 -- Roles: care_team, centre_lead
 -- Scope: own_centre
 -- Patient rows: yes
@@ -14,9 +15,10 @@ with own as (
 
 events as (
     select o.centre_code, o.episode_id, string_agg(o.outcome, ', ' order by o.outcome) as adverse_events
-    from clinical_outcomes as o
+    from marts.outcome_rows as o
     join own using (centre_code, episode_id)
-    where o.value = 1 and list_contains($adverse_outcomes::varchar[], o.outcome)
+    where o.centre_code = $centre_code and o.pathway = $pathway and o.month_date = date_trunc('month', $month::date)
+        and o.value = 1 and list_contains($adverse_outcomes::varchar[], o.outcome)
     group by o.centre_code, o.episode_id
 ),
 
@@ -27,29 +29,25 @@ proms as (
         arg_max(p.score, p.invited_on) filter (
             where p.instrument = $primary_instrument and p.timepoint <> 'baseline' and p.score is not null
         ) as latest_followup_score
-    from prom_measurements as p
+    from marts.prom_rows as p
     join own using (centre_code, episode_id)
+    where p.centre_code = $centre_code and p.pathway = $pathway and p.month_date = date_trunc('month', $month::date)
     group by p.centre_code, p.episode_id
 ),
 
 episode_costs as (
-    select c.centre_code, c.episode_id, sum(c.amount_eur) as cost_eur
-    from costs as c
+    select c.centre_code, c.episode_id, c.cost_eur
+    from marts.episode_costs as c
     join own using (centre_code, episode_id)
-    group by c.centre_code, c.episode_id
+    where c.centre_code = $centre_code and c.pathway = $pathway and c.month_date = date_trunc('month', $month::date)
 ),
 
 usual_cost as (
     -- the pathway's usual cost at this centre: the 90th percentile of the year before
-    select quantile_cont(total, 0.9) as p90_cost_eur
-    from (
-        select sum(c.amount_eur) as total
-        from episodes as e
-        join costs as c using (centre_code, episode_id)
-        where e.centre_code = $centre_code and e.pathway = $pathway
-            and e.treatment_date >= $month::date - interval 12 month and e.treatment_date < $month::date
-        group by e.episode_id
-    )
+    select quantile_cont(cost_eur, 0.9) as p90_cost_eur
+    from marts.episode_costs
+    where centre_code = $centre_code and pathway = $pathway
+        and month_date >= $month::date - interval 12 month and month_date < $month::date
 ),
 
 final as (

@@ -536,6 +536,75 @@ final as (
 
 select * from final
 """,
+    "review_patients": """
+with own as (
+    select centre_code, episode_id, patient_id, treatment, treatment_date, age, sex
+    from episodes
+    where centre_code = $centre_code and pathway = $pathway
+        and treatment_date >= $month::date and treatment_date < $month::date + interval 1 month
+),
+
+events as (
+    select o.centre_code, o.episode_id, string_agg(o.outcome, ', ' order by o.outcome) as adverse_events
+    from clinical_outcomes as o
+    join own using (centre_code, episode_id)
+    where o.value = 1 and list_contains($adverse_outcomes::varchar[], o.outcome)
+    group by o.centre_code, o.episode_id
+),
+
+proms as (
+    select p.centre_code, p.episode_id,
+        count(*) filter (where p.completed_on is null) as proms_missing_n,
+        max(p.score) filter (where p.instrument = $primary_instrument and p.timepoint = 'baseline') as baseline_score,
+        arg_max(p.score, p.invited_on) filter (
+            where p.instrument = $primary_instrument and p.timepoint <> 'baseline' and p.score is not null
+        ) as latest_followup_score
+    from prom_measurements as p
+    join own using (centre_code, episode_id)
+    group by p.centre_code, p.episode_id
+),
+
+episode_costs as (
+    select c.centre_code, c.episode_id, sum(c.amount_eur) as cost_eur
+    from costs as c
+    join own using (centre_code, episode_id)
+    group by c.centre_code, c.episode_id
+),
+
+usual_cost as (
+    -- the pathway's usual cost at this centre: the 90th percentile of the year before
+    select quantile_cont(total, 0.9) as p90_cost_eur
+    from (
+        select sum(c.amount_eur) as total
+        from episodes as e
+        join costs as c using (centre_code, episode_id)
+        where e.centre_code = $centre_code and e.pathway = $pathway
+            and e.treatment_date >= $month::date - interval 12 month and e.treatment_date < $month::date
+        group by e.episode_id
+    )
+),
+
+final as (
+    select o.episode_id, o.patient_id, o.treatment, o.treatment_date, o.age, o.sex,
+        ev.adverse_events,
+        ev.adverse_events is not null as has_complication,
+        coalesce(p.proms_missing_n, 0) as proms_missing_n,
+        coalesce(p.proms_missing_n, 0) > 0 as has_missing_prom,
+        p.latest_followup_score - p.baseline_score as prom_change,
+        case when $is_higher_better then p.latest_followup_score - p.baseline_score
+            else p.baseline_score - p.latest_followup_score end < $mic as is_below_mic,
+        k.cost_eur,
+        k.cost_eur > 2 * u.p90_cost_eur as is_cost_far_above
+    from own as o
+    left join events as ev using (centre_code, episode_id)
+    left join proms as p using (centre_code, episode_id)
+    left join episode_costs as k using (centre_code, episode_id)
+    cross join usual_cost as u
+    order by o.treatment_date, o.episode_id
+)
+
+select * from final
+""",
 }
 
 
@@ -606,6 +675,11 @@ def check_every_question(db: Path, pairs_n: int | None = None, episodes_n: int =
             params = {"centre_code": centre, "pathway": pathway, **span}
             rows["review_cost_categories"] += same(con, "review_cost_categories", params)
             rows["review_event_intervals"] += same(con, "review_event_intervals", params)
+            for month in (first, last):
+                params = {"centre_code": centre, "pathway": pathway, "month": month, "adverse_outcomes": outcomes,
+                          "primary_instrument": lists["instrument_codes"][0] if lists["instrument_codes"] else "",
+                          "mic": 5.0, "is_higher_better": True}  # fmt: skip
+                rows["review_patients"] += same(con, "review_patients", params)
         casemix = con.execute("select distinct pathway, variable from episode_casemix order by 1, 2").fetchall()
         lists = {"casemix_pathways": [p for p, _ in casemix], "casemix_fields": [v for _, v in casemix]}
         for centre in [None, pairs[0][0]]:

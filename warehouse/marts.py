@@ -34,6 +34,7 @@ ORDER = (
     "casemix_months",
     "prom_response_months",
     "cost_category_months",
+    "episode_costs",
 )
 # The episodes in the order the questions filter them; the table keeps its constraints.
 EPISODE_ORDER = "centre_code, pathway, treatment_date, episode_id"
