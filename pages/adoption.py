@@ -40,7 +40,8 @@ def render_lags(found: Adoption) -> None:
     if not lagging:
         st.success(t("adoption_all_on_track"))
         return
-    st.caption(t("adoption_lags_count", n=len(lagging)) + " · " + t("adoption_lags_sorted"))
+    count = t("adoption_lags_count_one") if len(lagging) == 1 else t("adoption_lags_count", n=len(lagging))
+    st.caption(count + " · " + t("adoption_lags_sorted"))
     for row in lagging[:LAGS_SHOWN]:
         st.markdown(lag_line(found, row, plain(row["centre_name"])))
     if len(lagging) > LAGS_SHOWN:

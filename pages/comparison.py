@@ -51,9 +51,8 @@ def group_rule(group: str) -> str:
 def position_sentence(result: PeerComparison, mode: str) -> str:
     own = result.own[mode]
     text = t(
-        "compare_reading",
+        "compare_reading_adjusted" if mode == "adjusted" else "compare_reading_crude",
         value=value_text(result.indicator, own.value),
-        mode=mode_name(mode),
         position=t("position_" + own.position),
     )
     if own.verdict is not None:
@@ -214,7 +213,9 @@ def render_comparison(
     if result.overdispersion[mode]:
         st.caption(t("compare_overdispersion"))
     if result.missing:
-        st.caption(t("compare_missing", items=", ".join(f"{k} ({v})" for k, v in result.missing.items())))
+        variables = outcome_sets()[ctx.pathway].casemix
+        named = (f"{label(variables[k].label) if k in variables else k} ({number(v)})" for k, v in result.missing.items())
+        st.caption(t("compare_missing", items=", ".join(named)))
     funnel_side, ranked_side = st.columns(2)
     with funnel_side:
         render_funnel(result, mode, period)
@@ -234,7 +235,19 @@ def render_trend(ctx: Context, indicator: ComparisonIndicator, periods: list[Rep
     percent = indicator.kind == "proportion"
     pooled = t("compare_pooled") if group == "all" else group_name(group)
     fig = own_trend_figure(own, ctx.centre_name, pooled, percent, label(indicator.label))
-    chart_with_data(fig, own, "own_trend", "eigen_resultaat_per_halfjaar.csv")
+    chart_with_data(fig, trend_table(own, indicator, ctx.centre_name, pooled), "own_trend", "eigen_resultaat_per_halfjaar.csv")
+
+
+def trend_table(own: pl.DataFrame, indicator: ComparisonIndicator, own_label: str, pooled_label: str) -> pl.DataFrame:
+    """The trend's points in words: each half-year, its patients, the own result and the peers' average."""
+    return pl.DataFrame(
+        {
+            t("compare_trend_half_year"): [month_name(d) for d in own["period_start"]],
+            t("compare_table_n"): [number(n) for n in own["patients_n"]],
+            plain(own_label): [value_text(indicator, v) for v in own["adjusted_value"]],
+            pooled_label: [value_text(indicator, v) for v in own["pooled_value"]],
+        }
+    )
 
 
 def choose_period(choices: ComparisonChoices) -> ReportingPeriod:

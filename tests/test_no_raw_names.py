@@ -32,7 +32,7 @@ VIEWERS = {
 FIRST_EPISODE = "select min(episode_id) from episodes where centre_code = 'UMCU' and pathway = 'knee_oa'"
 # another engineer's page, where the walk finds raw names (asa_class in the case-mix sentence, patients_n,
 # adjusted_value, pooled_value as table headers): reported in issue 17, not fixed here; strict, so the fix shows
-KNOWN = {("care_team", "comparison")}
+KNOWN: set[tuple[str, str]] = set()  # (role, page) with a known slip, marked xfail until fixed
 SNAKE = re.compile(r"\b[a-z][a-z0-9]*_[a-z0-9_]+\b")  # episode_id, loaded_with_quarantine, eq5d_index
 RAW = re.compile(r"\bNone\b|\bnan\b|\bnull\b|\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}")
 ENGLISH_MONTH = re.compile(

@@ -261,7 +261,15 @@ TEXT: dict[str, dict[str, str]] = {
         "nl": "ligt onder de 99,8%-grens: dit is waarschijnlijk geen toeval",
         "en": "lies below the 99.8% limit: this is probably not chance",
     },
-    "compare_reading": {"nl": "Uw resultaat ({value}, {mode}) {position}.", "en": "Your result ({value}, {mode}) {position}."},
+    "compare_reading_adjusted": {
+        "nl": "Uw resultaat ({value}, gecorrigeerd voor patiëntkenmerken) {position}.",
+        "en": "Your result ({value}, adjusted for patient characteristics) {position}.",
+    },
+    "compare_reading_crude": {
+        "nl": "Uw resultaat ({value}, ruw: niet gecorrigeerd) {position}.",
+        "en": "Your result ({value}, crude: not adjusted) {position}.",
+    },
+    "compare_trend_half_year": {"nl": "Halfjaar vanaf", "en": "Half-year from"},
     "compare_good": {"nl": "Dit is gunstig.", "en": "This is favourable."},
     "compare_bad": {"nl": "Dit is ongunstig.", "en": "This is unfavourable."},
     "compare_casemix_explains": {
@@ -641,6 +649,7 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "adoption_lags_more": {"nl": "Nog {n} die minder ver achterblijven", "en": "{n} more that lag less far"},
     "adoption_lags_count": {"nl": "{n} zorgpaden blijven ergens achter", "en": "{n} pathways lag somewhere"},
+    "adoption_lags_count_one": {"nl": "1 zorgpad blijft ergens achter", "en": "1 pathway lags somewhere"},
     "headline_live": {"nl": "Uitkomstenset live", "en": "Outcome set live"},
     "headline_response": {"nl": "Respons ≥ {target} op elk meetmoment", "en": "Response ≥ {target} at every timepoint"},
     "headline_sdm": {"nl": "Samen beslissen ≥ {target} vastgelegd", "en": "Shared decision making ≥ {target} recorded"},
@@ -699,6 +708,7 @@ TEXT: dict[str, dict[str, str]] = {
     },
     # small numbers and rare events (review page)
     "tile_denominator": {"nl": "n = {n} patiënten behandeld in {month}", "en": "n = {n} patients treated in {month}"},
+    "tile_denominator_one": {"nl": "n = 1 patiënt behandeld in {month}", "en": "n = 1 patient treated in {month}"},
     "tile_cohort": {"nl": "patiënten behandeld in {month}", "en": "patients treated in {month}"},
     "review_complete_rule": {
         "nl": "Alleen volledig aangeleverde maanden staan hier: een maand telt mee zodra er een aanlevering van ná die maand is (bij alle centra samen: van elk centrum); latere maanden worden nog aangeleverd.",

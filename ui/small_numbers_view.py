@@ -23,7 +23,7 @@ def tile_notes(summary: Summary) -> list[str]:
     month = month_name(summary.month) if summary.month is not None else ""
     if summary.value is None:
         return [t("tile_no_patients_note")]
-    notes = [t("tile_denominator", n=number(n), month=month)]
+    notes = [t("tile_denominator_one", month=month) if n == 1 else t("tile_denominator", n=number(n), month=month)]
     if summary.value is not None and summary.too_few:
         if summary.events_n is not None:
             notes.append(t("tile_too_few_events", events=number(summary.events_n), n=number(n), min=MIN_CASES))
