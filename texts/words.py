@@ -580,9 +580,11 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Is it going as expected? This patient's scores beside what we expect for similar patients.",
     },
     "trajectory_episode": {"nl": "Episode (pseudoniem)", "en": "Episode (pseudonym)"},
+    "trajectory_pick": {"nl": "Patiënten behandeld in {month}", "en": "Patients treated in {month}"},
+    "trajectory_pick_placeholder": {"nl": "Kies een patiënt", "en": "Choose a patient"},
     "trajectory_choose": {
-        "nl": "Kies een patiënt in de patiëntenlijst van de maandreview, of vul een episode-nummer in.",
-        "en": "Choose a patient in the monthly review's patient list, or fill in an episode number.",
+        "nl": "Kies een patiënt uit de lijst hierboven of uit de patiëntenlijst van de maandreview, of vul een episode-nummer in.",
+        "en": "Choose a patient from the list above or from the monthly review's patient list, or fill in an episode number.",
     },
     "trajectory_unknown": {
         "nl": "Deze episode bestaat niet in uw centrum. U ziet alleen trajecten van uw eigen patiënten.",
