@@ -16,6 +16,7 @@ from services.peer_comparison import (
     ScorecardRow,
     spanning,
 )
+from services.practices import practice_indicator
 from texts import label, month_name, number, t
 from texts.csv_safe import csv_bytes
 from ui.context import Context, current_with_month
@@ -24,6 +25,7 @@ from ui.figures import own_trend_figure
 from ui.figures_peers import peer_funnel_figure, ranked_figure, scorecard_figure
 from ui.guard import entry_only
 from ui.peer_data import compared, group_trend, scorecard
+from ui.practices_view import render_practices_elsewhere
 from ui.review_view import chart_with_data
 from ui.safe_text import plain
 
@@ -223,6 +225,8 @@ def render_comparison(
         render_ranked(result, mode, period)
     if mode == "adjusted" and result.has_own:
         render_trend(ctx, indicator, periods, group)
+    own = result.own[mode] if result.has_own and not result.own_suppressed else None
+    render_practices_elsewhere(ctx, practice_indicator(indicator.code), own is not None and own.verdict == "bad")
 
 
 def render_trend(ctx: Context, indicator: ComparisonIndicator, periods: list[ReportingPeriod], group: str) -> None:

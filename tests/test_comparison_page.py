@@ -44,12 +44,12 @@ def test_the_true_outlier_stays_outside_the_998_limit_after_adjustment(small_dem
         in texts(at)
     )
     crude = render(small_demo, monkeypatch, "UMCG", compare_mode="crude", compare_period=H2_2025)
-    assert "ruw (niet gecorrigeerd)) ligt boven de 99,8%-grens" in texts(crude)
+    assert "ruw: niet gecorrigeerd) ligt boven de 99,8%-grens" in texts(crude)
 
 
 def test_the_centre_that_only_looks_like_an_outlier_moves_inside(small_demo, monkeypatch) -> None:
     crude = render(small_demo, monkeypatch, "EMC", compare_mode="crude")
-    assert "ruw (niet gecorrigeerd)) ligt boven de 95%-grens" in texts(crude)
+    assert "ruw: niet gecorrigeerd) ligt boven de 95%-grens" in texts(crude)
     at = render(small_demo, monkeypatch, "EMC")
     assert "gecorrigeerd voor patiëntkenmerken) ligt binnen de grenzen" in texts(at)
     assert "Het verschil komt door uw patiëntenmix" in texts(at)

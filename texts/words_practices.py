@@ -68,6 +68,7 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Difference of the monthly means before and after the start, with Welch's interval.",
     },
     # sharing one's own closed action
+    "action_done_effect": {"nl": "Afgerond: {what} · effect en delen", "en": "Closed: {what} · effect and sharing"},
     "practice_share_title": {"nl": "Effect en delen", "en": "Effect and sharing"},
     "practice_team_account": {
         "nl": "Verwacht: {expected}. Volgens het team: {result}",

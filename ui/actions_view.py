@@ -14,6 +14,7 @@ from services.monthly_review import MonthlyReview
 from texts import label, month_name, t
 from texts.sentences import action_line, status_name
 from ui.context import Context
+from ui.practices_view import render_share
 from ui.review_data import action_history, may_record_actions, record_action, update_action
 from ui.review_view import show_table
 from ui.safe_text import plain
@@ -128,6 +129,9 @@ def render_log(ctx: Context, actions: pl.DataFrame, names: dict[str, str]) -> No
     show_table(table, key="actions_table")
     with st.expander(t("action_history"), icon=":material/history:"):
         show_table(history_in_words(action_history(ctx), names), key="actions_history")
+    for row in actions.filter(pl.col("status") == "done").iter_rows(named=True):
+        with st.expander(t("action_done_effect", what=plain(row["what"])), icon=":material/share:"):
+            render_share(ctx, row["action_id"])
 
 
 # an action's fields as the history names them, in words
