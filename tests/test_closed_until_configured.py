@@ -364,17 +364,22 @@ def test_the_guard_flag_is_cleared_however_the_page_ends() -> None:
 # --- 6. Pinned transitive dependencies --------------------------------------------------------
 
 
+def normalised(name: str) -> str:
+    """A package's name as PyPI compares it (PEP 503): fhir.resources is fhir-resources."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
 def test_every_dependency_is_pinned_with_hashes_in_the_lock_files() -> None:
     for lock, human in (("requirements.lock", "requirements.txt"), ("requirements-dev.lock", "requirements-dev.txt")):
         text = (ROOT / lock).read_text(encoding="utf-8")
         pins = dict(re.findall(r"^([A-Za-z0-9_.-]+)==(\S+) \\\n    --hash=sha256:[0-9a-f]{64}", text, flags=re.M))
         assert len(pins) == len(re.findall(r"^\S+==", text, flags=re.M))  # every pin carries hashes
-        pins = {name.lower(): version for name, version in pins.items()}
+        pins = {normalised(name): version for name, version in pins.items()}
         assert {"starlette", "uvicorn", "authlib", "itsdangerous", "streamlit"} <= set(pins)  # the auth and HTTP stack
         for line in (ROOT / human).read_text(encoding="utf-8").splitlines():
             if "==" in line and not line.startswith("#"):
                 name, version = line.split("==")
-                assert pins[name.split("[")[0].lower()] == version.strip(), (lock, name)
+                assert pins[normalised(name.split("[")[0])] == version.strip(), (lock, name)
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     assert "-r requirements.lock" in makefile and "-r requirements-dev.lock" in makefile and "--require-hashes" in makefile
     assert "SAMEN_LEREN_DEMO=1 $(BIN)/streamlit run serve.py" in makefile  # make run keeps its demo
