@@ -6,7 +6,7 @@ WAREHOUSE_PATH ?= data/warehouse.duckdb
 PORT ?= 8501
 export WAREHOUSE_PATH
 
-.PHONY: run test lint lock demo bench browser clean
+.PHONY: run test test-fast lint lock demo bench browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,13 +38,20 @@ run: $(VENV)/.runtime
 	SAMEN_LEREN_DEMO=1 $(BIN)/streamlit run serve.py --server.port $(PORT)
 
 ## test: install what the tests need, check the layers (import-linter) and run the whole suite
+## (one worker per core, each test file whole on one worker, so module fixtures are built once)
+WORKERS ?= auto
 CODE := access analytics bench cli data_models pages queries reports sample_data services texts ui warehouse app.py serve.py
 
 test: $(VENV)/.dev browser
 	$(BIN)/python -m ruff check .
 	$(BIN)/bandit -q -r $(CODE)
 	$(BIN)/lint-imports  # the layers in pyproject.toml's [tool.importlinter]: nothing imports upward
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(WORKERS) --dist loadfile
+
+## test-fast: the suite without the real-browser tests, for the edit-test loop
+test-fast: $(VENV)/.dev
+	$(BIN)/python -m ruff check .
+	$(BIN)/python -m pytest -n $(WORKERS) --dist loadfile -m "not browser" -q
 
 ## browser: Debian's Chromium for the end-to-end browser tests (installed once, when missing)
 browser:

@@ -72,6 +72,7 @@ def raw_codes() -> set[str]:
 
 
 def slips(text: str, codes: set[str]) -> list[str]:
+    text = re.sub(r"\bPeer [A-Z0-9]{3}\b", "Peer", text)  # an anonymous peer code ("Peer 37M") is a name, not a number
     found = [f"raw code {c!r}" for c in sorted(codes) if re.search(rf"(?<![\w-]){re.escape(c)}(?![\w-])", text)]
     found += [f"'None' in {m.group(0)!r}" for m in re.finditer(r".{0,30}\bNone\b.{0,30}", text)]
     found += [f"English month {m.group(0)!r}" for m in ENGLISH_MONTH.finditer(text)]

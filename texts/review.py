@@ -7,8 +7,9 @@ say the same. ``count_text`` writes a number of patients (whole, or with one dec
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import polars as pl
 
@@ -186,16 +187,21 @@ CELL_WORDS = {
 }
 
 
+def spoken(column: pl.Series, say: Callable[[Any], str]) -> pl.Series:
+    """A column as text, each value said by ``say`` (nulls stay null). A plain loop, not ``map_elements``:
+    polars calling back into Python from its thread pool can deadlock while another session's thread
+    converts a frame to numpy (pola-rs/polars#26821), and a server runs sessions side by side."""
+    return pl.Series(column.name, [None if v is None else say(v) for v in column.to_list()], dtype=pl.String)
+
+
 def cells_in_words(frame: pl.DataFrame, codes: Mapping[str, Mapping[str, str]] | None = None) -> pl.DataFrame:
     """A table's cells as a page shows them, in the language spoken: dates, ja/nee and codes in words
     (``readable``), numbers with decimals as text in the language's style ("71,6"). The column names stay
     (``column_words`` says them); for showing only: a download keeps its numbers (``csv_bytes``)."""
     cells = {c: {code: t(key) for code, key in words.items()} for c, words in CELL_WORDS.items() if c in frame.columns}
     decimals = {c: shown_decimals(frame[c]) for c, dtype in frame.schema.items() if dtype.is_float()}
-    spoken = frame.with_columns(
-        pl.col(c).map_elements(lambda v, d=d: number(v, d), return_dtype=pl.String, skip_nulls=True) for c, d in decimals.items()
-    )
-    shown = readable(spoken, {**cells, **(codes or {})})
+    as_text = frame.with_columns(spoken(frame[c], lambda v, d=d: number(v, d)) for c, d in decimals.items())
+    shown = readable(as_text, {**cells, **(codes or {})})
     return shown.rename(dict(zip(shown.columns, frame.columns, strict=True)))
 
 

@@ -122,7 +122,7 @@ def render_log(ctx: Context, actions: pl.DataFrame, names: dict[str, str]) -> No
         pl.col("what").alias(t("action_what")),
         pl.col("who").alias(t("action_who")),
         pl.col("start_month_date").alias(t("action_start")),
-        pl.col("status").map_elements(status_name, return_dtype=pl.String).alias(t("action_status")),
+        pl.col("status").replace_strict({s: status_name(s) for s in STATUSES}, default=pl.col("status")).alias(t("action_status")),
         pl.col("expected_effect").alias(t("action_effect")),
         pl.col("result_note").alias(t("action_result")),
     )

@@ -14,7 +14,7 @@ from streamlit.delta_generator import DeltaGenerator
 
 from services.monthly_review import MeetingItem, MonthlyReview
 from texts import date_text, label, month_name, number, t
-from texts.review import patient_column_words, patients_in_words
+from texts.review import patient_column_words, patients_in_words, spoken
 from texts.sentences import action_line, baseline_marker, on_chart, sentence
 from ui.actions_view import as_text, render_message, render_new, render_open
 from ui.context import Context
@@ -104,8 +104,8 @@ def patients_shown(patients: pl.DataFrame, pathway: str, flag: str) -> pl.DataFr
     column = FLAG_COLUMN[flag]
     if shown.schema[column].is_float():
         decimals = 0 if column == "cost_eur" else 1
-        shown = shown.with_columns(pl.col(column).map_elements(lambda v: number(v, decimals), return_dtype=pl.String))
-    shown = shown.with_columns(pl.col("treatment_date").map_elements(date_text, return_dtype=pl.String))
+        shown = shown.with_columns(spoken(shown[column], lambda v: number(v, decimals)))
+    shown = shown.with_columns(spoken(shown["treatment_date"], date_text))
     shown = shown.select("patient_id", "treatment_date", column, "treatment")  # what fits beside the chart first
     return shown.rename({**patient_column_words(shown.columns), "patient_id": t("meeting_patient")})
 
