@@ -83,7 +83,7 @@ GENESIS = "0" * 64
 CHAIN_LABEL = b"audit-chain"  # the chain key is derived from the fingerprint key with this label
 MAX_FINGERPRINTS = 500  # per row; ``patient_count`` always holds the full number
 FINGERPRINT_LENGTH = 16
-DEMO_FINGERPRINT_KEY = "samen-leren-demo-audit-key"  # nosec B105 - the public demo's key, used only in demo mode
+DEMO_FINGERPRINT_KEY = "samen-leren-demo-audit-key"  # the public demo's key, used only in demo mode
 
 
 def audit_path() -> Path:

@@ -37,8 +37,8 @@ DEFAULT_WAREHOUSE_PATH = Path("data/warehouse.duckdb")
 PEER_CODE_PURPOSE = "the anonymous peer codes"
 # keyed fingerprints: without their own key, a patient's fingerprint could be computed by anyone
 FINGERPRINT_KEYS = {
-    "AUDIT_FINGERPRINT_SECRET": "the audit trail's patient fingerprints",  # nosec B105 - a description, not a secret
-    "QUARANTINE_FINGERPRINT_SECRET": "the fingerprints of refused BSN-like values in the quarantine",  # nosec B105 - a description
+    "AUDIT_FINGERPRINT_SECRET": "the audit trail's patient fingerprints",  # nosec B105  # a description, not a secret
+    "QUARANTINE_FINGERPRINT_SECRET": "the fingerprints of refused BSN-like values in the quarantine",  # nosec B105  # a description
 }
 
 

@@ -34,7 +34,7 @@ import json
 import os
 import platform
 import shutil
-import subprocess  # nosec B404 - runs this project's own modules
+import subprocess  # nosec B404  # runs this project's own modules
 import sys
 import time
 from dataclasses import dataclass
@@ -112,12 +112,12 @@ def read_floor(files, folder: Path) -> float:
 def page_times(db: Path, runs: int) -> tuple[dict[str, dict], float]:
     """Warm times from one process per page set; cold times from a fresh process per sample."""
     run = [sys.executable, "-m", "bench.pages", "--db", str(db), "--runs", str(runs)]
-    lines = _json_lines(subprocess.run(run, cwd=ROOT, capture_output=True, text=True, check=True).stdout)  # nosec B603 - our own module
+    lines = _json_lines(subprocess.run(run, cwd=ROOT, capture_output=True, text=True, check=True).stdout)  # nosec B603  # our own module
     pages = {line["page"]: {"warm": spread(line["warm_s"]), "cold_samples": []} for line in lines if "page" in line}
     memory = max(line["peak_memory_mb"] for line in lines if "peak_memory_mb" in line)
     for page in pages:
         for _ in range(runs):
-            out = subprocess.run([*run, "--cold", page], cwd=ROOT, capture_output=True, text=True, check=True).stdout  # nosec B603 - our own module
+            out = subprocess.run([*run, "--cold", page], cwd=ROOT, capture_output=True, text=True, check=True).stdout  # nosec B603  # our own module
             pages[page]["cold_samples"].append(next(x["cold_s"] for x in _json_lines(out) if "page" in x))
         pages[page]["cold"] = spread(pages[page].pop("cold_samples"))
     return pages, memory
@@ -135,7 +135,7 @@ def generate(scale: str, folder: Path, reuse: bool) -> float | None:
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "bench.generate", scale, str(files)], cwd=ROOT, check=True)  # nosec B603 - our own module
+    subprocess.run([sys.executable, "-m", "bench.generate", scale, str(files)], cwd=ROOT, check=True)  # nosec B603  # our own module
     return time.perf_counter() - start
 
 
@@ -203,7 +203,7 @@ def _commit() -> str:
     git = shutil.which("git")
     if git is None:
         return "unknown"
-    out = subprocess.run([git, "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=False)  # nosec B603 - fixed arguments
+    out = subprocess.run([git, "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=False)  # nosec B603  # fixed arguments
     return out.stdout.strip() or "unknown"
 
 

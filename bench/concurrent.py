@@ -20,7 +20,7 @@ import asyncio
 import json
 import os
 import statistics
-import subprocess  # nosec B404 - starts this project's own server
+import subprocess  # nosec B404  # starts this project's own server
 import sys
 import time
 from pathlib import Path
@@ -31,7 +31,7 @@ from bench.startup import CHROMIUM, CHROMIUM_ARGS, ROOT, free_port, stop, wait_f
 
 RESULTS = ROOT / "bench" / "results"
 BUDGET_P95_S = {"medium": 2.0, "large": 4.0}
-PASSWORD = "bench-concurrent-2026"  # nosec B105 - a throwaway account of the benchmark's own access configuration
+PASSWORD = "bench-concurrent-2026"  # nosec B105  # a throwaway account of the benchmark's own access configuration
 TIMEOUT_MS = 600_000
 # Sixteen pages in one headless Chromium: pages in the background must not be throttled
 BROWSER_ARGS = [*CHROMIUM_ARGS, "--disable-background-timer-throttling", "--disable-renderer-backgrounding",

@@ -29,7 +29,7 @@ import json
 import os
 import resource
 import shutil
-import subprocess  # nosec B404 - runs this module in a fresh process
+import subprocess  # nosec B404  # runs this module in a fresh process
 import sys
 import tempfile
 import time
@@ -184,7 +184,7 @@ def measure_once(export: Path, work: Path) -> dict:
         start = time.perf_counter()
         reports = import_paths(con, [export], "UMCU", limits=limits)
         import_s = time.perf_counter() - start
-    assert all(r.usable for r in reports), [(r.file_name, r.message) for r in reports]  # nosec B101 - a benchmark's sanity check
+    assert all(r.usable for r in reports), [(r.file_name, r.message) for r in reports]  # nosec B101  # a benchmark's sanity check
     return {"resources": conversion.resources, "convert_s": convert_s, "convert_cpu_s": convert_cpu_s, "import_s": import_s,
             "before_mb": before, "convert_peak_mb": after_convert, "import_peak_mb": _peak_mb(), "load": os.getloadavg()[0]}  # fmt: skip
 
@@ -200,7 +200,7 @@ def measure(sizes: list[int], work: Path, runs: int) -> dict:
         samples = []
         for _ in range(runs):
             cmd = [sys.executable, "-m", "bench.fhir", "--one", str(folder), "--work", str(work)]
-            line = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout  # nosec B603 - our own module
+            line = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout  # nosec B603  # our own module
             samples.append(json.loads(line.strip().splitlines()[-1]))
         convert = spread([s["convert_s"] for s in samples])
         convert_cpu = spread([s.get("convert_cpu_s", s["convert_s"]) for s in samples])

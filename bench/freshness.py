@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess  # nosec B404 - runs this project's own modules
+import subprocess  # nosec B404  # runs this project's own modules
 import sys
 import time
 from pathlib import Path
@@ -56,7 +56,7 @@ def _once(base: Path, files, folder: Path) -> float:
         *map(str, paths),
     ]
     start = time.perf_counter()
-    subprocess.run(load, cwd=ROOT, capture_output=True, check=False)  # nosec B603 - our own CLI; exit 1 (quarantine) is fine
+    subprocess.run(load, cwd=ROOT, capture_output=True, check=False)  # nosec B603  # our own CLI; exit 1 (quarantine) is fine
     while time.perf_counter() - start < GIVE_UP_S:
         at, _ = open_page(CASES[0])
         if at.session_state["context"].months[-1] > before:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess  # nosec B404 - runs this project's own module
+import subprocess  # nosec B404  # runs this project's own module
 import sys
 import time
 from pathlib import Path
@@ -91,7 +91,7 @@ def twin_times(db: Path, asked: dict[str, dict], runs: int) -> dict[str, object]
     if not asked:
         return {}
     run = [sys.executable, "-m", "bench.twins", "--db", str(db), "--runs", str(runs), "--memory-mb", str(TWIN_MEMORY_MB)]
-    done = subprocess.run(run, input=json.dumps(asked, default=str), capture_output=True, text=True, check=False)  # nosec B603 - our own module
+    done = subprocess.run(run, input=json.dumps(asked, default=str), capture_output=True, text=True, check=False)  # nosec B603  # our own module
     if done.returncode != 0:
         return {"error": f"pandas could not hold the tables in {TWIN_MEMORY_MB:,} MB (exit {done.returncode})"}
     return json.loads(done.stdout.strip().splitlines()[-1])

@@ -22,7 +22,7 @@ import os
 import shutil
 import socket
 import statistics
-import subprocess  # nosec B404 - starts this project's own server and command line
+import subprocess  # nosec B404  # starts this project's own server and command line
 import sys
 import time
 import urllib.request
@@ -50,7 +50,7 @@ def wait_for_health(url: str, seconds: float = 120) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as response:  # nosec B310 - local server
+            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as response:  # nosec B310  # local server
                 if response.status == 200:
                     return
         except OSError:

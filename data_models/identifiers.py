@@ -52,7 +52,7 @@ import polars as pl
 
 FINGERPRINT_ENV = "QUARANTINE_FINGERPRINT_SECRET"
 DEMO_ENV = "SAMEN_LEREN_DEMO"
-DEMO_FINGERPRINT_SECRET = "samen-leren-demo-fingerprint-only"  # nosec B105 - the public demo's key, demo mode only
+DEMO_FINGERPRINT_SECRET = "samen-leren-demo-fingerprint-only"  # nosec B105  # the public demo's key, demo mode only
 MIN_SECRET_LENGTH = 32
 FINGERPRINT_PREFIX = "hmac:"
 FINGERPRINT_HEX = 32  # 128 bits of the HMAC: plenty to tell values apart, short enough to show

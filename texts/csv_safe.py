@@ -64,7 +64,7 @@ CODE_WORDS = {
     "variation": {
         "improvement": "variation_improvement", "concern": "variation_concern", "common": "variation_common",
     },
-    "assurance": {"pass": "assurance_pass", "fail": "assurance_fail", "hit_or_miss": "assurance_hit_or_miss"},  # nosec B105: a text key, not a password
+    "assurance": {"pass": "assurance_pass", "fail": "assurance_fail", "hit_or_miss": "assurance_hit_or_miss"},  # nosec B105  # a text key, not a password
 }  # fmt: skip
 DATE_FORMAT = {"nl": "%d-%m-%Y", "en": "%Y-%m-%d"}
 TIME_FORMAT = {"nl": "%d-%m-%Y %H:%M", "en": "%Y-%m-%d %H:%M"}

@@ -25,7 +25,7 @@ VARIATION_ICON = {
     "common": ":gray[:material/horizontal_rule:]",
 }
 ASSURANCE_ICON = {
-    "pass": ":blue[:material/check_circle:]",  # nosec B105 - an icon, not a password
+    "pass": ":blue[:material/check_circle:]",  # nosec B105  # an icon, not a password
     "fail": ":orange[:material/cancel:]",
     "hit_or_miss": ":gray[:material/help:]",
 }

@@ -55,7 +55,7 @@ def has_warehouse(con: duckdb.DuckDBPyConnection) -> bool:
 
 def lay_out(con: duckdb.DuckDBPyConnection) -> None:
     """Store the episodes ordered by centre, pathway and treatment date (rewritten in place)."""
-    con.execute(f"create or replace temp table sorted_episodes as select * from store.episodes order by {EPISODE_ORDER}")  # nosec B608 - a constant
+    con.execute(f"create or replace temp table sorted_episodes as select * from store.episodes order by {EPISODE_ORDER}")  # nosec B608  # a constant
     con.execute("delete from store.episodes")
     con.execute("insert into store.episodes select * from sorted_episodes")
     con.execute("drop table sorted_episodes")

@@ -71,7 +71,7 @@ def fitting_on_publish(fitter: Fitter) -> Iterator[None]:
 def prepare(con: duckdb.DuckDBPyConnection) -> None:
     """Empty the model tables of the version being published and fit its models (the publish step calls this)."""
     for table, columns in TABLES.items():
-        con.execute(f"create or replace table {table} ({columns})")  # nosec B608 - names and columns are the constants above
+        con.execute(f"create or replace table {table} ({columns})")  # names and columns are the constants above
     for fitter in _FITTERS:
         fitter(con)
 
@@ -83,7 +83,7 @@ def store(con: duckdb.DuckDBPyConnection, table: str, pathway: str, rows: pl.Dat
     frame = rows.with_columns(pl.lit(pathway).alias("pathway"), pl.int_range(pl.len(), dtype=pl.Int64).alias("row_order"))
     con.register("model_rows", frame)
     try:
-        con.execute(f"insert into {table} by name select * from model_rows")  # nosec B608 - table checked against TABLES
+        con.execute(f"insert into {table} by name select * from model_rows")  # nosec B608  # table checked against TABLES
     finally:
         con.unregister("model_rows")
 
