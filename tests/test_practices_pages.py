@@ -3,6 +3,7 @@ and after withdrawal it is gone; an effect the team claims without a measured on
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import queries
+from reports.meeting_pack import build
 from services import practices
 from tests.apptest import app, main_text
 from tests.viewers import PROGRAMME, lead, team
@@ -95,6 +97,12 @@ def test_shared_anonymously_seen_elsewhere_without_the_centre_adopted_then_withd
     [row] = [r for _, r in library.iterrows() if r["Overgenomen"] == 1]
     assert (row["Bron"], row["Overgenomen"], row["Waarvan afgerond"]) == (t("practice_kind_umc"), 1, 0)
     assert "Versneld herstelprotocol" in row["Aanpak"] and row["Gemeten effect"].startswith("Verbeterd")
+
+    pack = build(lead("UMCG"), demo_copy, "UMCG", "knee_oa", dt.date(2026, 9, 1)).decode("utf-8")
+    assert "Versneld herstelprotocol" in pack  # the adopted practice is in the adopter's own log and pack ...
+    assert "UMCU" not in pack and "Utrecht" not in pack and "Orthopedisch chirurg" not in pack  # ... without its source
+    export = practices.practices_elsewhere(lead("UMCG"), demo_copy, "knee_oa", STAY)
+    assert not any("UMCU" in str(v) or "Utrecht" in str(v) for row in export.iter_rows() for v in row)  # nor in the data
 
     at.button(key=f"withdraw_{practice_id}").click().run()
     assert not at.exception
