@@ -27,6 +27,7 @@ from tests.test_browser import (  # noqa: F401  (pytestmark marks this module)
     TIMEOUT_MS,
     choose,
     free_port,
+    log_in,
     outside_host,
     playwright,
     pytestmark,
@@ -145,12 +146,7 @@ def test_every_page_of_every_role_is_dutch_and_complete(role: Role, browser, ser
     tab = context.new_page()
     tab.set_default_timeout(TIMEOUT_MS)
     tab.on("request", lambda r: asked_outside.append(r.url) if outside_host(r.url, server) else None)
-    tab.goto(server)
-    tab.get_by_role("heading", name="Inloggen").wait_for()
-    tab.get_by_label("Gebruikersnaam").fill(user)
-    tab.get_by_label("Wachtwoord").fill(password)
-    tab.get_by_role("button", name="Inloggen", exact=True).click()
-    tab.locator('[data-testid="stSidebar"]').get_by_text("Uitloggen").wait_for()
+    log_in(tab, server, user, password)
     if role is Role.CENTRE_LEAD:  # the README shows the pathway most readers know
         settled(tab)
         choose(tab, t("pathway"), label(outcome_sets()["knee_oa"].label))
