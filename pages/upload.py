@@ -42,6 +42,7 @@ def render_upload(centre: str) -> None:
         current().viewer,
         progress=lambda share, name: bar.progress(share, text=f"{t('upload_progress')} {name}"),
     )
+    bar.progress(1.0, text=t("upload_progress_done"))  # not left saying it is still loading
     st.subheader(t("upload_report"))
     show_table(report_frame(reports))
     if any(not r.usable for r in reports):

@@ -47,7 +47,8 @@ def projector(server):  # noqa: F811
 
 
 def position(tab) -> tuple[int, int]:
-    """(n, m) of the navigation's "n van m"."""
+    """(n, m) of the navigation's "n van m" (waiting for the rerun that draws it)."""
+    tab.locator(".st-key-meeting_nav").get_by_text(re.compile(r"\d+ van \d+")).first.wait_for()
     text = tab.locator(".st-key-meeting_nav").inner_text()
     found = re.search(r"(\d+) van (\d+)", text)
     assert found, text

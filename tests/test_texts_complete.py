@@ -179,13 +179,14 @@ def test_the_language_is_dutch_unless_asked_and_a_block_wins_over_the_default_so
         with language("nl"):
             assert t("headline_of", n=2, total=3) == "2 van 3"
         assert lang() == "en"
+    previous = sys.modules["texts.language"]._default_source  # ui.text's session source, if ui was imported: put it back
     use_default_source(lambda: "en")
     try:
         assert lang() == "en"
         with language("nl"):
             assert lang() == "nl"
     finally:
-        use_default_source(None)
+        use_default_source(previous)
     assert lang() == "nl"
     with pytest.raises(ValueError, match="unknown language"), language("de"):
         pass

@@ -399,6 +399,7 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "upload_files": {"nl": "Bestanden", "en": "Files"},
     "upload_button": {"nl": "Laden", "en": "Load"},
+    "upload_progress_done": {"nl": "Klaar met laden.", "en": "Loading finished."},
     "upload_progress": {"nl": "Bezig met laden", "en": "Loading"},
     "upload_report": {"nl": "Laadrapport", "en": "Load report"},
     "upload_refused": {
