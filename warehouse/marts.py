@@ -22,7 +22,6 @@ import duckdb
 from warehouse.schema import quote
 
 MART_DIR = Path(__file__).parent / "marts"
-SCHEMA = "marts"
 # Built in this order: the layout marts first, the ones built on them after.
 ORDER = (
     "prom_rows",
@@ -36,8 +35,11 @@ ORDER = (
     "cost_category_months",
     "episode_costs",
 )
-# The episodes in the order the questions filter them; the table keeps its constraints.
-EPISODE_ORDER = "centre_code, pathway, treatment_date, episode_id"
+# The episodes in the order the questions filter them (the table keeps its constraints).
+SORT_EPISODES = (
+    "create or replace temp table sorted_episodes as select * from store.episodes "
+    "order by centre_code, pathway, treatment_date, episode_id"
+)
 
 
 def mart_sql(name: str) -> str:
@@ -55,7 +57,7 @@ def has_warehouse(con: duckdb.DuckDBPyConnection) -> bool:
 
 def lay_out(con: duckdb.DuckDBPyConnection) -> None:
     """Store the episodes ordered by centre, pathway and treatment date (rewritten in place)."""
-    con.execute(f"create or replace temp table sorted_episodes as select * from store.episodes order by {EPISODE_ORDER}")  # nosec B608  # a constant
+    con.execute(SORT_EPISODES)
     con.execute("delete from store.episodes")
     con.execute("insert into store.episodes select * from sorted_episodes")
     con.execute("drop table sorted_episodes")
@@ -71,9 +73,9 @@ def build(con: duckdb.DuckDBPyConnection) -> list[str]:
     con.begin()
     try:
         lay_out(con)
-        con.execute(f"create schema if not exists {SCHEMA}")
-        for name in ORDER:
-            con.execute(f"create or replace table {SCHEMA}.{quote(name)} as {mart_sql(name)}")
+        con.execute("create schema if not exists marts")
+        for name in ORDER:  # a table's name cannot be a bind parameter: only the names in ORDER, quoted
+            con.execute(f"create or replace table marts.{quote(name)} as {mart_sql(name)}")
         con.commit()
     except BaseException:
         con.rollback()

@@ -81,11 +81,12 @@ def store(con: duckdb.DuckDBPyConnection, table: str, pathway: str, rows: pl.Dat
     if table not in TABLES:
         raise KeyError(f"no model table {table!r}")
     frame = rows.with_columns(pl.lit(pathway).alias("pathway"), pl.int_range(pl.len(), dtype=pl.Int64).alias("row_order"))
-    con.register("model_rows", frame)
-    try:
-        con.execute(f"insert into {table} by name select * from model_rows")  # nosec B608  # table checked against TABLES
-    finally:
-        con.unregister("model_rows")
+    columns = con.table(table).columns
+    unknown = set(frame.columns) - set(columns)
+    if unknown:
+        raise KeyError(f"{table} has no columns {sorted(unknown)}")
+    missing = [pl.lit(None).alias(c) for c in columns if c not in frame.columns]  # as an insert by name leaves them
+    con.from_arrow(frame.with_columns(missing).select(columns).to_arrow()).insert_into(table)
 
 
 def has_models(con: duckdb.DuckDBPyConnection, pathway: str) -> bool:
@@ -101,5 +102,6 @@ def read(con: duckdb.DuckDBPyConnection, table: str, pathway: str) -> pl.DataFra
     """One pathway's rows of a model table, in the order they were stored."""
     if table not in TABLES:
         raise KeyError(f"no model table {table!r}")
-    sql = f"select * exclude (pathway, row_order) from {table} where pathway = $pathway order by row_order"  # nosec B608
-    return con.sql(sql, params={"pathway": pathway}).pl()
+    rows = con.table(table).filter(duckdb.ColumnExpression("pathway") == duckdb.ConstantExpression(pathway))
+    kept = [c for c in rows.columns if c not in ("pathway", "row_order")]
+    return rows.order("row_order").select(*kept).pl()
