@@ -230,7 +230,8 @@ def test_refused_attempts_are_logged(monkeypatch, tmp_path) -> None:
         import streamlit as st
 
         from access.roles import AccessDenied
-        from ui.data import peers, query
+        from ui.data import query
+        from ui.peer_data import compared
 
         for name, params in (
             ("trajectory_episode", {"centre_code": "AUMC", "episode_id": "secret-episode"}),
@@ -243,7 +244,7 @@ def test_refused_attempts_are_logged(monkeypatch, tmp_path) -> None:
         if st.session_state.get("drop_viewer"):
             del st.session_state["viewer"]
             try:
-                peers("comparison", "knee_oa", "outcome:x", None)
+                compared("comparison", "knee_oa", "outcome:x", None, "all")
             except AccessDenied:
                 st.write("refused peers")
 

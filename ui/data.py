@@ -31,7 +31,7 @@ if TYPE_CHECKING:  # the services (statsmodels, scipy, plotly's neighbours) load
     import polars as pl
 
     from services.patients_like_me import OptionModels, PathwayModels, PatientsLikeMe, Validation
-    from services.peer_comparison import ComparisonChoices, PeerComparison, ReportingPeriod
+    from services.peer_comparison import ComparisonChoices
     from services.trajectory import Trajectory
 
 T = TypeVar("T")
@@ -193,47 +193,6 @@ def query(name: str, **params: object) -> pl.DataFrame:
 
 def warehouse_exists() -> bool:
     return warehouse_path().exists()
-
-
-# keyed by the scope of the viewer passed in (never by a scope passed beside it), as _run_for_scope
-@st.cache_data(max_entries=128, show_spinner=False, hash_funcs={Viewer: _scope_of})
-def _peers(
-    viewer: Viewer, name: str, pathway: str, code: str, period: ReportingPeriod, path: str, version: str
-) -> PeerComparison:
-    del version
-    from services.peer_comparison import peer_comparison
-
-    return peer_comparison(viewer, name, pathway, code, period, db=Path(path))
-
-
-@st.cache_data(max_entries=128, show_spinner=False, hash_funcs={Viewer: _scope_of})
-def _trend(
-    viewer: Viewer, name: str, pathway: str, code: str, periods: tuple[ReportingPeriod, ...], path: str, version: str
-) -> pl.DataFrame:
-    del version
-    from services.peer_comparison import own_trend
-
-    return own_trend(viewer, name, pathway, code, list(periods), db=Path(path))
-
-
-@_refusals_recorded("peers")
-def peers(name: str, pathway: str, code: str, period: ReportingPeriod) -> PeerComparison:
-    """The protected peer comparison of one closed half-year for the logged-in viewer (cached per scope and data version)."""
-    viewer = current_viewer()
-    if viewer is None:
-        raise AccessDenied("nobody is logged in")
-    path = _db()
-    return _peers(viewer, name, pathway, code, period, str(path), data_version(path))
-
-
-@_refusals_recorded("trend")
-def trend(name: str, pathway: str, code: str, periods: list[ReportingPeriod]) -> pl.DataFrame:
-    """The viewer's own adjusted result per closed half-year, each point as its period's funnel shows it."""
-    viewer = current_viewer()
-    if viewer is None:
-        raise AccessDenied("nobody is logged in")
-    path = _db()
-    return _trend(viewer, name, pathway, code, tuple(periods), str(path), data_version(path))
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)

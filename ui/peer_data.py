@@ -14,6 +14,7 @@ from ui.data import _db, _refusals_recorded, _scope_of, current_viewer
 from warehouse.connection import data_version
 
 
+# keyed by the scope of the viewer passed in (never by a scope passed beside it), as ui.data's queries
 @st.cache_data(max_entries=128, show_spinner=False, hash_funcs={Viewer: _scope_of})
 def _compared(
     viewer: Viewer, name: str, pathway: str, code: str, period: ReportingPeriod, group: str, path: str, version: str
