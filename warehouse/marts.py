@@ -22,18 +22,11 @@ import duckdb
 from warehouse.schema import quote
 
 MART_DIR = Path(__file__).parent / "marts"
-# Built in this order: the layout marts first, the ones built on them after.
-ORDER = (
-    "prom_rows",
-    "outcome_rows",
-    "episode_prom_scores",
-    "indicator_months",
-    "adoption_months",
-    "delivered_months",
-    "casemix_months",
-    "prom_response_months",
-    "cost_category_months",
-    "episode_costs",
+# Built in the order of ``build_order.txt`` (one name per line): the layout marts first, the ones built on them after.
+ORDER = tuple(
+    line.strip()
+    for line in (MART_DIR / "build_order.txt").read_text(encoding="utf-8").splitlines()
+    if line.strip() and not line.startswith("#")
 )
 # The episodes in the order the questions filter them (the table keeps its constraints).
 SORT_EPISODES = (
