@@ -52,7 +52,7 @@ def data_version(path: Path) -> str:
     return version_of(path)
 
 
-def _db() -> Path:
+def pinned_db() -> Path:
     pinned = st.session_state.get("pinned_version")
     return pinned if pinned is not None and pinned.exists() else warehouse_path()
 
@@ -86,11 +86,11 @@ def current_viewer() -> Viewer | None:
     return st.session_state.get("viewer")
 
 
-def _scope_of(viewer: Viewer) -> tuple:
+def scope_of(viewer: Viewer) -> tuple:
     return viewer.scope
 
 
-@st.cache_data(max_entries=512, show_spinner=False, hash_funcs={Viewer: _scope_of})
+@st.cache_data(max_entries=512, show_spinner=False, hash_funcs={Viewer: scope_of})
 def _run_for_scope(name: str, params: tuple[tuple[str, object], ...], viewer: Viewer, path: str, version: str) -> pl.DataFrame:
     """The cache itself: keyed by the scope of the viewer it is given (never by a scope passed beside it)."""
     del version  # part of the cache key only
@@ -137,7 +137,7 @@ def _record_refusal(what: str, err: AccessDenied, viewer: Viewer | None) -> None
         audit.record("refused", f"{what} ({err})", viewer)
 
 
-def _refusals_recorded(kind: str) -> Callable[[Callable[..., T]], Callable[..., T]]:
+def refusals_recorded(kind: str) -> Callable[[Callable[..., T]], Callable[..., T]]:
     """For the peer layer's entry points: a refusal writes a "refused" audit row before it is raised."""
 
     def wrap(function: Callable[..., T]) -> Callable[..., T]:
@@ -180,7 +180,7 @@ def query(name: str, **params: object) -> pl.DataFrame:
         if queries.rule(name).store == "actions":  # small, changes without a new data version: never cached
             result = queries.run(name, viewer, db=warehouse_path(), **authorised)
         else:
-            path = _db()
+            path = pinned_db()
             result = _cached(name, tuple(sorted(authorised.items())), viewer, str(path), data_version(path))
     except AccessDenied as err:
         _record_refusal(_described(name, params), err, viewer)
@@ -234,17 +234,17 @@ def _pathway_validations(pathway: str, path: str, version: str) -> list[Validati
 
 def pathway_models(pathway: str) -> PathwayModels:
     """The pooled prediction models of a pathway, refitted when a new data version is published."""
-    path = _db()
+    path = pinned_db()
     return _pathway_models(pathway, str(path), data_version(path))
 
 
 def own_models(pathway: str, centre_code: str) -> dict[str, OptionModels]:
     """The models fitted on one centre's own patients, refitted when a new data version is published."""
-    path = _db()
+    path = pinned_db()
     return _own_models(pathway, centre_code, str(path), data_version(path))
 
 
-@_refusals_recorded("comparison choices")
+@refusals_recorded("comparison choices")
 def comparison_options(pathway: str, month: dt.date) -> ComparisonChoices:
     """The indicators and closed half-years the logged-in viewer may compare."""
     from services.peer_comparison import comparison_choices
@@ -261,18 +261,18 @@ def like_me(pathway: str, profile: dict[str, object] | None = None) -> PatientsL
 
     viewer = current_viewer()
     try:
-        return patients_like_me(viewer, pathway, profile, _db(), fitted=pathway_models, own_fitted=own_models)
+        return patients_like_me(viewer, pathway, profile, pinned_db(), fitted=pathway_models, own_fitted=own_models)
     except AccessDenied as err:
         _record_refusal(f"decide: {pathway}", err, viewer)
         raise
 
 
-@_refusals_recorded("decide validation")
+@refusals_recorded("decide validation")
 def pathway_validations(pathway: str) -> list[Validation]:
     """Held-out validation of the pooled models (computed when someone allowed asks for the details)."""
     from services.patients_like_me import model_validation
 
-    path = _db()
+    path = pinned_db()
     cached = lambda p: _pathway_validations(p, str(path), data_version(path))  # noqa: E731
     return model_validation(current_viewer(), pathway, path, validated=cached)
 
@@ -281,4 +281,4 @@ def trajectory(episode_id: str) -> Trajectory:
     """One episode of the viewer's own centre against the expected band; every read through ``query`` (audited)."""
     from services.trajectory import trajectory as trajectory_of
 
-    return trajectory_of(current_viewer(), episode_id, _db(), fetch=query, fitted=pathway_models)
+    return trajectory_of(current_viewer(), episode_id, pinned_db(), fetch=query, fitted=pathway_models)

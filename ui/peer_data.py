@@ -10,12 +10,12 @@ import streamlit as st
 
 from access.roles import AccessDenied, Viewer
 from services.peer_comparison import PeerComparison, ReportingPeriod, Scorecard, own_trend, peer_comparison, peer_scorecard
-from ui.data import _db, _refusals_recorded, _scope_of, current_viewer
+from ui.data import current_viewer, pinned_db, refusals_recorded, scope_of
 from warehouse.connection import data_version
 
 
 # keyed by the scope of the viewer passed in (never by a scope passed beside it), as ui.data's queries
-@st.cache_data(max_entries=128, show_spinner=False, hash_funcs={Viewer: _scope_of})
+@st.cache_data(max_entries=128, show_spinner=False, hash_funcs={Viewer: scope_of})
 def _compared(
     viewer: Viewer, name: str, pathway: str, code: str, period: ReportingPeriod, group: str, path: str, version: str
 ) -> PeerComparison:
@@ -23,7 +23,7 @@ def _compared(
     return peer_comparison(viewer, name, pathway, code, period, db=Path(path), group=group)
 
 
-@st.cache_data(max_entries=128, show_spinner=False, hash_funcs={Viewer: _scope_of})
+@st.cache_data(max_entries=128, show_spinner=False, hash_funcs={Viewer: scope_of})
 def _trend(
     viewer: Viewer, name: str, pathway: str, code: str, periods: tuple[ReportingPeriod, ...], group: str, path: str, version: str
 ) -> pl.DataFrame:
@@ -38,17 +38,17 @@ def _viewer() -> Viewer:
     return viewer
 
 
-@_refusals_recorded("peers")
+@refusals_recorded("peers")
 def compared(name: str, pathway: str, code: str, period: ReportingPeriod, group: str) -> PeerComparison:
     """One indicator's protected comparison against the chosen peer group, in a half-year or a free period."""
-    path = _db()
+    path = pinned_db()
     return _compared(_viewer(), name, pathway, code, period, group, str(path), data_version(path))
 
 
-@_refusals_recorded("scorecard")
+@refusals_recorded("scorecard")
 def scorecard(name: str, pathway: str, period: ReportingPeriod, mode: str, group: str) -> Scorecard:
     """Every indicator of the pathway against the chosen peer group, each row the cached comparison of that indicator."""
-    viewer, path = _viewer(), _db()
+    viewer, path = _viewer(), pinned_db()
     version = data_version(path)
     return peer_scorecard(
         viewer, name, pathway, period, mode, group=group,
@@ -56,8 +56,8 @@ def scorecard(name: str, pathway: str, period: ReportingPeriod, mode: str, group
     )  # fmt: skip
 
 
-@_refusals_recorded("trend")
+@refusals_recorded("trend")
 def group_trend(name: str, pathway: str, code: str, periods: list[ReportingPeriod], group: str) -> pl.DataFrame:
     """The own adjusted result per closed half-year against the chosen peer group's target."""
-    path = _db()
+    path = pinned_db()
     return _trend(_viewer(), name, pathway, code, tuple(periods), group, str(path), data_version(path))

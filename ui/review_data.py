@@ -34,8 +34,7 @@ from services.monthly_review import rare_event as rare_event_of
 from services.monthly_review import review_patients as review_patients_of
 from texts import lang
 from ui.context import Context
-from ui.data import _db as pinned_db
-from ui.data import current_viewer, query
+from ui.data import current_viewer, pinned_db, query
 from warehouse.connection import warehouse_path
 
 # the meeting pack's builder: (viewer, db, centre, pathway, month, file format, with patients, language) → the file
