@@ -18,6 +18,14 @@ opens the warehouse, so the first visitor after a restart does not pay for them.
 serves every read from one read-only DuckDB connection per data version
 (``ui.data.start_serving``; memory ``SAMEN_DUCKDB_MEMORY_LIMIT``, threads
 ``SAMEN_DUCKDB_THREADS``), and a version it publishes (the upload page) carries its fitted models.
+
+Served, the app watches no source files (``server.fileWatcherType = "none"``, set at start-up):
+Streamlit's watcher makes every session, on its next run, drop the app's modules from the
+process-wide ``sys.modules`` when any of them changes on disk (a deploy, or an edit in a shared
+checkout). With several sessions that breaks the others' script runs in the middle of an import
+(``KeyError`` on the module) and forgets the shared connection, so the next reader opens the
+warehouse with another configuration and DuckDB refuses it: 16 simultaneous users saw error pages
+instead of their review (bench/concurrent.py). ``streamlit run app.py`` still reloads on save.
 """
 
 from __future__ import annotations
@@ -32,6 +40,7 @@ from typing import Any
 
 import streamlit as st
 from starlette.middleware import Middleware
+from streamlit import config
 
 import access.accounts  # noqa: F401 - the login page's modules, imported before the server starts (see warm_up)
 import ui.auth
@@ -99,6 +108,7 @@ def _first_figure() -> None:
 
 @asynccontextmanager
 async def lifespan(_app: Any) -> AsyncIterator[None]:
+    config.set_option("server.fileWatcherType", "none")  # before the first session: see the module's docstring
     start_serving()
     threading.Thread(target=warm_up, name="warm-up", daemon=True).start()
     yield

@@ -1,27 +1,40 @@
 """Sixteen people at once (issue 18): page times on a real ``streamlit run serve.py`` server.
 
 python -m bench.concurrent [--db data/bench/startup/warehouse.duckdb] [--users 16] [--read 5] [--scale small]
+                          [--settle 20] [--profile]
 
 Starts ``streamlit run serve.py`` on a free port (demo mode, an access configuration of its own
-with one care-team account per centre and pathway, so every user is a distinct centre·pathway) and
+with one care-team account per centre and pathway, so every user is a distinct centre·pathway),
+gives it ``--settle`` seconds to warm up (its first visitor's wait is ``bench.startup``'s), and
 lets ``--users`` people log in within four seconds of each other, each in their own Chromium
 context (Playwright, Debian's Chromium, one browser), and open the review, then the comparison,
 then samen beslissen (and ask it for a patient), reading each page for ``--read`` seconds. A page's
 time runs from the click until its content shows (the review's first tile, the comparison's chart
-or the notice that says why there is none, the samen-beslissen form and then its answer).
-Median and p95 per page and over all pages go to ``bench/results/concurrent-<scale>.json``
-beside the budget (p95 ≤ 2 s at medium, ≤ 4 s at large).
+or the notice that says why there is none, the samen-beslissen form and then its answer); a page
+that shows an error instead ends that user's visit with the error, at once.
+
+Besides the page times (median and p95 per page and over all pages, beside the budget: p95 ≤ 2 s
+at medium, ≤ 4 s at large), ``bench/results/concurrent-<scale>.json`` records what tells a slow
+server from a broken one: per user the websockets its page opened (more than one is a reconnect)
+and its logins in the audit trail, the tracebacks in the server's log, the machine's load average
+during the run (others share it), and with ``--profile`` where the server's time went
+(``py-spy record`` of the streamlit process for the whole run: the functions seen most, in the
+app's own code and overall).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import collections
 import json
 import os
+import re
+import signal
 import statistics
-import subprocess  # nosec B404  # starts this project's own server
+import subprocess  # nosec B404  # starts this project's own server and py-spy
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -32,11 +45,13 @@ from bench.startup import CHROMIUM, CHROMIUM_ARGS, ROOT, free_port, stop, wait_f
 RESULTS = ROOT / "bench" / "results"
 BUDGET_P95_S = {"medium": 2.0, "large": 4.0}
 PASSWORD = "bench-concurrent-2026"  # nosec B105  # a throwaway account of the benchmark's own access configuration
-TIMEOUT_MS = 600_000
+TIMEOUT_MS = int(os.environ.get("BENCH_TIMEOUT_MS", "600000"))
 # Sixteen pages in one headless Chromium: pages in the background must not be throttled
 BROWSER_ARGS = [*CHROMIUM_ARGS, "--disable-background-timer-throttling", "--disable-renderer-backgrounding",
                 "--disable-backgrounding-occluded-windows"]  # fmt: skip
 PAGES = ("login", "review", "comparison", "decide", "decide_answer")
+FAILED = '[data-testid="stException"]'  # what a page shows instead of its content when its script fails
+PY_SPY = Path(sys.executable).with_name("py-spy")
 
 
 def centre_pathways(db: Path, users: int) -> list[tuple[str, str]]:
@@ -66,60 +81,87 @@ def access_config(folder: Path, pairs: list[tuple[str, str]]) -> Path:
 
 
 def start_server(db: Path, config: Path) -> tuple[subprocess.Popen, str]:
+    """``streamlit run serve.py`` as ``make run`` starts it (bytecode written, as an installed server has it)."""
     port = free_port()
-    env = {**os.environ, "SAMEN_LEREN_DEMO": "1", "WAREHOUSE_PATH": str(db), "ACCESS_CONFIG": str(config),
-           "AUDIT_PATH": str(config.with_name("audit.jsonl"))}  # fmt: skip
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env |= {"SAMEN_LEREN_DEMO": "1", "WAREHOUSE_PATH": str(db), "ACCESS_CONFIG": str(config),
+            "AUDIT_PATH": str(config.with_name("audit.jsonl"))}  # fmt: skip
     cmd = [sys.executable, "-m", "streamlit", "run", "serve.py", "--server.headless", "true", "--server.port", str(port),
            "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]  # fmt: skip
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # nosec B603
+    log = config.with_name("server.log").open("w", encoding="utf-8")
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)  # nosec B603
     url = f"http://127.0.0.1:{port}"
-    wait_for_health(url)
+    try:
+        wait_for_health(url)
+    except TimeoutError:
+        proc.kill()
+        raise
     return proc, url
 
 
-async def _timed(click, done) -> float:
+def _say(user: str, what: str) -> None:
+    print(f"{time.strftime('%H:%M:%S')} {user} {what}", file=sys.stderr, flush=True)
+
+
+async def _timed(user: str, page: str, click, shown) -> float:
+    """Seconds from the click until ``shown`` (a locator) shows; a page that shows an error instead raises."""
     start = time.perf_counter()
     await click()
-    await done()
-    return time.perf_counter() - start
+    await shown.or_(shown.page.locator(FAILED)).first.wait_for()
+    took = time.perf_counter() - start
+    if await shown.page.locator(FAILED).count():
+        raise RuntimeError(f"{page}: the page shows an error after {took:.1f} s")
+    _say(user, f"{page} {took:.1f} s")
+    return took
 
 
 ANSWERED = (
-    "n => document.querySelectorAll('[data-testid=\"stAlertContainer\"], [data-testid=\"stMetric\"], .js-plotly-plot')"
-    ".length > n"
+    'n => document.querySelectorAll(\'[data-testid="stAlertContainer"], [data-testid="stMetric"], .js-plotly-plot,'
+    ' [data-testid="stException"]\').length > n'
 )
 
 
+async def _visit(tab, url: str, user: str, read_s: float, times: dict[str, object]) -> None:
+    nav = tab.locator('[data-testid="stSidebarNav"]')
+    show = tab.get_by_role("button", name="Toon de uitkomsten")
+    times["login"] = await _timed(user, "login", lambda: tab.goto(url), tab.get_by_label("Gebruikersnaam"))
+    await tab.get_by_label("Gebruikersnaam").fill(user)
+    await tab.get_by_label("Wachtwoord").fill(PASSWORD)
+    login = tab.get_by_role("button", name="Inloggen", exact=True)
+    times["review"] = await _timed(user, "review", login.click, tab.locator('[data-testid="stMetric"]'))
+    await asyncio.sleep(read_s)
+    chart = tab.locator('.js-plotly-plot, [data-testid="stAlertContentInfo"]')
+    times["comparison"] = await _timed(user, "comparison", nav.get_by_text("Vergelijken").click, chart)
+    await asyncio.sleep(read_s)
+    times["decide"] = await _timed(user, "decide", nav.get_by_text("Samen beslissen").click, show)
+    await asyncio.sleep(read_s)
+    before = await tab.locator('[data-testid="stAlertContainer"], [data-testid="stMetric"], .js-plotly-plot').count()
+    start = time.perf_counter()
+    await show.click()
+    await tab.wait_for_function(ANSWERED, arg=before)
+    if await tab.locator(FAILED).count():
+        raise RuntimeError("decide_answer: the page shows an error")
+    times["decide_answer"] = time.perf_counter() - start
+    _say(user, f"decide_answer {times['decide_answer']:.1f} s")
+
+
 async def one_user(browser, url: str, user: str, delay: float, read_s: float) -> dict:
-    """One person's visit in a Chromium context of its own; seconds per page (or the first line of an error)."""
+    """One person's visit in a Chromium context of its own: seconds per page (or the first line of an error),
+    and how many websockets the page opened (a second one is a reconnect)."""
     await asyncio.sleep(delay)
     context = await browser.new_context(viewport={"width": 1440, "height": 900})
     tab = await context.new_page()
     tab.set_default_timeout(TIMEOUT_MS)
-    nav = tab.locator('[data-testid="stSidebarNav"]')
-    show = tab.get_by_role("button", name="Toon de uitkomsten")
+    sockets: list[object] = []
+    tab.on("websocket", lambda ws: sockets.append(ws))
     times: dict[str, object] = {}
     try:
-        times["login"] = await _timed(lambda: tab.goto(url), lambda: tab.get_by_label("Gebruikersnaam").wait_for())
-        await tab.get_by_label("Gebruikersnaam").fill(user)
-        await tab.get_by_label("Wachtwoord").fill(PASSWORD)
-        times["review"] = await _timed(
-            lambda: tab.get_by_role("button", name="Inloggen", exact=True).click(),
-            lambda: tab.locator('[data-testid="stMetric"]').first.wait_for(),
-        )
-        await asyncio.sleep(read_s)
-        times["comparison"] = await _timed(
-            lambda: nav.get_by_text("Vergelijken").click(),
-            lambda: tab.locator('.js-plotly-plot, [data-testid="stAlertContentInfo"]').first.wait_for(),
-        )
-        await asyncio.sleep(read_s)
-        times["decide"] = await _timed(lambda: nav.get_by_text("Samen beslissen").click(), lambda: show.wait_for())
-        await asyncio.sleep(read_s)
-        before = await tab.locator('[data-testid="stAlertContainer"], [data-testid="stMetric"], .js-plotly-plot').count()
-        times["decide_answer"] = await _timed(lambda: show.click(), lambda: tab.wait_for_function(ANSWERED, arg=before))
+        await _visit(tab, url, user, read_s, times)
     except Exception as err:  # noqa: BLE001 - one user's failure is reported, the others still count
         times["error"] = str(err).splitlines()[0]
+        _say(user, f"failed: {times['error']}")
     finally:
+        times["websockets"] = len(sockets)
         await context.close()
     return times
 
@@ -150,15 +192,127 @@ def summary(per_user: dict[str, dict]) -> dict[str, dict[str, float]]:
     return found
 
 
-def measure(db: Path, users: int, read_s: float, work: Path) -> dict:
+class LoadAverage:
+    """The machine's one-minute load average, sampled every ``every`` seconds while the users visit."""
+
+    def __init__(self, every: float = 5.0) -> None:
+        self.samples: list[float] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, args=(every,), daemon=True)
+
+    def _sample(self, every: float) -> None:
+        while not self._stop.wait(every):
+            self.samples.append(os.getloadavg()[0])
+
+    def __enter__(self) -> LoadAverage:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def summary(self) -> dict[str, float]:
+        s = self.samples or [os.getloadavg()[0]]
+        return {"min": min(s), "median": statistics.median(s), "max": max(s), "cores": os.cpu_count() or 0}
+
+
+def logins(audit: Path) -> dict[str, int]:
+    """Logins per user in the server's audit trail: one each, unless sessions were lost and people logged in again."""
+    counted: collections.Counter[str] = collections.Counter()
+    if audit.exists():
+        for line in audit.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            if row.get("action") == "login":
+                counted[row["user"]] += 1
+    return dict(sorted(counted.items()))
+
+
+def server_errors(log: Path) -> dict[str, int]:
+    """The exceptions in the server's log (Streamlit prints a traceback per failed script run), by their last line."""
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", log.read_text(encoding="utf-8", errors="replace"))
+    found = re.findall(r"^(\w+(?:Error|Exception): ?.{0,100})", plain, re.M)
+    return dict(collections.Counter(line.strip() for line in found).most_common())
+
+
+def _frame(raw: str) -> str:
+    """``function (path:line)`` as ``function (path relative to the checkout)``: a function, not a line."""
+    found = re.match(r"(.*) \((.*?)(?::\d+)?\)$", raw)
+    if not found:
+        return raw
+    path = found.group(2)
+    for prefix in (str(ROOT) + "/.venv/lib/python3.11/site-packages/", str(ROOT) + "/"):
+        path = path.removeprefix(prefix)
+    return f"{found.group(1)} ({path})"
+
+
+def top_frames(raw: Path, n: int = 15) -> dict[str, object]:
+    """Where the sampled (non-idle) server threads were: the share of samples per function, inclusive and self."""
+    inclusive: collections.Counter[str] = collections.Counter()
+    own: collections.Counter[str] = collections.Counter()
+    total = 0
+    for line in raw.read_text(encoding="utf-8").splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not stack or not count.isdigit():
+            continue
+        frames = [_frame(f) for f in stack.split(";")[1:]]  # the first entry names the thread
+        total += int(count)
+        own[frames[-1] if frames else "?"] += int(count)
+        for frame in set(frames):
+            inclusive[frame] += int(count)
+    app = [(f, c) for f, c in inclusive.most_common() if _is_app(f)][:n]
+    return (
+        {
+            "samples": total,
+            "app_code_inclusive": {f: round(c / total, 3) for f, c in app},
+            "inclusive": {f: round(c / total, 3) for f, c in inclusive.most_common(n)},
+            "self": {f: round(c / total, 3) for f, c in own.most_common(n)},
+        }
+        if total
+        else {"samples": 0}
+    )
+
+
+def _is_app(frame: str) -> bool:
+    path = frame.rsplit("(", 1)[-1]
+    return not path.startswith(("streamlit/", "/", "<", "starlette/", "uvicorn/", "anyio/", "polars/", "duckdb/"))
+
+
+def start_profile(pid: int, out: Path) -> subprocess.Popen | None:
+    if not PY_SPY.exists():
+        return None
+    cmd = [str(PY_SPY), "record", "--pid", str(pid), "--format", "raw", "--rate", "50", "--nonblocking", "-o", str(out)]
+    return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # nosec B603
+
+
+def stop_profile(proc: subprocess.Popen | None, out: Path) -> dict[str, object] | None:
+    if proc is None:
+        return None
+    proc.send_signal(signal.SIGINT)  # py-spy writes its samples when interrupted
+    proc.wait(timeout=60)
+    return top_frames(out) if out.exists() else None
+
+
+def measure(db: Path, users: int, read_s: float, work: Path, settle_s: float, profile: bool) -> dict:
     work.mkdir(parents=True, exist_ok=True)
     pairs = centre_pathways(db, users)
+    for old in ("audit.jsonl", "audit.jsonl.anchor", "profile.txt"):
+        (work / old).unlink(missing_ok=True)
     proc, url = start_server(db, access_config(work, pairs))
+    found: dict[str, object] = {}
     try:
-        per_user = asyncio.run(all_users(url, [f"bench{i:02d}" for i in range(len(pairs))], read_s))
+        time.sleep(settle_s)
+        spy = start_profile(proc.pid, work / "profile.txt") if profile else None
+        with LoadAverage() as load:
+            per_user = asyncio.run(all_users(url, [f"bench{i:02d}" for i in range(len(pairs))], read_s))
+        found["server_profile"] = stop_profile(spy, work / "profile.txt")
     finally:
         stop(proc)
-    return {"users": [f"{c}·{p}" for c, p in pairs], "read_s": read_s, "per_user": per_user, "pages": summary(per_user)}
+    return {"users": [f"{c}·{p}" for c, p in pairs], "read_s": read_s, "settle_s": settle_s, "per_user": per_user,
+            "pages": summary(per_user), "failed_users": sum("error" in t for t in per_user.values()),
+            "reconnects": sum(max(0, t["websockets"] - 1) for t in per_user.values()),
+            "logins_per_user": logins(work / "audit.jsonl"), "server_errors": server_errors(work / "server.log"),
+            "load_average": load.summary(), **({k: v for k, v in found.items() if v})}  # fmt: skip
 
 
 def main() -> None:
@@ -167,18 +321,21 @@ def main() -> None:
     parser.add_argument("--scale", default="small", help="the warehouse's scale, for the result's name")
     parser.add_argument("--users", type=int, default=16)
     parser.add_argument("--read", type=float, default=5.0, help="seconds each user reads a page")
+    parser.add_argument("--settle", type=float, default=20.0, help="seconds the started server warms up before the users")
+    parser.add_argument("--profile", action="store_true", help="py-spy record the server during the visits")
     parser.add_argument("--work", default=str(ROOT / "data" / "bench" / "concurrent"))
+    parser.add_argument("--out", default=None, help="result file (default bench/results/concurrent-<scale>.json)")
     args = parser.parse_args()
-    result = measure(Path(args.db), args.users, args.read, Path(args.work))
+    result = measure(Path(args.db), args.users, args.read, Path(args.work), args.settle, args.profile)
     result |= {"measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "scale": args.scale,
                "budget_p95_s": BUDGET_P95_S.get(args.scale)}  # fmt: skip
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / f"concurrent-{args.scale}.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    out = Path(args.out) if args.out else RESULTS / f"concurrent-{args.scale}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     for page, s in result["pages"].items():
         print(f"{page:>14}: median {s['median']:.1f} s, p95 {s['p95']:.1f} s, max {s['max']:.1f} s (n={s['n']})")
-    errors = {u: t["error"] for u, t in result["per_user"].items() if "error" in t}
-    if errors:
-        print(f"{len(errors)} users failed: {next(iter(errors.values()))}")
+    print(f"failed users {result['failed_users']}, reconnects {result['reconnects']}, "
+          f"server errors {sum(result['server_errors'].values())}, load average {result['load_average']}")  # fmt: skip
 
 
 if __name__ == "__main__":
