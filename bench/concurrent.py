@@ -1,9 +1,11 @@
 """Sixteen people at once (issue 18): page times on a real ``streamlit run serve.py`` server.
 
 python -m bench.concurrent [--db data/bench/startup/warehouse.duckdb] [--users 16] [--read 5] [--scale small]
-                          [--settle 20] [--profile]
+                          [--settle 20] [--profile] [--commit HEAD]
 
-Starts ``streamlit run serve.py`` on a free port (demo mode, an access configuration of its own
+Starts ``streamlit run serve.py`` of a commit (``--commit``, default HEAD: a ``git archive`` of it
+in the work folder, so files others are editing in the checkout do not take part; ``--commit ''``
+serves the checkout itself) on a free port (demo mode, an access configuration of its own
 with one care-team account per centre and pathway, so every user is a distinct centre·pathway),
 gives it ``--settle`` seconds to warm up (its first visitor's wait is ``bench.startup``'s), and
 lets ``--users`` people log in within four seconds of each other, each in their own Chromium
@@ -30,10 +32,13 @@ import collections
 import json
 import os
 import re
+import shutil
 import signal
 import statistics
 import subprocess  # nosec B404  # starts this project's own server and py-spy
 import sys
+import tarfile
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -80,7 +85,22 @@ def access_config(folder: Path, pairs: list[tuple[str, str]]) -> Path:
     return path
 
 
-def start_server(db: Path, config: Path) -> tuple[subprocess.Popen, str]:
+def snapshot(commit: str, work: Path) -> Path:
+    """The committed files of ``commit`` in ``work/src`` (its sources only: the server runs them with this virtualenv)."""
+    if not commit:
+        return ROOT
+    src = work / "src"
+    shutil.rmtree(src, ignore_errors=True)
+    src.mkdir(parents=True)
+    with tempfile.TemporaryFile() as archive:
+        subprocess.run(["git", "archive", commit], cwd=ROOT, stdout=archive, check=True)  # nosec B603 B607
+        archive.seek(0)
+        with tarfile.open(fileobj=archive) as tar:
+            tar.extractall(src, filter="data")
+    return src
+
+
+def start_server(db: Path, config: Path, src: Path) -> tuple[subprocess.Popen, str]:
     """``streamlit run serve.py`` as ``make run`` starts it (bytecode written, as an installed server has it)."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
@@ -89,7 +109,7 @@ def start_server(db: Path, config: Path) -> tuple[subprocess.Popen, str]:
     cmd = [sys.executable, "-m", "streamlit", "run", "serve.py", "--server.headless", "true", "--server.port", str(port),
            "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]  # fmt: skip
     log = config.with_name("server.log").open("w", encoding="utf-8")
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)  # nosec B603
+    proc = subprocess.Popen(cmd, cwd=src, env=env, stdout=log, stderr=subprocess.STDOUT)  # nosec B603
     url = f"http://127.0.0.1:{port}"
     try:
         wait_for_health(url)
@@ -235,27 +255,28 @@ def server_errors(log: Path) -> dict[str, int]:
     return dict(collections.Counter(line.strip() for line in found).most_common())
 
 
-def _frame(raw: str) -> str:
+def _frame(raw: str, roots: tuple[str, ...]) -> str:
     """``function (path:line)`` as ``function (path relative to the checkout)``: a function, not a line."""
     found = re.match(r"(.*) \((.*?)(?::\d+)?\)$", raw)
     if not found:
         return raw
     path = found.group(2)
-    for prefix in (str(ROOT) + "/.venv/lib/python3.11/site-packages/", str(ROOT) + "/"):
+    for prefix in roots:
         path = path.removeprefix(prefix)
     return f"{found.group(1)} ({path})"
 
 
-def top_frames(raw: Path, n: int = 15) -> dict[str, object]:
+def top_frames(raw: Path, src: Path, n: int = 15) -> dict[str, object]:
     """Where the sampled (non-idle) server threads were: the share of samples per function, inclusive and self."""
     inclusive: collections.Counter[str] = collections.Counter()
     own: collections.Counter[str] = collections.Counter()
     total = 0
+    roots = (f"{Path(sys.executable).parent.parent}/lib/python3.11/site-packages/", f"{src}/")
     for line in raw.read_text(encoding="utf-8").splitlines():
         stack, _, count = line.rpartition(" ")
         if not stack or not count.isdigit():
             continue
-        frames = [_frame(f) for f in stack.split(";")[1:]]  # the first entry names the thread
+        frames = [_frame(f, roots) for f in stack.split(";")[1:]]  # the first entry names the thread
         total += int(count)
         own[frames[-1] if frames else "?"] += int(count)
         for frame in set(frames):
@@ -285,30 +306,32 @@ def start_profile(pid: int, out: Path) -> subprocess.Popen | None:
     return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # nosec B603
 
 
-def stop_profile(proc: subprocess.Popen | None, out: Path) -> dict[str, object] | None:
+def stop_profile(proc: subprocess.Popen | None, out: Path, src: Path) -> dict[str, object] | None:
     if proc is None:
         return None
     proc.send_signal(signal.SIGINT)  # py-spy writes its samples when interrupted
     proc.wait(timeout=60)
-    return top_frames(out) if out.exists() else None
+    return top_frames(out, src) if out.exists() else None
 
 
-def measure(db: Path, users: int, read_s: float, work: Path, settle_s: float, profile: bool) -> dict:
+def measure(db: Path, users: int, read_s: float, work: Path, settle_s: float, profile: bool, commit: str) -> dict:
     work.mkdir(parents=True, exist_ok=True)
     pairs = centre_pathways(db, users)
     for old in ("audit.jsonl", "audit.jsonl.anchor", "profile.txt"):
         (work / old).unlink(missing_ok=True)
-    proc, url = start_server(db, access_config(work, pairs))
+    src = snapshot(commit, work)
+    proc, url = start_server(db.absolute(), access_config(work, pairs), src)
     found: dict[str, object] = {}
     try:
         time.sleep(settle_s)
         spy = start_profile(proc.pid, work / "profile.txt") if profile else None
         with LoadAverage() as load:
             per_user = asyncio.run(all_users(url, [f"bench{i:02d}" for i in range(len(pairs))], read_s))
-        found["server_profile"] = stop_profile(spy, work / "profile.txt")
+        found["server_profile"] = stop_profile(spy, work / "profile.txt", src)
     finally:
         stop(proc)
-    return {"users": [f"{c}·{p}" for c, p in pairs], "read_s": read_s, "settle_s": settle_s, "per_user": per_user,
+    served = subprocess.run(["git", "rev-parse", commit or "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout  # nosec B603 B607
+    return {"commit": served.strip() + ("" if commit else " + the checkout's uncommitted files"), "users": [f"{c}·{p}" for c, p in pairs], "read_s": read_s, "settle_s": settle_s, "per_user": per_user,
             "pages": summary(per_user), "failed_users": sum("error" in t for t in per_user.values()),
             "reconnects": sum(max(0, t["websockets"] - 1) for t in per_user.values()),
             "logins_per_user": logins(work / "audit.jsonl"), "server_errors": server_errors(work / "server.log"),
@@ -323,10 +346,11 @@ def main() -> None:
     parser.add_argument("--read", type=float, default=5.0, help="seconds each user reads a page")
     parser.add_argument("--settle", type=float, default=20.0, help="seconds the started server warms up before the users")
     parser.add_argument("--profile", action="store_true", help="py-spy record the server during the visits")
+    parser.add_argument("--commit", default="HEAD", help="the commit to serve ('' for the checkout as it is)")
     parser.add_argument("--work", default=str(ROOT / "data" / "bench" / "concurrent"))
     parser.add_argument("--out", default=None, help="result file (default bench/results/concurrent-<scale>.json)")
     args = parser.parse_args()
-    result = measure(Path(args.db), args.users, args.read, Path(args.work), args.settle, args.profile)
+    result = measure(Path(args.db), args.users, args.read, Path(args.work), args.settle, args.profile, args.commit)
     result |= {"measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "scale": args.scale,
                "budget_p95_s": BUDGET_P95_S.get(args.scale)}  # fmt: skip
     out = Path(args.out) if args.out else RESULTS / f"concurrent-{args.scale}.json"
