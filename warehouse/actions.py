@@ -280,10 +280,7 @@ def update_action(
         raise ValueError(f"these fields cannot be changed: {sorted(unknown)}")
     now = _now(at)
     with _actions_writer(root) as con:
-        rows = con.sql(SELECT_ONE, params={"action_id": action_id}).pl().to_dicts()
-        if not rows:
-            raise KeyError(f"no action {action_id}")
-        old = rows[0]
+        old = _one(con, SELECT_ONE, "action_id", action_id)
         _may_write(viewer, old["centre_code"], old["pathway"])
         clean = validate_action({**{k: old[k] for k in (*EDITABLE, "pathway")}, **changes}, indicator_codes)
         changed = [f for f in EDITABLE if _text(clean.get(f)) != _text(old[f])]
@@ -531,6 +528,14 @@ class ShareRefused(ValueError):
         self.reason = reason
 
 
+def _one(con: duckdb.DuckDBPyConnection, sql: str, key: str, number: int) -> dict[str, object]:
+    """The one action or practice numbered ``number`` (``key`` names its number); KeyError when there is none."""
+    rows = con.sql(sql, params={key: number}).pl().to_dicts()
+    if not rows:
+        raise KeyError(f"no {key.removesuffix('_id')} {number}")
+    return rows[0]
+
+
 def share_action(
     root: Path,
     viewer: Viewer,
@@ -551,10 +556,7 @@ def share_action(
     """
     now = _now(at)
     with _actions_writer(root) as con:
-        rows = con.sql(SELECT_ONE, params={"action_id": action_id}).pl().to_dicts()
-        if not rows:
-            raise KeyError(f"no action {action_id}")
-        action = rows[0]
+        action = _one(con, SELECT_ONE, "action_id", action_id)
         _may_write(viewer, action["centre_code"], action["pathway"])
         if action["status"] not in SHARED_STATUSES:
             raise ShareRefused("not_closed")
@@ -579,10 +581,7 @@ def withdraw_practice(root: Path, viewer: Viewer, practice_id: int, at: dt.datet
     """Withdraw a practice the viewer's centre shared: no other centre sees it any more. False if already withdrawn."""
     now = _now(at)
     with _actions_writer(root) as con:
-        rows = con.sql(SHARE_ONE, params={"practice_id": practice_id}).pl().to_dicts()
-        if not rows:
-            raise KeyError(f"no practice {practice_id}")
-        practice = rows[0]
+        practice = _one(con, SHARE_ONE, "practice_id", practice_id)
         _may_write(viewer, practice["centre_code"], practice["pathway"])
         if practice["withdrawn_at"] is not None:
             return False
