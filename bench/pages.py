@@ -2,8 +2,10 @@
 
 ``python -m bench.pages --db PATH --runs 5`` prints one JSON line per page with the warm
 times (re-runs in the same session, caches filled) and, last, the peak memory of this
-process. A cold time is the first full script run in a fresh process, so the bench runs
-this module once per cold sample (``--cold``).
+process after it also rendered every page of every role (``EVERY_ROLE``). A cold time is the
+first full script run in a fresh process, so the bench runs this module once per cold sample
+(``--cold``). The process reads as the server does (``ui.data.start_serving``: one shared
+read-only connection per data version, the models read from the version).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from access.roles import PAGES, Role, Viewer
 from data_models.demo_block import CategoricalDemo, NumericDemo, demo_blocks
 from data_models.outcome_sets import outcome_sets
 from sample_data.centres import process_change
+from ui.data import start_serving
 from ui.navigation import PAGE_FILES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,6 +74,20 @@ CASES = (
 )
 
 
+def every_role() -> tuple[PageCase, ...]:
+    """Every page of every role, as a demo viewer of UMC Utrecht (the national roles without a centre)."""
+    viewers = {
+        Role.CARE_TEAM: Viewer("bench.team", "Benchmark", Role.CARE_TEAM, "UMCU", (PATHWAY,)),
+        Role.CENTRE_LEAD: LEAD,
+        Role.DATA_MANAGER: Viewer("bench.dm", "Benchmark", Role.DATA_MANAGER, "UMCU"),
+        Role.PROGRAMME_LEAD: Viewer("bench.programme", "Benchmark", Role.PROGRAMME_LEAD),
+        Role.ADMIN: Viewer("bench.admin", "Benchmark", Role.ADMIN),
+    }
+    return tuple(
+        PageCase(PAGE_FILES[page][0], viewer, (("pathway", PATHWAY),)) for role, viewer in viewers.items() for page in PAGES[role]
+    )
+
+
 def open_page(case: PageCase) -> tuple[AppTest, float]:
     """A new session on the page; returns it and the seconds its first full run took."""
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=900)
@@ -118,12 +135,16 @@ def main() -> None:
     os.environ["WAREHOUSE_PATH"] = str(Path(args.db).absolute())
     os.environ.setdefault("AUDIT_PATH", str(Path(args.db).absolute().with_name("bench-audit.jsonl")))
     preload()
+    start_serving()
     for case in CASES:
         if args.cold and case.page != args.cold:
             continue
         at, first = open_page(case)
         warm = [] if args.cold else warm_times(at, args.runs)
         print(json.dumps({"page": case.page, "cold_s": first, "warm_s": warm}))
+    if not args.cold:
+        for case in every_role():
+            open_page(case)
     print(json.dumps({"peak_memory_mb": peak_memory_mb()}))
 
 
