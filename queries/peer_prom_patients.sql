@@ -3,26 +3,18 @@
 -- Never returned to a page.
 -- Grain: one row per episode of the pathway treated in the period with both scores.
 -- Parameters: $pathway, $instrument, $followup (timepoint), $from_month, $to_month.
+-- Reads the mart warehouse/marts/prom_score_pairs.sql (each score beside its baseline, ordered by
+-- pathway, instrument, timepoint and treatment date): only the asked pairs of the period are read.
 -- Roles: none
 -- Scope: internal
 -- Patient rows: yes
-with scores as (
-    select centre_code, episode_id,
-        max(score) filter (where timepoint = 'baseline') as score_baseline,
-        max(score) filter (where timepoint = $followup) as score_followup
-    from prom_measurements
-    where instrument = $instrument and score is not null
-    group by centre_code, episode_id
-),
-
-final as (
-    select e.centre_code, e.episode_id, e.treatment, date_trunc('month', e.treatment_date)::date as month_date,
-        s.score_baseline, s.score_followup
-    from episodes as e
-    join scores as s using (centre_code, episode_id)
-    where e.pathway = $pathway and s.score_baseline is not null and s.score_followup is not null
-        and e.treatment_date >= $from_month::date
-        and e.treatment_date < $to_month::date + interval 1 month
+with final as (
+    select centre_code, episode_id, treatment, date_trunc('month', treatment_date)::date as month_date,
+        score_baseline, score_followup
+    from marts.prom_score_pairs
+    where pathway = $pathway and instrument = $instrument and timepoint = $followup
+        and treatment_date >= $from_month::date
+        and treatment_date < $to_month::date + interval 1 month
 )
 
 select * from final

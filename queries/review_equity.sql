@@ -2,74 +2,52 @@
 -- work split by health literacy, over the twelve months up to $to_month.
 -- Grain: one row per health-literacy group (limited, adequate, unknown).
 -- Parameters: $centre_code, $pathway, $headline_outcome, $to_month (first day of the last month).
--- PROMs and outcomes from the layout marts warehouse/marts/prom_rows.sql and outcome_rows.sql.
+-- Reads the mart warehouse/marts/equity_months.sql (the same counts per centre, pathway, month, group
+-- and outcome; each a count within its month, so the twelve months add up).
 -- Roles: care_team, centre_lead
 -- Scope: own_centre
 -- Patient rows: no
-with own as (
-    select centre_code, pathway, episode_id, paid_work_baseline,
-        case when low_health_literacy then 'limited' when not low_health_literacy then 'adequate' else 'unknown' end
-            as literacy_group
-    from episodes
+with months as (
+    select literacy_group, outcome, episodes_n, prom_invited_n, prom_completed_n, recorded_n, events_n,
+        paid_recorded_n, paid_events_n
+    from marts.equity_months
     where centre_code = $centre_code and pathway = $pathway
-        and treatment_date >= $to_month::date - interval 11 month
-        and treatment_date < $to_month::date + interval 1 month
-),
-
-outcomes as (
-    select centre_code, pathway, episode_id, outcome, value
-    from marts.outcome_rows
-    where centre_code = $centre_code and pathway = $pathway
-        and month_date >= date_trunc('month', $to_month::date - interval 11 month) and month_date <= $to_month::date
-),
-
-proms as (
-    select centre_code, pathway, episode_id, timepoint, completed_on
-    from marts.prom_rows
-    where centre_code = $centre_code and pathway = $pathway
-        and month_date >= date_trunc('month', $to_month::date - interval 11 month) and month_date <= $to_month::date
-),
-
-headline as (
-    select o.literacy_group, count(*) as outcome_recorded_n, count(*) filter (where c.value = 1) as outcome_events_n
-    from own as o
-    join outcomes as c using (centre_code, pathway, episode_id)
-    where c.outcome = $headline_outcome
-    group by o.literacy_group
-),
-
-work as (
-    select o.literacy_group, count(*) as work_recorded_n, count(*) filter (where c.value = 1) as work_returned_n
-    from own as o
-    join outcomes as c using (centre_code, pathway, episode_id)
-    where c.outcome = 'return_to_work' and o.paid_work_baseline
-    group by o.literacy_group
-),
-
-response as (
-    select o.literacy_group, count(distinct p.episode_id) as prom_invited_n,
-        count(distinct p.episode_id) filter (where p.completed_on is not null) as prom_completed_n
-    from own as o
-    join proms as p using (centre_code, pathway, episode_id)
-    where p.timepoint = 'baseline'
-    group by o.literacy_group
+        and month_date >= $to_month::date - interval 11 month
+        and month_date < $to_month::date + interval 1 month
 ),
 
 groups as (
-    select literacy_group, count(*) as episodes_n from own group by literacy_group
+    select literacy_group, sum(episodes_n)::bigint as episodes_n, sum(prom_invited_n)::bigint as prom_invited_n,
+        sum(prom_completed_n)::bigint as prom_completed_n
+    from months
+    where outcome is null
+    group by literacy_group
+),
+
+headline as (
+    select literacy_group, sum(recorded_n)::bigint as outcome_recorded_n, sum(events_n)::bigint as outcome_events_n
+    from months
+    where outcome = $headline_outcome
+    group by literacy_group
+),
+
+work as (
+    select literacy_group, sum(paid_recorded_n)::bigint as work_recorded_n, sum(paid_events_n)::bigint as work_returned_n
+    from months
+    where outcome = 'return_to_work'
+    group by literacy_group
 ),
 
 final as (
     select g.literacy_group, g.episodes_n,
         coalesce(h.outcome_recorded_n, 0) as outcome_recorded_n,
         100.0 * h.outcome_events_n / nullif(h.outcome_recorded_n, 0) as outcome_pct,
-        coalesce(r.prom_invited_n, 0) as prom_invited_n,
-        100.0 * r.prom_completed_n / nullif(r.prom_invited_n, 0) as prom_response_pct,
+        g.prom_invited_n,
+        100.0 * g.prom_completed_n / nullif(g.prom_invited_n, 0) as prom_response_pct,
         coalesce(w.work_recorded_n, 0) as work_recorded_n,
         100.0 * w.work_returned_n / nullif(w.work_recorded_n, 0) as return_to_work_pct
     from groups as g
     left join headline as h using (literacy_group)
-    left join response as r using (literacy_group)
     left join work as w using (literacy_group)
     order by case g.literacy_group when 'limited' then 1 when 'adequate' then 2 else 3 end
 )

@@ -3,7 +3,8 @@
 The queries of the review, adoption, trajectory and samen-beslissen pages read the marts that
 ``warehouse.marts`` builds when a version is published. ``RAW`` keeps each question as it was
 asked of the delivered tables before there were marts; on the hand-built fixtures and the tiny
-demo, both give the same frame for every centre, pathway, indicator, adoption measure and episode.
+demo, both give the same frame for every centre, pathway, indicator, adoption measure and episode, and for the
+peer layer's pooled rows of every pathway, outcome, instrument and follow-up.
 """
 
 from __future__ import annotations
@@ -605,6 +606,81 @@ final as (
 
 select * from final
 """,
+    "peer_casemix": """
+with final as (
+    select c.centre_code, c.episode_id, c.variable, c.kind, c.value_number, c.value_text
+    from episode_casemix as c
+    join episodes as e using (centre_code, episode_id)
+    where e.pathway = $pathway
+        and e.treatment_date >= $from_month::date
+        and e.treatment_date < $to_month::date + interval 1 month
+)
+
+select * from final
+""",
+    "peer_event_patients": """
+with final as (
+    select e.centre_code, e.episode_id, e.treatment, date_trunc('month', e.treatment_date)::date as month_date,
+        o.value as event
+    from episodes as e
+    join clinical_outcomes as o using (centre_code, episode_id)
+    where e.pathway = $pathway and o.outcome = $outcome and o.value in (0, 1)
+        and e.treatment_date >= $from_month::date
+        and e.treatment_date < $to_month::date + interval 1 month
+)
+
+select * from final
+""",
+    "peer_prom_patients": """
+with scores as (
+    select centre_code, episode_id,
+        max(score) filter (where timepoint = 'baseline') as score_baseline,
+        max(score) filter (where timepoint = $followup) as score_followup
+    from prom_measurements
+    where instrument = $instrument and score is not null
+    group by centre_code, episode_id
+),
+
+final as (
+    select e.centre_code, e.episode_id, e.treatment, date_trunc('month', e.treatment_date)::date as month_date,
+        s.score_baseline, s.score_followup
+    from episodes as e
+    join scores as s using (centre_code, episode_id)
+    where e.pathway = $pathway and s.score_baseline is not null and s.score_followup is not null
+        and e.treatment_date >= $from_month::date
+        and e.treatment_date < $to_month::date + interval 1 month
+)
+
+select * from final
+""",
+    "trajectory_casemix": """
+with casemix as (
+    select * from episode_casemix
+    where centre_code = $centre_code and episode_id = $episode_id
+),
+
+final as (
+    select centre_code, episode_id, variable, kind, value_number, value_text
+    from casemix
+    order by variable
+)
+
+select * from final
+""",
+    "trajectory_events": """
+with outcomes as (
+    select * from clinical_outcomes
+    where centre_code = $centre_code and episode_id = $episode_id
+),
+
+final as (
+    select outcome, value, measured_on as measured_date
+    from outcomes
+    order by measured_on, outcome
+)
+
+select * from final
+""",
 }
 
 
@@ -653,6 +729,34 @@ def indicator_lists(con: duckdb.DuckDBPyConnection, centre: str, pathway: str) -
     }
 
 
+def peer_questions(con: duckdb.DuckDBPyConnection, first: dt.date, last: dt.date) -> list[tuple[str, dict]]:
+    """The peer layer's pooled questions for every pathway: its case-mix, every outcome and every instrument at
+    every follow-up, over the whole span and over the first half-year that holds data."""
+    half = dt.date(first.year, 1 if first.month <= 6 else 7, 1)
+    windows = [{"from_month": first, "to_month": last}, {"from_month": half, "to_month": half.replace(month=half.month + 5)}]
+    asked = []
+    for (pathway,) in con.execute("select distinct pathway from episodes order by 1").fetchall():
+        outcomes = con.execute(
+            "select distinct outcome from clinical_outcomes join episodes using (centre_code, episode_id)"
+            " where pathway = $p order by 1",
+            {"p": pathway},
+        ).fetchall()
+        instruments = con.execute(
+            "select distinct instrument from prom_measurements join episodes using (centre_code, episode_id)"
+            " where pathway = $p order by 1",
+            {"p": pathway},
+        ).fetchall()
+        for window in windows:
+            asked.append(("peer_casemix", {"pathway": pathway, **window}))
+            asked += [("peer_event_patients", {"pathway": pathway, "outcome": o, **window}) for (o,) in outcomes]
+            asked += [
+                ("peer_prom_patients", {"pathway": pathway, "instrument": i, "followup": f, **window})
+                for (i,) in instruments
+                for f in FOLLOWUPS
+            ]
+    return asked
+
+
 def check_every_question(db: Path, pairs_n: int | None = None, episodes_n: int = 40) -> dict[str, int]:
     """Every query that reads a mart, for every centre and pathway of the warehouse (or the first
     ``pairs_n`` of them, spread over the centres); rows compared per query."""
@@ -686,8 +790,14 @@ def check_every_question(db: Path, pairs_n: int | None = None, episodes_n: int =
             rows["adoption_monthly"] += same(con, "adoption_monthly", {"centre_code": centre, **span, **lists})
             rows["adoption_response"] += same(con, "adoption_response", {"centre_code": centre, **span})
         sample = f"select centre_code, episode_id from episodes order by hash(episode_id) limit {episodes_n}"
-        for centre, episode in con.execute(sample).fetchall():
-            rows["trajectory_proms"] += same(con, "trajectory_proms", {"centre_code": centre, "episode_id": episode})
+        for k, (centre, episode) in enumerate(con.execute(sample).fetchall()):
+            # the raw case-mix view is slow to ask per episode: every fourth episode of the sample
+            for name in ("trajectory_proms", "trajectory_casemix", "trajectory_events")[: 1 if k % 4 else 3]:
+                rows[name] += same(con, name, {"centre_code": centre, "episode_id": episode})
+        for name, params in peer_questions(con, first, last):
+            rows[name] += same(
+                con, name, params, sort=["centre_code", "episode_id", *(["variable"] if "casemix" in name else [])]
+            )
         instruments = con.execute(
             "select e.pathway, min(p.instrument) from prom_measurements p join episodes e using (centre_code, episode_id)"
             " group by 1 order by 1"

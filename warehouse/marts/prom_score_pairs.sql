@@ -1,0 +1,30 @@
+-- Rebuild: per centre and pathway
+-- Each answered PROM score beside the same instrument's baseline score, carrying the episode's pathway,
+-- treatment and treatment date (what the PROM case-mix model of the peer comparison is fitted on).
+-- Grain: one row per centre_code, episode_id, instrument and timepoint with a score, where the same
+-- instrument has a baseline score (score_followup: the highest score of that timepoint, as delivered
+-- once; the baseline row itself included). Stored ordered by pathway, instrument, timepoint and
+-- treatment_date: one instrument and follow-up of one pathway in one period reads only its row groups.
+with scored as (
+    select centre_code, episode_id, instrument, timepoint, max(score) as score
+    from prom_measurements
+    where score is not null
+    group by centre_code, episode_id, instrument, timepoint
+),
+
+baseline as (
+    select centre_code, episode_id, instrument, score as score_baseline
+    from scored
+    where timepoint = 'baseline'
+),
+
+final as (
+    select e.pathway, s.instrument, s.timepoint, e.treatment_date, e.centre_code, e.episode_id, e.treatment,
+        b.score_baseline, s.score as score_followup
+    from scored as s
+    join baseline as b using (centre_code, episode_id, instrument)
+    join episodes as e using (centre_code, episode_id)
+    order by e.pathway, s.instrument, s.timepoint, e.treatment_date, e.centre_code, e.episode_id
+)
+
+select * from final
