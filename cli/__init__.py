@@ -54,8 +54,10 @@ def parser(prog: str = PROG) -> argparse.ArgumentParser:
 
 def _publish_models(con: object) -> None:
     from services.patients_like_me import publish_models  # statsmodels only when a command publishes
+    from services.peer_comparison import publish_peer_aggregates
 
     publish_models(con)  # type: ignore[arg-type]
+    publish_peer_aggregates(con)  # type: ignore[arg-type]
 
 
 def main(argv: list[str] | None = None, prog: str = PROG) -> int:

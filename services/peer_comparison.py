@@ -10,15 +10,25 @@ case-mix values of one period (``peer_event_patients`` or ``peer_prom_patients``
 ``peer_casemix``) go into the case-mix model (``analytics.peers.aggregate_centres``), which reduces
 them to one row per centre; ``analytics.peers.protect`` applies the disclosure rules to those
 aggregates before anything is returned.
+
+Step 1 runs when a version is published, not when a page asks: ``publish_peer_aggregates`` (registered
+beside the samen-beslissen models by the command line and the server) stores every pathway's per-centre
+aggregates of every comparison indicator and closed half-year with the version (model table
+``peer_aggregates``, ``warehouse.models``), and ``centre_aggregates`` reads them back. A period of several
+half-years, or a version published without the fitter, is fitted when asked, as before; the disclosure
+rules are applied when asked in every case.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
+import duckdb
 import polars as pl
 
 from access.roles import AccessDenied, Role, Viewer
@@ -37,9 +47,11 @@ from analytics.peers import (
     scorecard_row,
     with_casemix,
 )
-from analytics.periods import MAX_HALVES, ReportingPeriod, closed_periods, is_closed, on_grid, spanning
+from analytics.periods import MAX_HALVES, PERIOD_MONTHS, ReportingPeriod, closed_periods, is_closed, on_grid, period_of, spanning
 from data_models.outcome_sets import OutcomeSet, outcome_sets
-from queries import run_internal
+from queries import run_internal, sql_text
+from warehouse.connection import published, shared_reader
+from warehouse.models import read, store
 
 __all__ = [
     "PEER_GROUPS",
@@ -55,8 +67,10 @@ __all__ = [
     "own_trend",
     "peer_comparison",
     "peer_scorecard",
+    "publish_peer_aggregates",
     "ranked",
     "spanning",
+    "stored_aggregates",
 ]
 
 NAMED_ROLES = frozenset({Role.CARE_TEAM, Role.CENTRE_LEAD})
@@ -105,23 +119,126 @@ def comparison_choices(viewer: Viewer | None, pathway: str, month: dt.date) -> C
     )
 
 
+Fetch = Callable[..., pl.DataFrame]  # an internal query by name, with its parameters
+
+
+def _indicator_rows(indicator: ComparisonIndicator, oset: OutcomeSet, window: dict[str, object], fetch: Fetch) -> pl.DataFrame:
+    kind, code = indicator.source
+    if kind == "outcome":
+        return fetch("peer_event_patients", outcome=code, **window)
+    return fetch("peer_prom_patients", instrument=code, followup=oset.primary_followup, **window)
+
+
+def _pooled(rows: pl.DataFrame, casemix: pl.DataFrame, oset: OutcomeSet) -> pl.DataFrame:
+    # one order whatever query delivered the rows, so a stored fit and a fresh one add up alike
+    return with_casemix(rows, casemix, oset).sort("centre_code", "episode_id")
+
+
 def pooled_patients(indicator: ComparisonIndicator, oset: OutcomeSet, period: ReportingPeriod, db: Path | None) -> pl.DataFrame:
     """Every centre's patient rows of the period with their case-mix values (internal: never returned)."""
-    kind, code = indicator.source
+    fetch: Fetch = lambda name, **params: run_internal(name, db=db, **params)  # noqa: E731
     window = {"pathway": oset.pathway, "from_month": period.start, "to_month": period.end}
-    if kind == "outcome":
-        rows = run_internal("peer_event_patients", db=db, outcome=code, **window)
-    else:
-        rows = run_internal("peer_prom_patients", db=db, instrument=code, followup=oset.primary_followup, **window)
-    return with_casemix(rows, run_internal("peer_casemix", db=db, **window), oset)
+    return _pooled(_indicator_rows(indicator, oset, window, fetch), fetch("peer_casemix", **window), oset)
 
 
 def centre_aggregates(
     indicator: ComparisonIndicator, oset: OutcomeSet, period: ReportingPeriod, db: Path | None
 ) -> CentreAggregates:
-    """Step 1: the pooled patient rows of one period reduced to one row per centre (the case-mix model fitted on all)."""
+    """Step 1: the pooled patient rows of one period reduced to one row per centre (the case-mix model fitted on all).
+
+    A half-year's aggregates come from the version when it stores them (fitted at publish); otherwise fitted here.
+    """
+    if period.halves == 1 and (stored := stored_aggregates(indicator, oset.pathway, period, db)) is not None:
+        return stored
     cells = [part.start for part in period.parts()]
     return aggregate_centres(indicator, oset, pooled_patients(indicator, oset, period, db), cells)
+
+
+# --- step 1 at publish time: every closed half-year's aggregates stored with the version ----------------
+
+PEER_TABLE = "peer_aggregates"
+EVER = {"from_month": dt.date(1900, 1, 1), "to_month": dt.date(2999, 12, 1)}  # every treatment month
+
+
+def _aggregate_rows(indicator: ComparisonIndicator, period: ReportingPeriod, aggregates: CentreAggregates) -> pl.DataFrame:
+    """One half-year's aggregates as rows of the model table (residual SD and imputed counts on every row)."""
+    return aggregates.per_centre.with_columns(
+        pl.lit(indicator.code).alias("indicator"),
+        pl.lit(period.start).alias("period_start"),
+        pl.lit(aggregates.residual_sd, dtype=pl.Float64).alias("residual_sd"),
+        pl.lit(json.dumps(aggregates.missing)).alias("missing"),
+    )
+
+
+def _half_years(rows: pl.DataFrame, today: dt.date) -> list[ReportingPeriod]:
+    """The half-years the rows' treatment months fall in that are closed today (the only ones ever shown)."""
+    periods = {period_of(month) for month in rows["month_date"].unique().to_list()}
+    return sorted(p for p in periods if is_closed(p, today))
+
+
+def pathway_aggregates(oset: OutcomeSet, fetch: Fetch, today: dt.date) -> pl.DataFrame:
+    """Every comparison indicator's per-centre aggregates in every closed half-year of the pathway, as table rows.
+
+    A half-year whose model cannot be fitted (too few patients) is left out: asked, it fails as it always did.
+    """
+    window = {"pathway": oset.pathway, **EVER}
+    casemix = fetch("peer_casemix", **window)
+    frames = []
+    for indicator in comparison_indicators(oset):
+        patients = _pooled(_indicator_rows(indicator, oset, window, fetch), casemix, oset)
+        for period in _half_years(patients, today):
+            try:
+                aggregates = aggregate_centres(indicator, oset, patients.filter(_half_start() == period.start), [period.start])
+            except ValueError:
+                continue
+            if aggregates.per_centre.height:
+                frames.append(_aggregate_rows(indicator, period, aggregates))
+    return pl.concat(frames, how="diagonal_relaxed") if frames else pl.DataFrame()
+
+
+def _half_start() -> pl.Expr:
+    """The first month of each patient's half-year (``analytics.periods.period_of`` on ``month_date``)."""
+    month = pl.col("month_date")
+    return pl.date(month.dt.year(), pl.when(month.dt.month() <= PERIOD_MONTHS).then(1).otherwise(PERIOD_MONTHS + 1), 1)
+
+
+def publish_peer_aggregates(con: duckdb.DuckDBPyConnection, pathways: Sequence[str] | None = None) -> None:
+    """Fit and store the peer aggregates of every pathway (None) or of ``pathways`` on the version being published
+    (``warehouse.models``). Registered where ``services.patients_like_me.publish_models`` is."""
+    sets = outcome_sets()
+    fetch: Fetch = lambda name, **params: con.sql(sql_text(name), params=params).pl()  # noqa: E731
+    today = dt.date.today()
+    for pathway in sorted(sets) if pathways is None else pathways:
+        rows = pathway_aggregates(sets[pathway], fetch, today)
+        if rows.height:
+            store(con, PEER_TABLE, pathway, rows)
+
+
+@lru_cache(maxsize=32)  # small: a few rows per centre, indicator and half-year of one pathway and version
+def _stored_rows(version: Path, pathway: str) -> pl.DataFrame | None:
+    with shared_reader(version) as con:
+        try:
+            return read(con, PEER_TABLE, pathway)
+        except duckdb.CatalogException:  # a version made before the table existed
+            return None
+
+
+def stored_aggregates(
+    indicator: ComparisonIndicator, pathway: str, period: ReportingPeriod, db: Path | None
+) -> CentreAggregates | None:
+    """One half-year's per-centre aggregates as the version stores them (None: it stores none for it)."""
+    rows = _stored_rows(published(db), pathway)
+    if rows is None:
+        return None
+    mine = rows.filter((pl.col("indicator") == indicator.code) & (pl.col("period_start") == period.start))
+    if mine.is_empty():
+        return None
+    first = mine.row(0, named=True)
+    kept = [c for c in mine.columns if c not in ("indicator", "period_start", "residual_sd", "missing")]
+    per_centre = mine.select(c for c in kept if mine[c].null_count() < mine.height).with_columns(
+        pl.col("patients_n").cast(pl.get_index_type())
+    )
+    return CentreAggregates(per_centre, first["residual_sd"], json.loads(first["missing"]))
 
 
 def peer_group(pathway: str, period: ReportingPeriod, own: str | None, group: str, db: Path | None) -> set[str] | None:

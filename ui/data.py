@@ -59,8 +59,10 @@ def pinned_db() -> Path:
 
 def _publish_models(con: object) -> None:
     from services.patients_like_me import publish_models  # statsmodels only when the server publishes
+    from services.peer_comparison import publish_peer_aggregates
 
     publish_models(con)  # type: ignore[arg-type]
+    publish_peer_aggregates(con)  # type: ignore[arg-type]
 
 
 def start_serving() -> None:

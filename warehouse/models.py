@@ -46,6 +46,12 @@ TABLES: dict[str, str] = {
         "c_statistic double, brier double, r_squared double, interval_coverage double, calibration varchar"
     ),
     "model_similarity": "pathway varchar, row_order bigint, centre_code varchar, treatment varchar, numbers double[]",
+    # the comparison page's per-centre aggregates per indicator and closed half-year (services.peer_comparison)
+    "peer_aggregates": (
+        "pathway varchar, row_order bigint, indicator varchar, period_start date, centre_code varchar, patients_n bigint, "
+        "observed double, expected double, crude_rate double, oe_ratio double, adjusted_rate double, crude_mean double, "
+        "expected_mean double, adjusted_mean double, cell_min_n bigint, residual_sd double, missing varchar"
+    ),
 }
 _FITTERS: list[Fitter] = []
 
