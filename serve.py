@@ -26,10 +26,17 @@ checkout). With several sessions that breaks the others' script runs in the midd
 (``KeyError`` on the module) and forgets the shared connection, so the next reader opens the
 warehouse with another configuration and DuckDB refuses it: 16 simultaneous users saw error pages
 instead of their review (bench/concurrent.py). ``streamlit run app.py`` still reloads on save.
+
+After the warm-up the process's long-lived objects (every module, plotly's validators, the
+statistics libraries: some 300,000 objects) are moved out of the garbage collector's sight
+(``gc.freeze``). Streamlit collects all generations after every script run of every session,
+holding the GIL; over those objects that took 150-220 ms of CPU per run (a loaded 2-core machine),
+paid by every other session waiting for the GIL (bench/concurrent.py's profile).
 """
 
 from __future__ import annotations
 
+import gc
 import importlib
 import logging
 import pkgutil
@@ -96,6 +103,13 @@ def warm_up() -> None:
                 log.warning("warm-up could not import %s", module.name, exc_info=True)
     _first_figure()
     open_warehouse()
+    keep_out_of_collections()
+
+
+def keep_out_of_collections() -> None:
+    """What is alive now lives as long as the process: later collections need not traverse it (see above)."""
+    gc.collect()
+    gc.freeze()
 
 
 def _first_figure() -> None:

@@ -1,13 +1,14 @@
 """Sixteen people at once (issue 18): page times on a real ``streamlit run serve.py`` server.
 
 python -m bench.concurrent [--db data/bench/startup/warehouse.duckdb] [--users 16] [--read 5] [--scale small]
-                          [--settle 20] [--profile] [--commit HEAD]
+                          [--settle 300] [--profile] [--commit HEAD]
 
 Starts ``streamlit run serve.py`` of a commit (``--commit``, default HEAD: a ``git archive`` of it
 in the work folder, so files others are editing in the checkout do not take part; ``--commit ''``
 serves the checkout itself) on a free port (demo mode, an access configuration of its own
 with one care-team account per centre and pathway, so every user is a distinct centre·pathway),
-gives it ``--settle`` seconds to warm up (its first visitor's wait is ``bench.startup``'s), and
+waits until it has warmed up (idle, at most ``--settle`` seconds; its first visitor's wait is
+``bench.startup``'s), and
 lets ``--users`` people log in within four seconds of each other, each in their own Chromium
 context (Playwright, Debian's Chromium, one browser), and open the review, then the comparison,
 then samen beslissen (and ask it for a patient), reading each page for ``--read`` seconds. A page's
@@ -119,20 +120,27 @@ def start_server(db: Path, config: Path, src: Path) -> tuple[subprocess.Popen, s
     return proc, url
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU seconds of a process so far (Linux ``/proc``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text(encoding="ascii").rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def wait_until_idle(pid: int, at_most_s: float, quiet_cpu_s: float = 0.05, every_s: float = 2.0) -> float:
+    """Wait until the started server has warmed up: ``every_s`` seconds in which it used under ``quiet_cpu_s``
+    of CPU (its warm-up thread imports and opens for a while; on a busy machine for longer). Seconds waited."""
+    start = time.monotonic()
+    used = cpu_seconds(pid)
+    while time.monotonic() - start < at_most_s:
+        time.sleep(every_s)
+        used, before = cpu_seconds(pid), used
+        if used - before < quiet_cpu_s:
+            break
+    return time.monotonic() - start
+
+
 def _say(user: str, what: str) -> None:
     print(f"{time.strftime('%H:%M:%S')} {user} {what}", file=sys.stderr, flush=True)
-
-
-async def _timed(user: str, page: str, click, shown) -> float:
-    """Seconds from the click until ``shown`` (a locator) shows; a page that shows an error instead raises."""
-    start = time.perf_counter()
-    await click()
-    await shown.or_(shown.page.locator(FAILED)).first.wait_for()
-    took = time.perf_counter() - start
-    if await shown.page.locator(FAILED).count():
-        raise RuntimeError(f"{page}: the page shows an error after {took:.1f} s")
-    _say(user, f"{page} {took:.1f} s")
-    return took
 
 
 ANSWERED = (
@@ -141,28 +149,70 @@ ANSWERED = (
 )
 
 
-async def _visit(tab, url: str, user: str, read_s: float, times: dict[str, object]) -> None:
-    nav = tab.locator('[data-testid="stSidebarNav"]')
-    show = tab.get_by_role("button", name="Toon de uitkomsten")
-    times["login"] = await _timed(user, "login", lambda: tab.goto(url), tab.get_by_label("Gebruikersnaam"))
-    await tab.get_by_label("Gebruikersnaam").fill(user)
-    await tab.get_by_label("Wachtwoord").fill(PASSWORD)
-    login = tab.get_by_role("button", name="Inloggen", exact=True)
-    times["review"] = await _timed(user, "review", login.click, tab.locator('[data-testid="stMetric"]'))
-    await asyncio.sleep(read_s)
-    chart = tab.locator('.js-plotly-plot, [data-testid="stAlertContentInfo"]')
-    times["comparison"] = await _timed(user, "comparison", nav.get_by_text("Vergelijken").click, chart)
-    await asyncio.sleep(read_s)
-    times["decide"] = await _timed(user, "decide", nav.get_by_text("Samen beslissen").click, show)
-    await asyncio.sleep(read_s)
-    before = await tab.locator('[data-testid="stAlertContainer"], [data-testid="stMetric"], .js-plotly-plot').count()
-    start = time.perf_counter()
-    await show.click()
-    await tab.wait_for_function(ANSWERED, arg=before)
-    if await tab.locator(FAILED).count():
-        raise RuntimeError("decide_answer: the page shows an error")
-    times["decide_answer"] = time.perf_counter() - start
-    _say(user, f"decide_answer {times['decide_answer']:.1f} s")
+class Visit:
+    """One person's visit: seconds per page, and when the server's websocket frames arrived during each page.
+
+    A page's ``<page>_frames`` say how long after the click the first and the last frame before the page
+    showed arrived (``first_s``, ``last_s``), and how many: a page that shows long after its last frame
+    waited for the browser, one that shows right after it waited for the server."""
+
+    def __init__(self, tab, user: str) -> None:
+        self.tab, self.user = tab, user
+        self.times: dict[str, object] = {}
+        self.sockets = 0
+        self.frames: list[tuple[float, int]] = []
+        tab.on("websocket", self._socket)
+
+    def _socket(self, ws) -> None:
+        self.sockets += 1
+        ws.on("framereceived", lambda payload: self.frames.append((time.perf_counter(), len(payload))))
+
+    def _record(self, page: str, start: float, took: float) -> None:
+        during = [(t - start, size) for t, size in self.frames if start <= t <= start + took]
+        self.times[page] = took
+        if during:
+            self.times[f"{page}_frames"] = {"first_s": round(during[0][0], 3), "last_s": round(during[-1][0], 3),
+                                            "n": len(during), "bytes": sum(size for _, size in during)}  # fmt: skip
+        _say(self.user, f"{page} {took:.1f} s")
+
+    async def timed(self, page: str, click, shown) -> None:
+        """Seconds from the click until ``shown`` (a locator) shows; a page that shows an error instead raises."""
+        start = time.perf_counter()
+        await click()
+        await shown.or_(self.tab.locator(FAILED)).first.wait_for()
+        took = time.perf_counter() - start
+        if await self.tab.locator(FAILED).count():
+            raise RuntimeError(f"{page}: the page shows an error after {took:.1f} s")
+        self._record(page, start, took)
+
+    async def answered(self, page: str, click) -> None:
+        """Seconds from the click until one more chart, figure or notice shows than before it."""
+        before = await self.tab.locator('[data-testid="stAlertContainer"], [data-testid="stMetric"], .js-plotly-plot').count()
+        start = time.perf_counter()
+        await click()
+        await self.tab.wait_for_function(ANSWERED, arg=before)
+        took = time.perf_counter() - start
+        if await self.tab.locator(FAILED).count():
+            raise RuntimeError(f"{page}: the page shows an error after {took:.1f} s")
+        self._record(page, start, took)
+
+    async def walk(self, url: str, read_s: float) -> None:
+        """Log in, the review, the comparison, samen beslissen and its answer, reading each page ``read_s`` seconds."""
+        tab = self.tab
+        nav = tab.locator('[data-testid="stSidebarNav"]')
+        show = tab.get_by_role("button", name="Toon de uitkomsten")
+        await self.timed("login", lambda: tab.goto(url), tab.get_by_label("Gebruikersnaam"))
+        await tab.get_by_label("Gebruikersnaam").fill(self.user)
+        await tab.get_by_label("Wachtwoord").fill(PASSWORD)
+        login = tab.get_by_role("button", name="Inloggen", exact=True)
+        await self.timed("review", login.click, tab.locator('[data-testid="stMetric"]'))
+        await asyncio.sleep(read_s)
+        chart = tab.locator('.js-plotly-plot, [data-testid="stAlertContentInfo"]')
+        await self.timed("comparison", nav.get_by_text("Vergelijken").click, chart)
+        await asyncio.sleep(read_s)
+        await self.timed("decide", nav.get_by_text("Samen beslissen").click, show)
+        await asyncio.sleep(read_s)
+        await self.answered("decide_answer", show.click)
 
 
 async def one_user(browser, url: str, user: str, delay: float, read_s: float) -> dict:
@@ -172,18 +222,16 @@ async def one_user(browser, url: str, user: str, delay: float, read_s: float) ->
     context = await browser.new_context(viewport={"width": 1440, "height": 900})
     tab = await context.new_page()
     tab.set_default_timeout(TIMEOUT_MS)
-    sockets: list[object] = []
-    tab.on("websocket", lambda ws: sockets.append(ws))
-    times: dict[str, object] = {}
+    visit = Visit(tab, user)
     try:
-        await _visit(tab, url, user, read_s, times)
+        await visit.walk(url, read_s)
     except Exception as err:  # noqa: BLE001 - one user's failure is reported, the others still count
-        times["error"] = str(err).splitlines()[0]
-        _say(user, f"failed: {times['error']}")
+        visit.times["error"] = str(err).splitlines()[0]
+        _say(user, f"failed: {visit.times['error']}")
     finally:
-        times["websockets"] = len(sockets)
+        visit.times["websockets"] = visit.sockets
         await context.close()
-    return times
+    return visit.times
 
 
 async def all_users(url: str, users: list[str], read_s: float) -> dict[str, dict]:
@@ -204,11 +252,19 @@ def p95(values: list[float]) -> float:
 
 
 def summary(per_user: dict[str, dict]) -> dict[str, dict[str, float]]:
+    """Per page (and over the pages after the login): median, p95, max and count of its times; beside them the
+    median wait for the server's last frame before the page showed, and for the browser after it."""
     found = {}
     for page in (*PAGES, "all_pages"):
-        values = [t[p] for t in per_user.values() for p in (PAGES[1:] if page == "all_pages" else (page,)) if p in t]
-        if values:
-            found[page] = {"median": statistics.median(values), "p95": p95(values), "max": max(values), "n": len(values)}
+        pages = PAGES[1:] if page == "all_pages" else (page,)
+        values = [t[p] for t in per_user.values() for p in pages if p in t]
+        if not values:
+            continue
+        found[page] = {"median": statistics.median(values), "p95": p95(values), "max": max(values), "n": len(values)}
+        frames = [(t[f"{p}_frames"]["last_s"], t[p]) for t in per_user.values() for p in pages if f"{p}_frames" in t]
+        if frames:
+            found[page]["median_server_s"] = statistics.median(last for last, _ in frames)
+            found[page]["median_browser_s"] = statistics.median(took - last for last, took in frames)
     return found
 
 
@@ -266,17 +322,27 @@ def _frame(raw: str, roots: tuple[str, ...]) -> str:
     return f"{found.group(1)} ({path})"
 
 
+# Leaves where py-spy's --nonblocking sampling still sees a waiting thread as busy (a sleep, a select, a lock)
+WAITING = ("PollingPathWatcher._schedule.<locals>.task", "EpollSelector.select", "Condition.wait", "_worker (concurrent/")
+
+
 def top_frames(raw: Path, src: Path, n: int = 15) -> dict[str, object]:
-    """Where the sampled (non-idle) server threads were: the share of samples per function, inclusive and self."""
+    """Where the sampled server threads were, waits left out: the share of samples per function, inclusive and self.
+
+    ``self`` is the innermost Python frame: native code (DuckDB, polars, numpy, the garbage collector) counts
+    for the function that called it; ``gc.collect`` after each script run shows as ``_on_script_finished``."""
     inclusive: collections.Counter[str] = collections.Counter()
     own: collections.Counter[str] = collections.Counter()
-    total = 0
+    total = waiting = 0
     roots = (f"{Path(sys.executable).parent.parent}/lib/python3.11/site-packages/", f"{src}/")
     for line in raw.read_text(encoding="utf-8").splitlines():
         stack, _, count = line.rpartition(" ")
         if not stack or not count.isdigit():
             continue
         frames = [_frame(f, roots) for f in stack.split(";")[1:]]  # the first entry names the thread
+        if not frames or frames[-1].startswith(WAITING):
+            waiting += int(count)
+            continue
         total += int(count)
         own[frames[-1] if frames else "?"] += int(count)
         for frame in set(frames):
@@ -285,6 +351,7 @@ def top_frames(raw: Path, src: Path, n: int = 15) -> dict[str, object]:
     return (
         {
             "samples": total,
+            "waiting_samples_left_out": waiting,
             "app_code_inclusive": {f: round(c / total, 3) for f, c in app},
             "inclusive": {f: round(c / total, 3) for f, c in inclusive.most_common(n)},
             "self": {f: round(c / total, 3) for f, c in own.most_common(n)},
@@ -295,8 +362,10 @@ def top_frames(raw: Path, src: Path, n: int = 15) -> dict[str, object]:
 
 
 def _is_app(frame: str) -> bool:
-    path = frame.rsplit("(", 1)[-1]
-    return not path.startswith(("streamlit/", "/", "<", "starlette/", "uvicorn/", "anyio/", "polars/", "duckdb/"))
+    """Whether a frame is this project's code (py-spy names files relative to the import path they came from)."""
+    path = frame.rsplit("(", 1)[-1].rstrip(")")
+    ours = {p.name for p in ROOT.iterdir() if p.is_dir() and (p / "__init__.py").exists()}
+    return path.split("/")[0] in ours or path in {"app.py", "serve.py"} or (ROOT / "pages" / path).exists()
 
 
 def start_profile(pid: int, out: Path) -> subprocess.Popen | None:
@@ -323,7 +392,7 @@ def measure(db: Path, users: int, read_s: float, work: Path, settle_s: float, pr
     proc, url = start_server(db.absolute(), access_config(work, pairs), src)
     found: dict[str, object] = {}
     try:
-        time.sleep(settle_s)
+        settled = wait_until_idle(proc.pid, settle_s)
         spy = start_profile(proc.pid, work / "profile.txt") if profile else None
         with LoadAverage() as load:
             per_user = asyncio.run(all_users(url, [f"bench{i:02d}" for i in range(len(pairs))], read_s))
@@ -331,7 +400,7 @@ def measure(db: Path, users: int, read_s: float, work: Path, settle_s: float, pr
     finally:
         stop(proc)
     served = subprocess.run(["git", "rev-parse", commit or "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout  # nosec B603 B607
-    return {"commit": served.strip() + ("" if commit else " + the checkout's uncommitted files"), "users": [f"{c}·{p}" for c, p in pairs], "read_s": read_s, "settle_s": settle_s, "per_user": per_user,
+    return {"commit": served.strip() + ("" if commit else " + the checkout's uncommitted files"), "users": [f"{c}·{p}" for c, p in pairs], "read_s": read_s, "settled_s": round(settled, 1), "per_user": per_user,
             "pages": summary(per_user), "failed_users": sum("error" in t for t in per_user.values()),
             "reconnects": sum(max(0, t["websockets"] - 1) for t in per_user.values()),
             "logins_per_user": logins(work / "audit.jsonl"), "server_errors": server_errors(work / "server.log"),
@@ -344,7 +413,7 @@ def main() -> None:
     parser.add_argument("--scale", default="small", help="the warehouse's scale, for the result's name")
     parser.add_argument("--users", type=int, default=16)
     parser.add_argument("--read", type=float, default=5.0, help="seconds each user reads a page")
-    parser.add_argument("--settle", type=float, default=20.0, help="seconds the started server warms up before the users")
+    parser.add_argument("--settle", type=float, default=300.0, help="at most this long, wait for the started server to idle")
     parser.add_argument("--profile", action="store_true", help="py-spy record the server during the visits")
     parser.add_argument("--commit", default="HEAD", help="the commit to serve ('' for the checkout as it is)")
     parser.add_argument("--work", default=str(ROOT / "data" / "bench" / "concurrent"))

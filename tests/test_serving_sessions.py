@@ -1,15 +1,20 @@
-"""Simultaneous sessions on the served app (serve.py) keep their modules: no session watches source files.
+"""Simultaneous sessions on the served app (serve.py): no session watches source files, and no session's
+end-of-run garbage collection walks what lives as long as the server.
 
 Streamlit's file watcher makes a session drop every module of the app from the process-wide
 ``sys.modules`` at its next run once one of them changes on disk; with sixteen sessions that broke
 the others' imports in the middle of their runs and forgot the shared DuckDB connection
 (bench/concurrent.py saw error pages instead of reviews). The served app turns the watcher off
 when it starts, before its first session.
+
+Streamlit collects every generation after each script run, holding the GIL; after the warm-up the
+server's long-lived objects (modules, plotly's validators: some 300,000) are frozen out of it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import gc
 from pathlib import Path
 
 import pytest
@@ -53,3 +58,34 @@ def test_a_session_of_the_started_server_watches_no_source_files(monkeypatch, wa
     before, served = asyncio.run(sessions())
     assert before, "Streamlit's default watches the app's files (otherwise this test proves nothing)"
     assert not served
+
+
+class _Cycle:
+    """An object in a reference cycle: one the garbage collector tracks and traverses."""
+
+    def __init__(self) -> None:
+        self.me = self
+
+
+@pytest.fixture
+def unfrozen():
+    yield
+    gc.unfreeze()
+
+
+def _tracked(thing: object) -> bool:
+    return any(o is thing for o in gc.get_objects())
+
+
+def test_after_the_warm_up_collections_skip_what_lives_as_long_as_the_server(monkeypatch, unfrozen) -> None:
+    monkeypatch.setattr(serve, "WARM_PACKAGES", ())  # the imports and the warehouse are tested elsewhere
+    monkeypatch.setattr(serve, "_first_figure", lambda: None)
+    monkeypatch.setattr(serve, "open_warehouse", lambda: None)
+    long_lived = _Cycle()
+    assert _tracked(long_lived)
+
+    serve.warm_up()
+    per_run = _Cycle()  # what a script run makes afterwards
+
+    assert not _tracked(long_lived) and gc.get_freeze_count() > 0
+    assert _tracked(per_run)
