@@ -12,11 +12,19 @@ import pytest
 import streamlit as st
 
 from access.accounts import THROTTLE
+from data_models.outcome_sets import outcome_set_dir
 from sample_data.demo import build_demo
 from tests.fixtures import (
     AGENDA_DELIVERED_ON,
     CENTRES_CSV,
+    MADE_UP_PATHWAY,
     REVIEW_DELIVERED_ON,
+    MadeUp,
+    build_made_up,
+    built_once,
+    digest,
+    made_up_key,
+    own_copy,
     write_agenda_delivery,
     write_peer_delivery,
     write_review_delivery,
@@ -32,19 +40,39 @@ os.environ["SAMEN_LEREN_DEMO"] = "1"
 
 
 @pytest.fixture(scope="session")
-def demo_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo warehouse at the tiny scale, built through the real loader."""
-    path = tmp_path_factory.mktemp("demo") / "warehouse.duckdb"
-    build_demo(path, scale="tiny", seed=7)
-    return path
+def build_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where this run's shared builds go: the folder all pytest-xdist workers of the run share."""
+    base = tmp_path_factory.getbasetemp()
+    return (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "built-once"
+
+
+def demo_copy(cache: Path, tmp_path_factory: pytest.TempPathFactory, name: str, **build: object) -> Path:
+    """This worker's copy of a demo warehouse that the first worker to ask built (``build_demo(**build)``)."""
+    sets = sorted(p.read_text(encoding="utf-8") for p in outcome_set_dir().glob("*.yaml"))
+    key = digest("demo", repr(sorted(build.items())), *sets)
+    built = built_once(cache, key, lambda folder: build_demo(folder / "warehouse.duckdb", **build))
+    return own_copy(built, tmp_path_factory.mktemp(name)) / "warehouse.duckdb"
 
 
 @pytest.fixture(scope="session")
-def small_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def demo_warehouse(build_cache: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo warehouse at the tiny scale, built through the real loader."""
+    return demo_copy(build_cache, tmp_path_factory, "demo", scale="tiny", seed=7)
+
+
+@pytest.fixture(scope="session")
+def small_demo(build_cache: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo exactly as `make run` builds it (default scale and seed)."""
-    path = tmp_path_factory.mktemp("small") / "warehouse.duckdb"
-    build_demo(path)
-    return path
+    return demo_copy(build_cache, tmp_path_factory, "small")
+
+
+@pytest.fixture(scope="session")
+def made_up(build_cache: Path, tmp_path_factory: pytest.TempPathFactory) -> MadeUp:
+    """The made-up pathway of ``tests/fixtures.py``: its outcome-set directory and its tiny demo warehouse,
+    built by the command line in its own process once per run."""
+    built = built_once(build_cache, made_up_key(), build_made_up)
+    folder = own_copy(built, tmp_path_factory.mktemp("made_up"))
+    return MadeUp(MADE_UP_PATHWAY, folder / "outcome_sets", folder / "warehouse.duckdb")
 
 
 def hand_built(folder: Path, write_delivery: Callable[[Path], list[Path]], delivered_on) -> Path:

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
+import hashlib
 import os
+import shutil
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import NamedTuple
 
 import yaml
 
@@ -171,8 +177,8 @@ MADE_UP_NUMERIC = "grip_strength_kg"
 MADE_UP_CATEGORICAL = "dominant_hand"
 
 
-def write_made_up_outcome_set(directory: Path) -> str:
-    """Write the made-up pathway's outcome set into ``directory``; returns its pathway code."""
+def made_up_outcome_set() -> str:
+    """The made-up pathway's outcome set (YAML text)."""
     raw = yaml.safe_load((OUTCOME_SET_DIR / "knee_oa.yaml").read_text(encoding="utf-8"))
     raw["pathway"] = MADE_UP_PATHWAY
     raw["label"] = {"nl": "Verzonnen zorgpad", "en": "Made-up pathway"}
@@ -191,8 +197,13 @@ def write_made_up_outcome_set(directory: Path) -> str:
         "choices": {"left": {"nl": "Links", "en": "Left"}, "right": {"nl": "Rechts", "en": "Right"}},
     }  # fmt: skip
     raw["demo"] = {"volume": 20}  # everything else takes the demo block's defaults
+    return yaml.safe_dump(raw, allow_unicode=True, sort_keys=False)
+
+
+def write_made_up_outcome_set(directory: Path) -> str:
+    """Write the made-up pathway's outcome set into ``directory``; returns its pathway code."""
     directory.mkdir(parents=True, exist_ok=True)
-    (directory / f"{MADE_UP_PATHWAY}.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    (directory / f"{MADE_UP_PATHWAY}.yaml").write_text(made_up_outcome_set(), encoding="utf-8")
     return MADE_UP_PATHWAY
 
 
@@ -208,3 +219,59 @@ def build_made_up_warehouse(directory: Path, db: Path, scale: str = "tiny", seed
     done = subprocess.run(command, cwd=root, env=made_up_env(directory), capture_output=True, text=True, timeout=600)
     if done.returncode:
         raise RuntimeError(f"the made-up demo did not build:\n{done.stdout}\n{done.stderr}")
+
+
+class MadeUp(NamedTuple):
+    """The made-up pathway's code, its outcome-set directory and its demo warehouse."""
+
+    pathway: str
+    sets: Path
+    db: Path
+
+
+def made_up_key(scale: str = "tiny", seed: int = 5) -> str:
+    """What the made-up warehouse is built from: its outcome-set text, scale and seed."""
+    return digest("made_up", made_up_outcome_set(), scale, str(seed))
+
+
+def build_made_up(folder: Path, scale: str = "tiny", seed: int = 5) -> None:
+    """The made-up outcome set in ``folder/outcome_sets`` and its demo warehouse in ``folder/warehouse.duckdb``."""
+    write_made_up_outcome_set(folder / "outcome_sets")
+    build_made_up_warehouse(folder / "outcome_sets", folder / "warehouse.duckdb", scale, seed)
+
+
+# Builds several test files (and, under pytest-xdist, several workers) need identically are made once per
+# run: the first to ask builds under an exclusive file lock, the others wait for it, and each then works on
+# a copy of its own, so that what a test writes beside a warehouse (audit trail, improvement actions) stays
+# within its worker.
+
+
+def digest(*parts: str) -> str:
+    """A short name for what a build is made from."""
+    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()[:16]
+
+
+@contextmanager
+def exclusive(lock: Path) -> Iterator[None]:
+    with lock.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)  # released when the handle closes, also if the process dies
+        yield
+
+
+def built_once(cache: Path, key: str, build: Callable[[Path], None]) -> Path:
+    """The folder ``build`` filled for ``key`` in ``cache``: built by the first process that asks, under a lock."""
+    folder, done = cache / key, cache / f"{key}.done"
+    cache.mkdir(parents=True, exist_ok=True)
+    with exclusive(cache / f"{key}.lock"):
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)  # a build that was interrupted
+            folder.mkdir()
+            build(folder)
+            done.touch()
+    return folder
+
+
+def own_copy(built: Path, target: Path) -> Path:
+    """A copy of a built folder (symbolic links kept: a warehouse points at its published version)."""
+    shutil.copytree(built, target, symlinks=True, ignore=shutil.ignore_patterns("*.lock"), dirs_exist_ok=True)
+    return target

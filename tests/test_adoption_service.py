@@ -23,7 +23,7 @@ from analytics.adoption import always_delivered, casemix_requirements
 from analytics.monthly import add_months
 from data_models.outcome_sets import OUTCOME_SET_ENV, OutcomeSet, common, outcome_sets
 from services.adoption import adoption
-from tests.fixtures import MADE_UP_CATEGORICAL, MADE_UP_NUMERIC, build_made_up_warehouse, write_made_up_outcome_set
+from tests.fixtures import MADE_UP_CATEGORICAL, MADE_UP_NUMERIC, write_made_up_outcome_set
 from tests.viewers import PROGRAMME, data_manager, lead
 from warehouse.connection import published
 
@@ -147,16 +147,8 @@ def test_adoption_is_refused_outside_the_viewer_s_scope(review_warehouse) -> Non
         adoption(None, review_warehouse, dt.date(2026, 9, 1))
 
 
-@pytest.fixture(scope="module")
-def made_up_warehouse(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    folder = tmp_path_factory.mktemp("made_up_adoption")
-    write_made_up_outcome_set(folder / "outcome_sets")
-    build_made_up_warehouse(folder / "outcome_sets", folder / "warehouse.duckdb")
-    return folder / "outcome_sets", folder / "warehouse.duckdb"
-
-
-def test_a_made_up_pathway_s_completeness_counts_its_new_variables(made_up_warehouse, monkeypatch) -> None:
-    sets, db = made_up_warehouse
+def test_a_made_up_pathway_s_completeness_counts_its_new_variables(made_up, monkeypatch) -> None:
+    _, sets, db = made_up
     monkeypatch.setenv(OUTCOME_SET_ENV, str(sets))
     [oset] = outcome_sets().values()
     centre, month = busiest_centre(db, oset.pathway)

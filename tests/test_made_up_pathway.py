@@ -21,24 +21,15 @@ from data_models.outcome_sets import OUTCOME_SET_ENV, outcome_sets
 from services.adoption import adoption
 from services.patients_like_me import fit_pathway
 from tests.apptest import app, main_text
-from tests.fixtures import MADE_UP_CATEGORICAL, MADE_UP_NUMERIC, build_made_up_warehouse, write_made_up_outcome_set
+from tests.fixtures import MADE_UP_CATEGORICAL, MADE_UP_NUMERIC
 from tests.viewers import ADMIN, PROGRAMME, data_manager, lead, team
 from ui.navigation import PAGE_FILES
 from warehouse.connection import published
 
 
-@pytest.fixture(scope="module")
-def made_up(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, str]:
-    folder = tmp_path_factory.mktemp("made_up_sets")
-    pathway = write_made_up_outcome_set(folder)
-    db = tmp_path_factory.mktemp("made_up_db") / "warehouse.duckdb"
-    build_made_up_warehouse(folder, db)
-    return folder, db, pathway
-
-
 @pytest.fixture
 def only_made_up(made_up, monkeypatch) -> Iterator[tuple[Path, str]]:
-    folder, db, pathway = made_up
+    pathway, folder, db = made_up
     monkeypatch.setenv(OUTCOME_SET_ENV, str(folder))
     outcome_sets.cache_clear()
     yield db, pathway

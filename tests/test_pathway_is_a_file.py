@@ -18,7 +18,6 @@ from tests.fixtures import (
     MADE_UP_CATEGORICAL,
     MADE_UP_INSTRUMENT,
     MADE_UP_NUMERIC,
-    build_made_up_warehouse,
     write_made_up_outcome_set,
 )
 from warehouse.connection import published
@@ -108,16 +107,8 @@ def test_a_made_up_pathway_with_a_minimal_demo_block_is_simulated(tmp_path, monk
     assert set(sim.baseline_characteristics["variable"]) == {MADE_UP_NUMERIC, MADE_UP_CATEGORICAL}
 
 
-@pytest.fixture(scope="module")
-def made_up_warehouse(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
-    folder = tmp_path_factory.mktemp("made_up")
-    pathway = write_made_up_outcome_set(folder / "outcome_sets")
-    build_made_up_warehouse(folder / "outcome_sets", folder / "warehouse.duckdb")
-    return pathway, published(folder / "warehouse.duckdb")
-
-
-def test_a_made_up_pathway_loads_through_the_real_loader(made_up_warehouse) -> None:
-    pathway, db = made_up_warehouse
+def test_a_made_up_pathway_loads_through_the_real_loader(made_up) -> None:
+    pathway, db = made_up.pathway, published(made_up.db)
     with duckdb.connect(str(db), read_only=True) as con:
         pathways = con.execute("select distinct pathway from episodes").fetchall()
         instruments = {r[0] for r in con.execute("select distinct instrument from prom_measurements").fetchall()}

@@ -20,21 +20,11 @@ from tests.fixtures import (
     MADE_UP_CATEGORICAL,
     MADE_UP_INSTRUMENT,
     MADE_UP_NUMERIC,
-    build_made_up_warehouse,
-    write_made_up_outcome_set,
 )
 from tests.viewers import PROGRAMME, lead
 from warehouse.connection import published, reader
 
 CENTRE = "UMCU"  # a umc: the made-up demo block simulates the umc's
-
-
-@pytest.fixture(scope="module")
-def made_up(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path, Path]:
-    folder = tmp_path_factory.mktemp("made_up_services")
-    pathway = write_made_up_outcome_set(folder / "outcome_sets")
-    build_made_up_warehouse(folder / "outcome_sets", folder / "warehouse.duckdb")
-    return pathway, folder / "outcome_sets", folder / "warehouse.duckdb"
 
 
 @pytest.fixture
