@@ -52,12 +52,12 @@ def parser(prog: str = PROG) -> argparse.ArgumentParser:
     return p
 
 
-def _publish_models(con: object) -> None:
+def _publish_models(con: object, pathways: list[str] | None = None) -> None:
     from services.patients_like_me import publish_models  # statsmodels only when a command publishes
     from services.peer_comparison import publish_peer_aggregates
 
-    publish_models(con)  # type: ignore[arg-type]
-    publish_peer_aggregates(con)  # type: ignore[arg-type]
+    publish_models(con, pathways)  # type: ignore[arg-type]
+    publish_peer_aggregates(con, pathways)  # type: ignore[arg-type]
 
 
 def main(argv: list[str] | None = None, prog: str = PROG) -> int:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -153,10 +153,13 @@ def _similarity_rows(similarity: pl.DataFrame) -> tuple[list[str], pl.DataFrame]
     return numbers, similarity.select("centre_code", "treatment", values.alias("numbers"))
 
 
-def publish_models(con: duckdb.DuckDBPyConnection) -> None:
-    """Fit every pathway's models (pooled, per centre) and their validation on the version being published, and
-    store them with it (``warehouse.models``). Registered by the command line and the server: ``register_fitting``."""
+def publish_models(con: duckdb.DuckDBPyConnection, pathways: Sequence[str] | None = None) -> None:
+    """Fit the models (pooled, per centre) and their validation of every pathway (None) or of ``pathways`` on the
+    version being published, and store them with it (``warehouse.models``). Registered by the command line and
+    the server: ``register_fitting``."""
     for pathway, oset in outcome_sets().items():
+        if pathways is not None and pathway not in pathways:
+            continue
         spec = spec_for(oset)
         frame = _training_rows(pathway, _fetch_on(con))
         centres = sorted(frame["centre_code"].drop_nulls().unique().to_list())

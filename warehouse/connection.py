@@ -6,8 +6,9 @@ publishes it by switching the symbolic link ``WAREHOUSE_PATH`` (an atomic rename
 resolve the link when they open a connection: a running query keeps its version, the next
 one sees the new version, and nobody ever sees a half-loaded delivery. A crash (even
 SIGKILL) before the switch leaves the published version untouched; the unfinished copy is
-cleared by the next load. Before the switch the version's marts are built (``warehouse.marts``),
-so what the pages read is ready when the version is published. Writers take a file lock, so two loads never race.
+cleared by the next load. Before the switch the version's marts are built and its models fitted
+(``warehouse.marts``, ``warehouse.models``; after a load, only what the load touched), so what the
+pages read is ready when the version is published. Writers take a file lock, so two loads never race.
 
 Readers open read-only with access to outside files switched off, one connection per query.
 """
@@ -128,8 +129,9 @@ def writer(root: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         con = duckdb.connect(str(new))
         try:
             yield con
-            marts.build(con)  # the version is ready to serve before anyone can open it
-            models.prepare(con)  # and its models fitted on it (warehouse/models.py)
+            touched = marts.touched(con)  # what the block's loads changed (None: rebuild everything)
+            marts.build(con, touched)  # the version is ready to serve before anyone can open it
+            models.prepare(con, None if touched is None else touched.pathways)  # and its models fitted on it
             con.execute("checkpoint")
         except BaseException:
             con.close()

@@ -9,12 +9,23 @@ outcomes) carry their episode's centre, pathway and treatment month, stored in t
 DuckDB's zone maps skip the row groups a question does not need. The raw tables stay as they are,
 for analysts and the patient lists.
 
-Each mart is rebuilt whole from the version's own tables: a mart can never lag behind its data.
+A publish whose changes all came through the loader rebuilds only what they touched (the loader
+notes the centres, pathways and months of the episodes it inserted or replaced: ``touched``). Each
+mart says in its header how it is rebuilt: ``-- Rebuild: per centre and pathway`` (its rows carry
+centre_code and pathway: the touched pairs are deleted and its SELECT, filtered to each pair, inserted;
+the filter is a constant that DuckDB pushes down to the scans), ``-- Rebuild: per pathway`` (rows
+pooling centres: the touched pathways) or ``-- Rebuild: whole`` (the default). New rows are appended
+in the mart's own order, so they form row groups of their own and the zone maps keep skipping. A
+version whose marts were built by other SQL (a new or changed mart file; the version records each
+mart's digest in ``store.meta``) and ``python -m warehouse rebuild`` build everything, as the first load does.
 A failure here fails the writer's block, so the version is never published (crash safety).
 """
 
 from __future__ import annotations
 
+import hashlib
+import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -35,11 +46,49 @@ SORT_EPISODES = (
 )
 
 
+PER_CENTRE_AND_PATHWAY, PER_PATHWAY, WHOLE = "per centre and pathway", "per pathway", "whole"
+REBUILD = re.compile(r"^--\s*Rebuild:\s*(.*?)\s*$", re.MULTILINE)
+# More touched parts than this and the mart is rebuilt whole: a filtered statement per part costs a scan of
+# the child tables each, and a delivery of every centre touches nearly every part anyway.
+MOST_PARTS = 12
+
+
+@dataclass(frozen=True)
+class Touched:
+    """The (centre_code, pathway) pairs the loads of one publish changed."""
+
+    pairs: frozenset[tuple[str, str]]
+
+    @property
+    def pathways(self) -> list[str]:
+        return sorted({pathway for _, pathway in self.pairs})
+
+
 def mart_sql(name: str) -> str:
     """The SELECT of one mart (its file's text)."""
     if name not in ORDER:
         raise KeyError(f"no mart named {name!r}")
     return (MART_DIR / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def rebuild_kind(sql: str) -> str:
+    """How a mart is rebuilt after a load, from its header line ``-- Rebuild: …`` (whole without one)."""
+    found = REBUILD.search(sql)
+    kind = found.group(1) if found else WHOLE
+    if kind not in (PER_CENTRE_AND_PATHWAY, PER_PATHWAY, WHOLE):
+        raise ValueError(f"unknown rebuild {kind!r}; say {PER_CENTRE_AND_PATHWAY!r}, {PER_PATHWAY!r} or {WHOLE!r}")
+    return kind
+
+
+def touched(con: duckdb.DuckDBPyConnection) -> Touched | None:
+    """What this connection's loads changed (``warehouse.loader`` notes it); None: unknown or everything."""
+    noted = con.execute("select count(*) from duckdb_tables() where temporary and table_name = 'touched_keys'").fetchone()
+    if not (noted and noted[0]):
+        return None
+    pairs = con.execute("select distinct centre_code, pathway from touched_keys").fetchall()
+    if any(centre is None or pathway is None for centre, pathway in pairs):
+        return None
+    return Touched(frozenset(pairs))
 
 
 def has_warehouse(con: duckdb.DuckDBPyConnection) -> bool:
@@ -56,21 +105,70 @@ def lay_out(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("drop table sorted_episodes")
 
 
-def build(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Lay out the episodes and (re)build every mart in one transaction; returns the marts built.
+def _digest(sql: str) -> str:
+    return hashlib.sha256(sql.encode("utf-8")).hexdigest()
 
-    Does nothing on a connection without the warehouse's tables.
+
+def _built(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """The digest of the SQL each mart of this version was built by (none for a version built before they were kept)."""
+    rows = con.execute("select key, value from store.meta where key like 'mart %'").fetchall()
+    found = {key.removeprefix("mart "): value for key, value in rows}
+    marts = {r[0] for r in con.execute("select table_name from duckdb_tables() where schema_name = 'marts'").fetchall()}
+    return {name: digest for name, digest in found.items() if name in marts}
+
+
+def _parts(kind: str, touched: Touched) -> list[tuple[str, dict[str, str]]]:
+    """The filters (a constant each, so DuckDB pushes it down) of the touched parts of a mart."""
+    if kind == PER_PATHWAY:
+        return [("pathway = $pathway", {"pathway": p}) for p in touched.pathways]
+    return [("centre_code = $centre and pathway = $pathway", {"centre": c, "pathway": p}) for c, p in sorted(touched.pairs)]
+
+
+def _create(con: duckdb.DuckDBPyConnection, name: str, sql: str) -> None:
+    # a table's name cannot be a bind parameter: only the names in ORDER, quoted
+    con.execute(f"create or replace table marts.{quote(name)} as {sql}")
+    con.execute(
+        "insert into store.meta values ($key, $digest) on conflict (key) do update set value = excluded.value",
+        {"key": f"mart {name}", "digest": _digest(sql)},
+    )
+
+
+def _refresh(con: duckdb.DuckDBPyConnection, name: str, sql: str, parts: list[tuple[str, dict[str, str]]]) -> None:
+    """Replace the rows of the touched parts by the mart's SELECT filtered to each (the filters are the constants above)."""
+    table = "marts." + quote(name)  # a table's name cannot be a bind parameter: only the names in ORDER, quoted
+    for where, params in parts:
+        con.execute(f"delete from {table} where {where}", params)  # nosec B608 # fixed name and filter; values bound
+        con.execute(f"insert into {table} select * from ({sql}\n) where {where}", params)  # nosec B608 # as above
+
+
+def build(con: duckdb.DuckDBPyConnection, touched: Touched | None = None) -> list[str]:
+    """Build the marts in one transaction: everything (``touched`` None; with the episodes laid out first), or
+    what ``touched`` names; returns the marts built whole or in part. Does nothing without the warehouse's tables.
     """
     if not has_warehouse(con):
         return []
     con.begin()
     try:
-        lay_out(con)
+        built = _built(con)
+        whole = touched is None or not built
+        if whole:
+            lay_out(con)
         con.execute("create schema if not exists marts")
-        for name in ORDER:  # a table's name cannot be a bind parameter: only the names in ORDER, quoted
-            con.execute(f"create or replace table marts.{quote(name)} as {mart_sql(name)}")
+        done = []
+        for name in ORDER:
+            sql = mart_sql(name)
+            whole = whole or built.get(name) != _digest(sql)  # a new or changed mart: it and the ones after it whole
+            kind = rebuild_kind(sql)
+            parts = [] if whole or kind == WHOLE else _parts(kind, touched)  # type: ignore[arg-type]
+            if whole or kind == WHOLE or len(parts) > MOST_PARTS:
+                _create(con, name, sql)
+            elif parts:
+                _refresh(con, name, sql, parts)
+            else:
+                continue
+            done.append(name)
         con.commit()
     except BaseException:
         con.rollback()
         raise
-    return list(ORDER)
+    return done

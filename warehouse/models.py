@@ -1,8 +1,9 @@
 """Fitted models stored with the data version they were fitted on.
 
 A publish (``connection.writer``) calls ``prepare`` on the new version just before it is switched
-in: it drops the model tables the copied previous version carried and runs the fitters registered
-with ``fit_on_publish``, each of which stores its rows with ``store``. So every process (and every
+in: it empties the model tables the copied previous version carried (after a load, only the rows of the
+pathways the load touched: the others were fitted on the same rows) and runs the fitters registered
+with ``fit_on_publish`` for those pathways, each of which stores its rows with ``store``. So every process (and every
 replica) reads the same coefficients from the version it serves, and no page fits a model.
 
 The warehouse layer may not import the statistics above it, so the fitting is injected: the
@@ -22,13 +23,16 @@ Tables (``pathway`` and ``row_order`` on every row; ``centre_code`` null for the
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import inspect
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
 import duckdb
 import polars as pl
 
-Fitter = Callable[[duckdb.DuckDBPyConnection], None]
+# ``fitter(con, pathways)`` stores the models of those pathways (None: every one); a fitter taking ``con``
+# alone (an older registration) fits every pathway, so a publish with one refits everything.
+Fitter = Callable[..., None]
 
 TABLES: dict[str, str] = {
     "model_pathways": "pathway varchar, row_order bigint, similarity_variables varchar",
@@ -74,12 +78,49 @@ def fitting_on_publish(fitter: Fitter) -> Iterator[None]:
             _FITTERS.remove(fitter)
 
 
-def prepare(con: duckdb.DuckDBPyConnection) -> None:
-    """Empty the model tables of the version being published and fit its models (the publish step calls this)."""
+def _takes_pathways(fitter: Fitter) -> bool:
+    """Whether a fitter fits some pathways only (``fitter(con, pathways)``); one taking ``con`` alone fits them all."""
+    try:
+        inspect.signature(fitter).bind(None, None)
+    except TypeError:
+        return False
+    return True
+
+
+def _as_made(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the version carries every model table with the columns of ``TABLES`` (one made before may not)."""
+    for table, columns in TABLES.items():
+        found = con.execute(
+            "select string_agg(column_name || ' ' || lower(data_type), ', ' order by column_index) from duckdb_columns()"
+            " where schema_name = 'main' and table_name = $table",
+            {"table": table},
+        ).fetchone()
+        if not found or found[0] != columns.lower():
+            return False
+    return True
+
+
+def prepare(con: duckdb.DuckDBPyConnection, pathways: Sequence[str] | None = None) -> None:
+    """Fit the models of the version being published (the publish step calls this): every pathway's (None),
+    or only those of ``pathways``, the others keeping the rows the copied version carries (their data did
+    not change). A version without the model tables as ``TABLES`` has them, or a fitter that fits every
+    pathway at once, makes it a whole refit."""
+    if pathways is not None and _as_made(con) and all(_takes_pathways(f) for f in _FITTERS):
+        wanted = sorted(pathways)
+        if not wanted:
+            return
+        for table in TABLES:  # names are the constants above; the pathways a bound list
+            con.execute(f"delete from {table} where list_contains($pathways, pathway)", {"pathways": wanted})  # nosec B608 # fixed names
+        for fitter in _FITTERS:
+            fitter(con, wanted)
+        return
     for table, columns in TABLES.items():
         con.execute(f"create or replace table {table} ({columns})")  # names and columns are the constants above
     for fitter in _FITTERS:
-        fitter(con)
+        if _takes_pathways(fitter):
+            fitter(con, None)
+        else:
+            fitter(con)
 
 
 def store(con: duckdb.DuckDBPyConnection, table: str, pathway: str, rows: pl.DataFrame) -> None:

@@ -59,6 +59,12 @@ create table if not exists quarantine (
 create table if not exists store.meta (key varchar primary key, value varchar);
 """
 
+# What the loads of one publish changed, kept in the writer's session only (a temp table, rolled back with
+# its file): per row a centre, pathway and treatment month of an episode whose rows were inserted or
+# replaced; a row with an empty centre means "everything" (a change no centre and pathway bounds, such as
+# the centres). ``warehouse.marts`` rebuilds what it names; without the table, everything is rebuilt.
+TOUCHED_DDL = "create temp table if not exists touched_keys (centre_code varchar, pathway varchar, month_date date)"
+
 
 def quote(identifier: str) -> str:
     """A DuckDB identifier, quoted; only ever applied to names from the table registry."""

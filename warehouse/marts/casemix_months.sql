@@ -1,3 +1,4 @@
+-- Rebuild: per centre and pathway
 -- Case-mix completeness per centre, pathway, treatment month and case-mix variable.
 -- Grain: one row per centre_code, pathway, month_date and variable of the pathway's outcome set
 -- (from the view episode_casemix, whatever the variable's origin); fields_n episodes of the month,

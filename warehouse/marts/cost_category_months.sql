@@ -1,3 +1,4 @@
+-- Rebuild: per centre and pathway
 -- Cost per category per centre, pathway and treatment month.
 -- Grain: one row per centre_code, pathway, month_date (first day of the treatment month) and cost
 -- category with costs; amount_eur summed over the month's episodes. The number of costed episodes
@@ -8,7 +9,7 @@ with own as (
 ),
 
 final as (
-    select o.centre_code, o.pathway, o.month_date, c.category, sum(c.amount_eur) as amount_eur
+    select o.centre_code, o.pathway, o.month_date, c.category, sum(c.amount_eur::decimal(38, 10))::double as amount_eur
     from own as o
     join costs as c using (centre_code, episode_id)
     group by o.centre_code, o.pathway, o.month_date, c.category

@@ -1,3 +1,4 @@
+-- Rebuild: per centre and pathway
 -- The months in which each centre first delivered episodes of each pathway (what "live" reads).
 -- Grain: one row per centre_code, pathway and delivered_month_date (first day of the month of an
 -- episode's first delivery).

@@ -1,3 +1,4 @@
+-- Rebuild: per centre and pathway
 -- Per-episode cost: the sum of an episode's cost rows, carrying its pathway and treatment month.
 -- Grain: one row per centre_code and episode_id with at least one row in costs; stored ordered by
 -- centre_code, pathway and month_date (zone maps skip the rest).
@@ -7,7 +8,7 @@ with own as (
 ),
 
 final as (
-    select o.centre_code, o.pathway, o.month_date, o.episode_id, sum(c.amount_eur) as cost_eur
+    select o.centre_code, o.pathway, o.month_date, o.episode_id, sum(c.amount_eur::decimal(38, 10))::double as cost_eur
     from own as o
     join costs as c using (centre_code, episode_id)
     group by o.centre_code, o.pathway, o.month_date, o.episode_id

@@ -1,3 +1,4 @@
+-- Rebuild: per centre and pathway
 -- The monthly review's indicators that take no parameter, per centre, pathway and treatment month.
 -- Grain: one row per centre_code, pathway, month_date (first day of the treatment month), family and
 -- subject (the outcome code, timepoint or treatment it is about; empty for a family without one),
@@ -5,7 +6,7 @@
 -- (value = their ratio, 0–1); a mean has value with cases_n. recorded_n (outcomes only): rows with a
 -- value. The PROM change indicators depend on the follow-up and the instruments' thresholds: they
 -- are computed from episode_prom_scores when asked.
-with own as (
+with own as not materialized (  -- inlined, so a filter on centre and pathway reaches the scan
     select centre_code, pathway, episode_id, treatment, referral_date, treatment_date, discharge_date,
         sdm_documented, mdt_discussed, date_trunc('month', treatment_date)::date as month_date
     from episodes
@@ -13,7 +14,7 @@ with own as (
 
 outcomes as (
     select centre_code, pathway, 'outcome' as family, outcome as subject, month_date,
-        count(*) filter (where value = 1)::double as events_n, count(*) as cases_n, avg(value) as value,
+        count(*) filter (where value = 1)::double as events_n, count(*) as cases_n, avg(value::decimal(38, 10)) as value,
         count(value) as recorded_n
     from marts.outcome_rows
     group by centre_code, pathway, outcome, month_date
@@ -92,7 +93,7 @@ prems as (
 ),
 
 episode_costs as (
-    select e.centre_code, e.pathway, e.month_date, e.episode_id, sum(c.amount_eur) as cost_eur
+    select e.centre_code, e.pathway, e.month_date, e.episode_id, sum(c.amount_eur::decimal(38, 10)) as cost_eur
     from own as e
     join costs as c using (centre_code, episode_id)
     group by e.centre_code, e.pathway, e.month_date, e.episode_id

@@ -1,3 +1,4 @@
+-- Rebuild: per centre and pathway
 -- Layout mart: every clinical outcome, carrying its episode's pathway and treatment month.
 -- Grain: one row per row of clinical_outcomes (centre_code, episode_id, outcome).
 -- Stored ordered by centre_code, pathway and month_date (zone maps skip the rest).

@@ -1,3 +1,4 @@
+-- Rebuild: per centre and pathway
 -- PROM response per centre, pathway, invitation month and timepoint: questionnaire sets sent and answered.
 -- Grain: one row per centre_code, pathway, month_date (first day of the month the invitation was
 -- sent) and timepoint; an episode counts once per timepoint, answered when any instrument was.
