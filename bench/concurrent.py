@@ -418,8 +418,10 @@ def measure(db: Path, users: int, read_s: float, work: Path, settle_s: float, pr
     try:
         settled = wait_until_idle(proc.pid, settle_s)
         spy = start_profile(proc.pid, work / "profile.txt") if profile else None
+        cpu_before = cpu_seconds(proc.pid)
         with LoadAverage() as load:
             per_user = asyncio.run(all_users(url, [f"bench{i:02d}" for i in range(len(pairs))], read_s))
+        found["server_cpu_s"] = round(cpu_seconds(proc.pid) - cpu_before, 1)
         found["server_profile"] = stop_profile(spy, work / "profile.txt", src)
     finally:
         stop(proc)
