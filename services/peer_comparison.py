@@ -148,7 +148,7 @@ def centre_aggregates(
 
     A half-year's aggregates come from the version when it stores them (fitted at publish); otherwise fitted here.
     """
-    if period.halves == 1 and (stored := stored_aggregates(indicator, oset.pathway, period, db)) is not None:
+    if period.halves == 1 and (stored := stored_aggregates(indicator, oset, period, db)) is not None:
         return stored
     cells = [part.start for part in period.parts()]
     return aggregate_centres(indicator, oset, pooled_patients(indicator, oset, period, db), cells)
@@ -158,11 +158,14 @@ def centre_aggregates(
 
 PEER_TABLE = "peer_aggregates"
 EVER = {"from_month": dt.date(1900, 1, 1), "to_month": dt.date(2999, 12, 1)}  # every treatment month
+NONE = {"centre_code": pl.String}  # the stored row of a half-year without patients
 
 
 def _aggregate_rows(indicator: ComparisonIndicator, period: ReportingPeriod, aggregates: CentreAggregates) -> pl.DataFrame:
-    """One half-year's aggregates as rows of the model table (residual SD and imputed counts on every row)."""
-    return aggregates.per_centre.with_columns(
+    """One half-year's aggregates as rows of the model table (residual SD and imputed counts on every row); no
+    patients: one row without a centre."""
+    per_centre = aggregates.per_centre if aggregates.per_centre.height else pl.DataFrame({"centre_code": [None]}, schema=NONE)
+    return per_centre.with_columns(
         pl.lit(indicator.code).alias("indicator"),
         pl.lit(period.start).alias("period_start"),
         pl.lit(aggregates.residual_sd, dtype=pl.Float64).alias("residual_sd"),
@@ -179,20 +182,22 @@ def _half_years(rows: pl.DataFrame, today: dt.date) -> list[ReportingPeriod]:
 def pathway_aggregates(oset: OutcomeSet, fetch: Fetch, today: dt.date) -> pl.DataFrame:
     """Every comparison indicator's per-centre aggregates in every closed half-year of the pathway, as table rows.
 
-    A half-year whose model cannot be fitted (too few patients) is left out: asked, it fails as it always did.
+    An indicator without patients in a half-year (a one-year outcome of recent treatments) is stored as one row
+    without a centre, so the page knows there is nothing to compare without asking. A half-year whose model
+    cannot be fitted (too few patients) is left out: asked, it fails as it always did.
     """
     window = {"pathway": oset.pathway, **EVER}
     casemix = fetch("peer_casemix", **window)
+    pooled = [(i, _pooled(_indicator_rows(i, oset, window, fetch), casemix, oset)) for i in comparison_indicators(oset)]
+    halves = sorted({period for _, patients in pooled for period in _half_years(patients, today)})
     frames = []
-    for indicator in comparison_indicators(oset):
-        patients = _pooled(_indicator_rows(indicator, oset, window, fetch), casemix, oset)
-        for period in _half_years(patients, today):
+    for indicator, patients in pooled:
+        for period in halves:
             try:
                 aggregates = aggregate_centres(indicator, oset, patients.filter(_half_start() == period.start), [period.start])
             except ValueError:
                 continue
-            if aggregates.per_centre.height:
-                frames.append(_aggregate_rows(indicator, period, aggregates))
+            frames.append(_aggregate_rows(indicator, period, aggregates))
     return pl.concat(frames, how="diagonal_relaxed") if frames else pl.DataFrame()
 
 
@@ -224,15 +229,17 @@ def _stored_rows(version: Path, pathway: str) -> pl.DataFrame | None:
 
 
 def stored_aggregates(
-    indicator: ComparisonIndicator, pathway: str, period: ReportingPeriod, db: Path | None
+    indicator: ComparisonIndicator, oset: OutcomeSet, period: ReportingPeriod, db: Path | None
 ) -> CentreAggregates | None:
     """One half-year's per-centre aggregates as the version stores them (None: it stores none for it)."""
-    rows = _stored_rows(published(db), pathway)
+    rows = _stored_rows(published(db), oset.pathway)
     if rows is None:
         return None
     mine = rows.filter((pl.col("indicator") == indicator.code) & (pl.col("period_start") == period.start))
     if mine.is_empty():
         return None
+    if mine["centre_code"].is_null().all():  # stored without patients: what the model step gives for none
+        return aggregate_centres(indicator, oset, pl.DataFrame(), [period.start])
     first = mine.row(0, named=True)
     kept = [c for c in mine.columns if c not in ("indicator", "period_start", "residual_sd", "missing")]
     per_centre = mine.select(c for c in kept if mine[c].null_count() < mine.height).with_columns(

@@ -13,6 +13,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
+import analytics.peers as peers
 import services.peer_comparison as service
 from analytics.peers import aggregate_centres, comparison_indicators
 from analytics.periods import ReportingPeriod, is_closed, period_of, spanning
@@ -64,7 +65,7 @@ def test_stored_aggregates_are_a_fresh_fit_for_every_indicator_and_closed_half_y
         assert halves and all(h.month in (1, 7) for h in halves), indicator.code
         for start in {halves[0], halves[-1]}:  # the first and the latest stored half-year
             period = ReportingPeriod(start)
-            stored = service.stored_aggregates(indicator, PATHWAY, period, version)
+            stored = service.stored_aggregates(indicator, oset, period, version)
             fresh = aggregate_centres(indicator, oset, service.pooled_patients(indicator, oset, period, version), [start])
             assert_frame_equal(stored.per_centre, fresh.per_centre, check_exact=False, rel_tol=TOLERANCE, abs_tol=TOLERANCE)
             assert _same_number(stored.residual_sd, fresh.residual_sd) and stored.missing == fresh.missing
@@ -93,8 +94,8 @@ def test_the_comparison_reads_them_and_fits_nothing_with_the_same_protected_resu
     def no_fit(*args: object, **kwargs: object) -> None:
         raise AssertionError("a page fitted the case-mix model")
 
-    monkeypatch.setattr(service, "aggregate_centres", no_fit)
-    monkeypatch.setattr(service, "run_internal", no_fit)  # and read no pooled patient rows either
+    monkeypatch.setattr(peers, "adjust", no_fit)  # the case-mix model
+    monkeypatch.setattr(service, "run_internal", no_fit)  # and no pooled patient rows either
     for code, want in fresh.items():
         got = service.peer_comparison(lead("UMCU"), "UMC Utrecht", PATHWAY, code, period, db=version)
         assert got.is_shown == want.is_shown and got.peers_enough == want.peers_enough
@@ -120,7 +121,9 @@ def test_a_longer_period_or_a_version_without_them_is_fitted_when_asked(
     assert fitted == []  # a stored half-year
     service.peer_comparison(PROGRAMME, "", PATHWAY, indicator.code, spanning(halves[-2], halves[-1]), db=version)
     assert fitted == [1]  # two half-years: fitted on their pooled rows
-    assert service.stored_aggregates(indicator, PATHWAY, halves[-1], demo_warehouse) is None  # published without the fitter
+    assert (
+        service.stored_aggregates(indicator, outcome_sets()[PATHWAY], halves[-1], demo_warehouse) is None
+    )  # published without the fitter
     service.peer_comparison(PROGRAMME, "", PATHWAY, indicator.code, halves[-1], db=demo_warehouse)
     assert fitted == [1, 1]
 
@@ -136,6 +139,27 @@ def test_the_command_line_and_the_server_store_them_with_the_models(monkeypatch:
     cli._publish_models("cli")
     data._publish_models("server")
     assert called == [("models", "cli"), ("peers", "cli"), ("models", "server"), ("peers", "server")]
+
+
+def test_an_indicator_without_patients_in_a_half_year_is_stored_as_nothing_to_compare(
+    version: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    oset = outcome_sets()[PATHWAY]
+    with reader(version) as con:
+        empty = con.execute(
+            "select indicator, period_start from peer_aggregates where pathway = $p and centre_code is null", {"p": PATHWAY}
+        ).fetchall()
+    assert empty  # one-year outcomes of the latest closed half-year are not known yet
+    indicators = {i.code: i for i in comparison_indicators(oset)}
+    fresh = {
+        (code, start): service.pooled_patients(indicators[code], oset, ReportingPeriod(start), version).height
+        for code, start in empty
+    }
+    assert set(fresh.values()) == {0}
+    monkeypatch.setattr(service, "run_internal", lambda *a, **k: pytest.fail("a page asked for pooled patient rows"))
+    for code, start in empty:
+        result = service.peer_comparison(PROGRAMME, "", PATHWAY, code, ReportingPeriod(start), db=version)
+        assert not result.is_shown and result.peers_enough == 0
 
 
 def test_a_version_stores_one_row_per_centre_and_nothing_about_a_patient(version: Path) -> None:
