@@ -57,12 +57,13 @@ def pinned_db() -> Path:
     return pinned if pinned is not None and pinned.exists() else warehouse_path()
 
 
-def _publish_models(con: object) -> None:
+def _publish_models(con: object, pathways: list[str] | None = None) -> None:
+    """What an upload's publish fits: the models and peer aggregates of the pathways it touched (None: every one)."""
     from services.patients_like_me import publish_models  # statsmodels only when the server publishes
     from services.peer_comparison import publish_peer_aggregates
 
-    publish_models(con)  # type: ignore[arg-type]
-    publish_peer_aggregates(con)  # type: ignore[arg-type]
+    publish_models(con, pathways)  # type: ignore[arg-type]
+    publish_peer_aggregates(con, pathways)  # type: ignore[arg-type]
 
 
 def start_serving() -> None:
