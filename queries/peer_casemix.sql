@@ -14,7 +14,7 @@ with final as (
     from marts.casemix_rows
     where pathway = $pathway
         and treatment_date >= $from_month::date
-        and treatment_date < $to_month::date + interval 1 month
+        and treatment_date < ($to_month::date + interval 1 month)::date
 )
 
 select * from final

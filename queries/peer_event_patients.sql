@@ -14,7 +14,7 @@ with final as (
     from marts.outcome_episodes
     where pathway = $pathway and outcome = $outcome and value in (0, 1)
         and treatment_date >= $from_month::date
-        and treatment_date < $to_month::date + interval 1 month
+        and treatment_date < ($to_month::date + interval 1 month)::date
 )
 
 select * from final

@@ -14,7 +14,7 @@ with final as (
     from marts.prom_score_pairs
     where pathway = $pathway and instrument = $instrument and timepoint = $followup
         and treatment_date >= $from_month::date
-        and treatment_date < $to_month::date + interval 1 month
+        and treatment_date < ($to_month::date + interval 1 month)::date
 )
 
 select * from final

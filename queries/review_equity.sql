@@ -12,8 +12,8 @@ with months as (
         paid_recorded_n, paid_events_n
     from marts.equity_months
     where centre_code = $centre_code and pathway = $pathway
-        and month_date >= $to_month::date - interval 11 month
-        and month_date < $to_month::date + interval 1 month
+        and month_date >= ($to_month::date - interval 11 month)::date
+        and month_date <= $to_month::date
 ),
 
 groups as (
