@@ -444,11 +444,12 @@ def main() -> None:
     parser.add_argument("--commit", default="HEAD", help="the commit to serve ('' for the checkout as it is)")
     parser.add_argument("--rebuild", action="store_true", help="serve a copy of --db rebuilt by the commit's code")
     parser.add_argument("--work", default=str(ROOT / "data" / "bench" / "concurrent"))
+    parser.add_argument("--note", default="", help="a sentence kept with the result (what else ran on the machine)")
     parser.add_argument("--out", default=None, help="result file (default bench/results/concurrent-<scale>.json)")
     args = parser.parse_args()
     result = measure(Path(args.db), args.users, args.read, Path(args.work), args.settle, args.profile, args.commit, args.rebuild)
     result |= {"measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "scale": args.scale,
-               "budget_p95_s": BUDGET_P95_S.get(args.scale)}  # fmt: skip
+               "budget_p95_s": BUDGET_P95_S.get(args.scale)} | ({"note": args.note} if args.note else {})  # fmt: skip
     out = Path(args.out) if args.out else RESULTS / f"concurrent-{args.scale}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
