@@ -4,19 +4,28 @@ The warehouse holds everything but the last monthly delivery, and the app proces
 review page open (caches filled). The clock starts when ``python -m cli load`` starts
 and stops when the review page, opened again in the same process as a user's next visit
 would, lists the delivery's month: no restart, no cache clearing.
+
+``python -m bench.freshness BASE`` says where one publish of the last delivery onto the published
+version at BASE spends its time (copy, load, marts, models, checkpoint), as the command line publishes it.
 """
 
 from __future__ import annotations
 
+import argparse
+import json
 import os
 import shutil
 import subprocess  # nosec B404  # runs this project's own modules
 import sys
+import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
+from bench.generate import read_manifest
 from bench.pages import CASES, open_page
 from bench.stats import spread
+from warehouse import connection, marts, models
 from warehouse.connection import published, writer
 from warehouse.loader import load_paths
 
@@ -67,3 +76,55 @@ def _once(base: Path, files, folder: Path) -> float:
 def freshness(files, folder: Path, runs: int) -> dict[str, float]:
     base = _base(files, folder)
     return spread([_once(base, files, folder) for _ in range(runs)])
+
+
+def _timed(spent: dict[str, float], step: str, function: Callable) -> Callable:
+    def run(*args: object, **kwargs: object) -> object:
+        start = time.perf_counter()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            spent[step] = spent.get(step, 0.0) + time.perf_counter() - start
+
+    return run
+
+
+def steps(base: Path, files, folder: Path) -> dict[str, float]:
+    """Seconds of each step of publishing the last delivery onto a copy of ``base`` (fitting as the command line does)."""
+    from services.patients_like_me import publish_models
+    from services.peer_comparison import publish_peer_aggregates
+
+    db = folder / "warehouse.duckdb"
+    shutil.copyfile(published(base), db)
+    spent: dict[str, float] = {}
+    wrapped = {
+        (connection.shutil, "copyfile"): "copy",
+        (marts, "build"): "marts",
+        (models, "prepare"): "models",
+    }
+    originals = {key: getattr(*key) for key in wrapped}
+    for (module, name), step in wrapped.items():
+        setattr(module, name, _timed(spent, step, getattr(module, name)))
+    try:
+        delivered_on, paths = files[-1]
+        start = time.perf_counter()
+        with models.fitting_on_publish(publish_models), models.fitting_on_publish(publish_peer_aggregates), writer(db) as con:
+            load_start = time.perf_counter()
+            rows = sum(r.rows_read for r in load_paths(con, paths, delivered_on=delivered_on))
+            spent["load"] = time.perf_counter() - load_start
+            touched = marts.touched(con)
+        spent["publish"] = time.perf_counter() - start
+    finally:
+        for (module, name), function in originals.items():
+            setattr(module, name, function)
+    pairs = len(touched.pairs) if touched else None
+    return {**spent, "rows": rows, "touched_pairs": pairs, "touched_pathways": len(touched.pathways) if touched else None}
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(prog="python -m bench.freshness")
+    parser.add_argument("base", help="a published warehouse holding every delivery but the last")
+    parser.add_argument("--files", default="data/bench/medium/files", help="the deliveries (manifest.json)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(dir=Path(args.base).resolve().parent) as tmp:
+        print(json.dumps(steps(Path(args.base), read_manifest(Path(args.files)), Path(tmp))))
