@@ -38,7 +38,8 @@ run: $(VENV)/.runtime
 	SAMEN_LEREN_DEMO=1 $(BIN)/streamlit run serve.py --server.port $(PORT)
 
 ## test: install what the tests need, check the layers (import-linter) and run the whole suite
-## (one worker per core, each test file whole on one worker, so module fixtures are built once)
+## (one worker per core, each test file whole on one worker, so module fixtures are built once; the
+## longest files first, in the order tests/conftest.py gives, and the 15 slowest tests printed at the end)
 WORKERS ?= auto
 CODE := access analytics bench cli data_models pages queries reports sample_data services texts ui warehouse app.py serve.py
 
@@ -46,12 +47,12 @@ test: $(VENV)/.dev browser
 	$(BIN)/python -m ruff check .
 	$(BIN)/bandit -q -r $(CODE)
 	$(BIN)/lint-imports  # the layers in pyproject.toml's [tool.importlinter]: nothing imports upward
-	$(BIN)/python -m pytest -n $(WORKERS) --dist loadfile
+	$(BIN)/python -m pytest -n $(WORKERS) --dist loadfile --no-loadscope-reorder --durations=15
 
 ## test-fast: the suite without the real-browser tests, for the edit-test loop
 test-fast: $(VENV)/.dev
 	$(BIN)/python -m ruff check .
-	$(BIN)/python -m pytest -n $(WORKERS) --dist loadfile -m "not browser" -q
+	$(BIN)/python -m pytest -n $(WORKERS) --dist loadfile --no-loadscope-reorder -m "not browser" -q
 
 ## browser: Debian's Chromium for the end-to-end browser tests (installed once, when missing)
 browser:

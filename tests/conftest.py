@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -37,6 +38,32 @@ ROOT = Path(__file__).resolve().parent.parent
 # The suite runs against the demo (its accounts, its public peer-code key) unless a test says
 # otherwise: tests of the closed-until-configured rules delete this with monkeypatch.
 os.environ["SAMEN_LEREN_DEMO"] = "1"
+
+
+# The files that take longest (loads in subprocesses, a browser with a server of its own, few tests each)
+# start first, so that none of them is dealt out last while the other xdist worker has nothing left to do;
+# browser files alternate with the others, so that two browsers seldom run at once. The Makefile turns
+# off xdist's own order (files with the most tests first), which put exactly these files last; the other
+# files follow in that order. `make test` prints the slowest tests: keep this list in step with them.
+LONG_FILES = (
+    "test_crash_safety.py",
+    "test_browser_every_role.py",
+    "test_reads_during_loads.py",
+    "test_browser.py",
+    "test_made_up_pathway.py",
+    "test_browser_meeting.py",
+    "test_models_per_version.py",
+    "test_browser_practices.py",
+    "test_incremental_publish.py",
+    "test_serving_sessions.py",
+    "test_rebuild.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {name: i for i, name in enumerate(LONG_FILES)}
+    tests_in = Counter(item.path.name for item in items)
+    items.sort(key=lambda item: (rank.get(item.path.name, len(rank)), -tests_in[item.path.name]))
 
 
 @pytest.fixture(scope="session")
