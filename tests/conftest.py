@@ -40,23 +40,29 @@ ROOT = Path(__file__).resolve().parent.parent
 os.environ["SAMEN_LEREN_DEMO"] = "1"
 
 
-# The files that take longest (loads in subprocesses, a browser with a server of its own, few tests each)
-# start first, so that none of them is dealt out last while the other xdist worker has nothing left to do;
-# browser files alternate with the others, so that two browsers seldom run at once. The Makefile turns
-# off xdist's own order (files with the most tests first), which put exactly these files last; the other
-# files follow in that order. `make test` prints the slowest tests: keep this list in step with them.
+# The files that took longest in a whole run (loads in subprocesses, browsers with a server of their own,
+# page walks) start first, roughly longest first, so that none is dealt out last while the other xdist
+# worker has nothing left to do; browser files alternate with the others, so that two browsers seldom run
+# at once. The Makefile turns off xdist's own order (files with the most tests first), which put the
+# one-test files among these last; the other files follow in that order. `make test` prints the slowest
+# tests: keep this list in step with them.
 LONG_FILES = (
     "test_crash_safety.py",
     "test_browser_every_role.py",
     "test_reads_during_loads.py",
     "test_browser.py",
-    "test_made_up_pathway.py",
-    "test_browser_meeting.py",
-    "test_models_per_version.py",
+    "test_peer_linkage.py",
     "test_browser_practices.py",
+    "test_meeting_pack.py",
+    "test_browser_meeting.py",
+    "test_comparison_page.py",
+    "test_loader_fuzz.py",
+    "test_made_up_pathway.py",
+    "test_models_per_version.py",
     "test_incremental_publish.py",
-    "test_serving_sessions.py",
+    "test_marts_crash.py",
     "test_rebuild.py",
+    "test_serving_sessions.py",
 )
 
 
