@@ -11,7 +11,7 @@ import polars as pl
 import streamlit as st
 
 from analytics.indicators import Indicator, Summary
-from texts import month_name, t
+from texts import lang, month_name, t
 from texts.csv_safe import csv_bytes
 from texts.review import cells_in_words, change_text, column_words
 from texts.sentences import settings_line
@@ -124,9 +124,11 @@ def chart_with_data(fig, frame: pl.DataFrame, key: str, file_name: str) -> None:
     if has_patient_rows(frame):
         patient_download(frame, key=key, file_name=file_name, what=f"chart {key}")
         return
+    spoken = lang()  # the CSV is made when the button is clicked, on a thread of its own: in the language shown now
     st.download_button(
-        t("download_csv"), csv_bytes(frame), file_name=file_name, mime="text/csv", key=f"csv_{key}", icon=":material/download:"
-    )
+        t("download_csv"), lambda: csv_bytes(frame, spoken), file_name=file_name, mime="text/csv", key=f"csv_{key}",
+        icon=":material/download:",
+    )  # fmt: skip
 
 
 def column_labels(frame: pl.DataFrame) -> dict[str, st.column_config.Column]:
