@@ -158,7 +158,7 @@ def test_a_further_month_of_one_centre_rebuilds_its_part_only_and_equals_a_whole
     assert sum(r.rows_updated for r in reports) == 6  # three episodes and three costs corrected
     per_pair = [n for n in marts.ORDER if marts.rebuild_kind(marts.mart_sql(n)) == marts.PER_CENTRE_AND_PATHWAY]
     assert {name for name, _ in spy.parts} == set(per_pair) and per_pair
-    assert all(parts == [{"centre": CENTRE, "pathway": PATHWAY}] for _, parts in spy.parts)
+    assert all(parts == [{"centre": CENTRE, "pathways": [PATHWAY]}] for _, parts in spy.parts)
     assert not set(spy.whole) & set(per_pair)
     assert spy.fitted == [[PATHWAY]]
 
@@ -228,8 +228,8 @@ def test_the_filter_of_a_part_reaches_the_episodes_and_the_marts_it_reads(base: 
             if marts.rebuild_kind(sql) != marts.PER_CENTRE_AND_PATHWAY:
                 continue
             plan = con.execute(
-                f"explain select * from ({sql}\n) where centre_code = $centre and pathway = $pathway",
-                {"centre": CENTRE, "pathway": PATHWAY},
+                f"explain select * from ({sql}\n) where centre_code = $centre and list_contains($pathways, pathway)",
+                {"centre": CENTRE, "pathways": [PATHWAY, "ibd"]},
             ).fetchall()[0][1]
             scans = [(table, text) for table, text in _scans(plan) if table.endswith(".store.episodes") or ".marts." in table]
             assert scans, name

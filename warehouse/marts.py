@@ -12,8 +12,8 @@ for analysts and the patient lists.
 A publish whose changes all came through the loader rebuilds only what they touched (the loader
 notes the centres, pathways and months of the episodes it inserted or replaced: ``touched``). Each
 mart says in its header how it is rebuilt: ``-- Rebuild: per centre and pathway`` (its rows carry
-centre_code and pathway: the touched pairs are deleted and its SELECT, filtered to each pair, inserted;
-the filter is a constant that DuckDB pushes down to the scans), ``-- Rebuild: per pathway`` (rows
+centre_code and pathway: the touched pairs are deleted and its SELECT, filtered to each centre's touched
+pathways, inserted; the filter is a constant that DuckDB pushes down to the scans), ``-- Rebuild: per pathway`` (rows
 pooling centres: the touched pathways) or ``-- Rebuild: whole`` (the default). New rows are appended
 in the mart's own order, so they form row groups of their own and the zone maps keep skipping. A
 version whose marts were built by other SQL (a new or changed mart file; the version records each
@@ -48,8 +48,8 @@ SORT_EPISODES = (
 
 PER_CENTRE_AND_PATHWAY, PER_PATHWAY, WHOLE = "per centre and pathway", "per pathway", "whole"
 REBUILD = re.compile(r"^--\s*Rebuild:\s*(.*?)\s*$", re.MULTILINE)
-# More touched parts than this and the mart is rebuilt whole: a filtered statement per part costs a scan of
-# the child tables each, and a delivery of every centre touches nearly every part anyway.
+# More touched parts (centres, or pathways) than this and the mart is rebuilt whole: a filtered statement per
+# part costs a scan of the child tables each, and a delivery of every centre touches nearly every part anyway.
 MOST_PARTS = 12
 
 
@@ -117,11 +117,17 @@ def _built(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return {name: digest for name, digest in found.items() if name in marts}
 
 
-def _parts(kind: str, touched: Touched) -> list[tuple[str, dict[str, str]]]:
-    """The filters (a constant each, so DuckDB pushes it down) of the touched parts of a mart."""
+def _parts(kind: str, touched: Touched) -> list[tuple[str, dict[str, object]]]:
+    """The filters (constants, so DuckDB pushes them down) of the touched parts of a mart: one per pathway, or one
+    per centre with its touched pathways (a statement per centre reads the child tables once, not once per pair)."""
     if kind == PER_PATHWAY:
         return [("pathway = $pathway", {"pathway": p}) for p in touched.pathways]
-    return [("centre_code = $centre and pathway = $pathway", {"centre": c, "pathway": p}) for c, p in sorted(touched.pairs)]
+    centres: dict[str, list[str]] = {}
+    for centre, pathway in sorted(touched.pairs):
+        centres.setdefault(centre, []).append(pathway)
+    return [
+        ("centre_code = $centre and list_contains($pathways, pathway)", {"centre": c, "pathways": p}) for c, p in centres.items()
+    ]
 
 
 def _create(con: duckdb.DuckDBPyConnection, name: str, sql: str) -> None:
@@ -133,7 +139,7 @@ def _create(con: duckdb.DuckDBPyConnection, name: str, sql: str) -> None:
     )
 
 
-def _refresh(con: duckdb.DuckDBPyConnection, name: str, sql: str, parts: list[tuple[str, dict[str, str]]]) -> None:
+def _refresh(con: duckdb.DuckDBPyConnection, name: str, sql: str, parts: list[tuple[str, dict[str, object]]]) -> None:
     """Replace the rows of the touched parts by the mart's SELECT filtered to each (the filters are the constants above)."""
     table = "marts." + quote(name)  # a table's name cannot be a bind parameter: only the names in ORDER, quoted
     for where, params in parts:
