@@ -236,9 +236,7 @@ def grain_points(indicator: Indicator, rows: pl.DataFrame, months: list[dt.date]
         cases = float(part["cases_n"].sum()) if part.height else None
         events = float(part["events_n"].sum()) if part.height and part["events_n"].null_count() < part.height else None
         valued = part.filter(pl.col("value").is_not_null())
-        value = (
-            float((valued["value"] * valued["cases_n"]).sum() / valued["cases_n"].sum()) if valued.height else None
-        )
+        value = float((valued["value"] * valued["cases_n"]).sum() / valued["cases_n"].sum()) if valued.height else None
         out.append({"month_date": last, "period_start": first, "events_n": events, "cases_n": cases,
                     "value": value, "months_n": part.height})  # fmt: skip
     return pl.DataFrame(
@@ -293,7 +291,9 @@ def control_chart(
     else:
         chart = xmr(series["value"].to_list(), indicator.improvement, indicator.target, start or None, **options)
     if grain != "month":
-        chart = with_run_length(chart, run_rule_length(grain), indicator.improvement, two_of_three=not grain.startswith("rolling_"))
+        chart = with_run_length(
+            chart, run_rule_length(grain), indicator.improvement, two_of_three=not grain.startswith("rolling_")
+        )
     return chart.with_columns(
         series["month_date"], series["cases_n"].fill_null(0).cast(pl.Int64).alias("cases_n"), series["period_start"],
         series["months_n"],

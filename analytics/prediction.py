@@ -673,7 +673,9 @@ def model_rows(options: Mapping[str | None, Mapping[str, OptionModels]]) -> Mode
 def _model_from(fit: dict, estimates: np.ndarray) -> LinearModel | LogisticModel:
     design = _design_from(fit["design"])
     if fit["kind"] == "linear":
-        return LinearModel(design, estimates, np.asarray(json.loads(fit["covariance"]), dtype=float), fit["scale"], fit["df_resid"])
+        return LinearModel(
+            design, estimates, np.asarray(json.loads(fit["covariance"]), dtype=float), fit["scale"], fit["df_resid"]
+        )
     return LogisticModel(design, estimates)
 
 

@@ -563,7 +563,9 @@ def with_run_length(chart: pl.DataFrame, length: int, improvement: Improvement, 
         pl.Series("special_cause", direction != 0),
         pl.Series("special_cause_type", types, dtype=pl.String),
         pl.Series("side", [None if d == 0 else ("high" if d > 0 else "low") for d in direction], dtype=pl.String),
-        pl.Series("variation", np.where(direction == 0, "common", np.where(direction == good, "improvement", "concern")).astype(str)),
+        pl.Series(
+            "variation", np.where(direction == 0, "common", np.where(direction == good, "improvement", "concern")).astype(str)
+        ),
     )
 
 

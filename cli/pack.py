@@ -40,7 +40,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     pack = sub.add_parser("pack", help="maak het vergaderstuk van een maandreview (HTML of PDF)")
     pack.add_argument("--db", required=True)
     pack.add_argument("--centre", required=True, help="centrumcode, bv. UMCU")
-    pack.add_argument("--pathway", required=True, help="zorgpad: de naam van een uitkomstenset (data_models/outcome_sets/<zorgpad>.yaml)")
+    pack.add_argument(
+        "--pathway", required=True, help="zorgpad: de naam van een uitkomstenset (data_models/outcome_sets/<zorgpad>.yaml)"
+    )
     pack.add_argument("--month", required=True, help="maand JJJJ-MM")
     pack.add_argument("--out", required=True, help="uitvoerbestand; .pdf geeft PDF, anders HTML")
     pack.add_argument("--patients", action="store_true", help="neem de patiëntenlijst op (vertrouwelijk)")

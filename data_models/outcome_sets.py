@@ -270,7 +270,9 @@ def _casemix(code: str, own: object, inherited: dict[str, Any], outcomes: dict[s
     if source.startswith(OUTCOME_SOURCE):
         return _outcome_casemix(code, spec, source, outcomes, where)
     if not (source.startswith(EPISODE_SOURCE) or source in (PROM_SOURCE, BASELINE_SOURCE)):
-        raise _fail(f"{where}.source", f"must be {EPISODE_SOURCE}<column>, {OUTCOME_SOURCE}<code>, {PROM_SOURCE} or {BASELINE_SOURCE}")
+        raise _fail(
+            f"{where}.source", f"must be {EPISODE_SOURCE}<column>, {OUTCOME_SOURCE}<code>, {PROM_SOURCE} or {BASELINE_SOURCE}"
+        )
     kind = spec.get("kind")
     if kind not in (NUMERIC, CATEGORICAL):
         raise _fail(f"{where}.kind", "must be numeric or categorical")
@@ -286,7 +288,9 @@ def _casemix(code: str, own: object, inherited: dict[str, Any], outcomes: dict[s
     return CasemixVariable(code, label, kind, source, lo, hi, step, _unit(spec.get("unit"), f"{where}.unit"))
 
 
-def _outcome_casemix(code: str, spec: dict[str, Any], source: str, outcomes: dict[str, ClinicalOutcome], where: str) -> CasemixVariable:
+def _outcome_casemix(
+    code: str, spec: dict[str, Any], source: str, outcomes: dict[str, ClinicalOutcome], where: str
+) -> CasemixVariable:
     outcome = outcomes.get(source.removeprefix(OUTCOME_SOURCE))
     if outcome is None or outcome.role != "casemix":
         raise _fail(f"{where}.source", "must name a clinical outcome of this set with role casemix")

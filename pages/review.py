@@ -123,9 +123,7 @@ def render_chart_block(ctx: Context, review: MonthlyReview, chosen: Summary) -> 
         summary.chart, label(ind.label), ind.unit == "pct", review.cohort_for(ind.code), on_chart(review.actions, ind.code),
         baseline=baseline_marker(settings, review.months_for(ind.code)), money=ind.unit == "eur",
     )  # fmt: skip
-    chart_with_data(
-        fig, summary.chart.select(CHART_TABLE), f"spc_{ind.code}", f"regelkaart_{ind.code.replace(':', '_')}.csv"
-    )
+    chart_with_data(fig, summary.chart.select(CHART_TABLE), f"spc_{ind.code}", f"regelkaart_{ind.code.replace(':', '_')}.csv")
 
 
 def render_patients(ctx: Context, review: MonthlyReview) -> None:
@@ -199,7 +197,10 @@ def render_equity(review: MonthlyReview) -> None:
     st.caption(t("equity_caption"))
     rows = review.equity
     groups = [t("literacy_" + g) for g in rows["literacy_group"]]
-    series = {label(review.headline_label): rows["outcome_pct"].to_list(), t("tile_response"): rows["prom_response_pct"].to_list()}
+    series = {
+        label(review.headline_label): rows["outcome_pct"].to_list(),
+        t("tile_response"): rows["prom_response_pct"].to_list(),
+    }
     if review.has_work_outcome:
         series[t("return_to_work")] = rows["return_to_work_pct"].to_list()
     chart_with_data(grouped_bar_figure(groups, series, "%"), rows, "equity", "gelijke_uitkomsten.csv")

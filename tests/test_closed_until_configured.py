@@ -167,7 +167,11 @@ def test_cli_commands_that_serve_data_refuse_outside_demo_mode(production, revie
 
 
 def test_the_server_outside_demo_mode_exits_with_one_line(tmp_path) -> None:
-    env = {k: v for k, v in os.environ.items() if k not in {"SAMEN_LEREN_DEMO", "ACCESS_CONFIG", "PEER_CODE_SECRET", *settings.FINGERPRINT_KEYS}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"SAMEN_LEREN_DEMO", "ACCESS_CONFIG", "PEER_CODE_SECRET", *settings.FINGERPRINT_KEYS}
+    }
     env |= {"WAREHOUSE_PATH": str(tmp_path / "warehouse.duckdb"), "ACCESS_CONFIG": str(tmp_path / "missing.toml")}
     cmd = [sys.executable, "-m", "streamlit", "run", "serve.py", "--server.headless", "true",
            "--server.port", str(free_port()), "--server.address", "127.0.0.1"]  # fmt: skip

@@ -187,4 +187,6 @@ def test_a_period_off_the_half_year_grid_is_refused(peer_warehouse, period) -> N
 
 def test_an_as_of_date_in_the_future_does_not_open_a_period(peer_warehouse) -> None:
     with pytest.raises(AccessDenied):
-        peer_comparison(lead("AAA"), "A", "knee_oa", EVENT, period_of(dt.date.today()), db=peer_warehouse, as_of=dt.date(2100, 1, 1))
+        peer_comparison(
+            lead("AAA"), "A", "knee_oa", EVENT, period_of(dt.date.today()), db=peer_warehouse, as_of=dt.date(2100, 1, 1)
+        )

@@ -90,8 +90,14 @@ def _knee() -> dict:
     [
         (lambda r: r["casemix"].update(kl_grade={"kind": "ordinal", "nl": "KL", "en": "KL"}), r"casemix\.kl_grade\.kind"),
         (lambda r: r["casemix"].update(kl_grade={"kind": "categorical", "nl": "KL", "en": "KL"}), r"casemix\.kl_grade\.choices"),
-        (lambda r: r["casemix"].update(egfr={"kind": "numeric", "nl": "eGFR", "en": "eGFR", "min": 90, "max": 5}), r"casemix\.egfr"),
-        (lambda r: r["casemix"].update(egfr={"kind": "numeric", "nl": "eGFR", "min": 0, "max": 90}), r"casemix\.egfr: needs a label"),
+        (
+            lambda r: r["casemix"].update(egfr={"kind": "numeric", "nl": "eGFR", "en": "eGFR", "min": 90, "max": 5}),
+            r"casemix\.egfr",
+        ),
+        (
+            lambda r: r["casemix"].update(egfr={"kind": "numeric", "nl": "eGFR", "min": 0, "max": 90}),
+            r"casemix\.egfr: needs a label",
+        ),
         (lambda r: r["casemix"].update(bmi={"mni": 3}), r"casemix\.bmi: unknown key"),
         (lambda r: r.update(prediction={"harm_event": "oks"}), r"prediction\.harm_event"),
         (lambda r: r.update(treatmnets={}), r"outcome set: unknown key\(s\) treatmnets"),
@@ -108,7 +114,12 @@ def test_a_mistake_is_refused_naming_file_and_key(tmp_path: Path, change, messag
 
 def test_a_new_casemix_variable_is_delivered_as_a_baseline_characteristic() -> None:
     raw = _knee()
-    raw["casemix"]["kl_grade"] = {"kind": "categorical", "nl": "KL-graad", "en": "KL grade", "choices": {"3": {"nl": "3", "en": "3"}}}
+    raw["casemix"]["kl_grade"] = {
+        "kind": "categorical",
+        "nl": "KL-graad",
+        "en": "KL grade",
+        "choices": {"3": {"nl": "3", "en": "3"}},
+    }
     var = parse_outcome_set(raw, common()).casemix["kl_grade"]
     assert (var.origin, var.source, list(var.choices)) == ("characteristic", "baseline_characteristics", ["3"])
 

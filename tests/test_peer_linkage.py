@@ -102,7 +102,9 @@ def named_sizes_on_adoption(db: Path, monkeypatch) -> dict[tuple[str, str], floa
         if "Centrum" not in frame.columns or "Zorgpad" not in frame.columns:
             continue
         for row in frame.to_dict("records"):
-            whole = [float(v) for v in row.values() if isinstance(v, int | float) and not isinstance(v, bool) and float(v).is_integer()]
+            whole = [
+                float(v) for v in row.values() if isinstance(v, int | float) and not isinstance(v, bool) and float(v).is_integer()
+            ]
             if whole:
                 sizes[(row["Centrum"], row["Zorgpad"])] = max(whole)
     return sizes
@@ -192,7 +194,9 @@ def test_two_centre_leads_cannot_pool_their_views_by_code(small_demo) -> None:
 def test_every_pair_of_offered_periods_is_disjoint_in_the_demo(small_demo) -> None:
     offered = set()
     with reader(small_demo) as con:
-        months = [r[0] for r in con.execute("select distinct date_trunc('month', treatment_date)::date from store.episodes").fetchall()]
+        months = [
+            r[0] for r in con.execute("select distinct date_trunc('month', treatment_date)::date from store.episodes").fetchall()
+        ]
     for month in months:
         offered.update(closed_periods(month))
     for a, b in itertools.combinations(offered, 2):

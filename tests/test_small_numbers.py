@@ -25,7 +25,13 @@ def _rows(code: str, events: list[float | None], cases: list[int], values: list[
             "cases_n": cases,
             "value": values if values is not None else [e / n for e, n in zip(events, cases, strict=True)],
         },
-        schema={"indicator_code": pl.String, "month_date": pl.Date, "events_n": pl.Float64, "cases_n": pl.Int64, "value": pl.Float64},
+        schema={
+            "indicator_code": pl.String,
+            "month_date": pl.Date,
+            "events_n": pl.Float64,
+            "cases_n": pl.Int64,
+            "value": pl.Float64,
+        },
     )
 
 
@@ -96,7 +102,9 @@ def test_the_agenda_never_raises_a_signal_from_a_month_with_too_few_patients() -
     assert [s.indicator.code for s in agenda(review([COMPLICATION], rows, months, months[-1]))] == [COMPLICATION.code]
 
 
-def test_the_review_page_says_small_numbers_in_words_and_charts_a_rare_event_between_events(review_warehouse, monkeypatch) -> None:
+def test_the_review_page_says_small_numbers_in_words_and_charts_a_rare_event_between_events(
+    review_warehouse, monkeypatch
+) -> None:
     from tests.apptest import app, texts
 
     at = app(review_warehouse, monkeypatch, viewer_centre="UMCU").run()

@@ -44,7 +44,14 @@ before = set(sys.modules)
 serve.warm_up()
 print(json.dumps({"before": sorted(before), "after": sorted(sys.modules)}))
 """
-PAGE_NEEDS = {"statsmodels", "scipy", "services.patients_like_me", "services.monthly_review", "ui.figures", "reports.meeting_pack"}
+PAGE_NEEDS = {
+    "statsmodels",
+    "scipy",
+    "services.patients_like_me",
+    "services.monthly_review",
+    "ui.figures",
+    "reports.meeting_pack",
+}
 
 
 def test_the_server_warms_up_what_the_pages_need_after_it_has_started(demo_warehouse: Path) -> None:

@@ -94,8 +94,14 @@ TEXT: dict[str, dict[str, str]] = {
     "table_column_row_number": {"nl": "Rij", "en": "Row"},
     "table_column_column_name": {"nl": "Kolom", "en": "Column"},
     "table_column_reason": {"nl": "Reden", "en": "Reason"},
-    "table_column_own_median_delay_days": {"nl": "Eigen centrum: mediane aanlevertijd (dagen)", "en": "Own centre: median delivery delay (days)"},
-    "table_column_national_median_delay_days": {"nl": "Alle centra: mediane aanlevertijd (dagen)", "en": "All centres: median delivery delay (days)"},
+    "table_column_own_median_delay_days": {
+        "nl": "Eigen centrum: mediane aanlevertijd (dagen)",
+        "en": "Own centre: median delivery delay (days)",
+    },
+    "table_column_national_median_delay_days": {
+        "nl": "Alle centra: mediane aanlevertijd (dagen)",
+        "en": "All centres: median delivery delay (days)",
+    },
     "table_column_own_episodes_n": {"nl": "Eigen centrum: patiënten", "en": "Own centre: patients"},
     "table_column_time": {"nl": "Tijd (UTC)", "en": "Time (UTC)"},
     "table_column_user": {"nl": "Gebruiker", "en": "User"},
@@ -112,7 +118,10 @@ TEXT: dict[str, dict[str, str]] = {
     "audit_action_action_updated": {"nl": "actie gewijzigd", "en": "action changed"},
     "audit_action_chart_settings_cleared": {"nl": "instellingen regelkaart gewist", "en": "chart settings cleared"},
     "audit_action_chart_settings_saved": {"nl": "instellingen regelkaart opgeslagen", "en": "chart settings saved"},
-    "audit_action_cli_list_patient_rows": {"nl": "patiëntrijen getoond (opdrachtregel)", "en": "patient rows listed (command line)"},
+    "audit_action_cli_list_patient_rows": {
+        "nl": "patiëntrijen getoond (opdrachtregel)",
+        "en": "patient rows listed (command line)",
+    },
     "audit_action_download_patient_rows": {"nl": "patiëntrijen gedownload", "en": "patient rows downloaded"},
     "audit_action_load": {"nl": "aanlevering geladen", "en": "delivery loaded"},
     "audit_action_login": {"nl": "ingelogd", "en": "logged in"},

@@ -122,7 +122,9 @@ def render_log(ctx: Context, actions: pl.DataFrame, names: dict[str, str]) -> No
         pl.col("what").alias(t("action_what")),
         pl.col("who").alias(t("action_who")),
         pl.col("start_month_date").alias(t("action_start")),
-        pl.col("status").replace_strict({s: status_name(s) for s in STATUSES}, default=pl.col("status")).alias(t("action_status")),
+        pl.col("status")
+        .replace_strict({s: status_name(s) for s in STATUSES}, default=pl.col("status"))
+        .alias(t("action_status")),
         pl.col("expected_effect").alias(t("action_effect")),
         pl.col("result_note").alias(t("action_result")),
     )
@@ -156,8 +158,9 @@ def history_in_words(history: pl.DataFrame, names: dict[str, str]) -> pl.DataFra
     out = history
     for column in ("old_value", "new_value"):
         out = out.with_columns(
-            pl.coalesce(*[pl.when(pl.col("field_name") == f).then(value(f, pl.col(column))) for f in fields], pl.col(column))
-            .alias(column)
+            pl.coalesce(
+                *[pl.when(pl.col("field_name") == f).then(value(f, pl.col(column))) for f in fields], pl.col(column)
+            ).alias(column)
         )
     return out.with_columns(pl.col("field_name").replace(words))
 

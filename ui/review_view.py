@@ -62,9 +62,7 @@ def variation_text(summary: Summary) -> str:
 SETTINGS_MESSAGE = "chart_settings_message"
 
 
-def render_chart_settings(
-    pathway: str, indicator: Indicator, months: list[dt.date], settings: ChartSettings | None
-) -> None:
+def render_chart_settings(pathway: str, indicator: Indicator, months: list[dt.date], settings: ChartSettings | None) -> None:
     """The one-line caption of the chart's settings and, for its team, the expander that changes them."""
     shown = (settings or ChartSettings()).within(months)
     if message := st.session_state.pop(SETTINGS_MESSAGE, None):
