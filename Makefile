@@ -35,6 +35,7 @@ lock: | $(BIN)/python
 ## demo accounts and the public peer-code key; outside demo mode the app needs its configuration, see README)
 run: $(VENV)/.runtime
 	@test -f "$(WAREHOUSE_PATH)" || SAMEN_LEREN_DEMO=1 $(BIN)/python -m cli demo --db "$(WAREHOUSE_PATH)"
+	@SAMEN_LEREN_DEMO=1 $(BIN)/python -m cli rebuild --db "$(WAREHOUSE_PATH)" --if-out-of-date
 	SAMEN_LEREN_DEMO=1 $(BIN)/streamlit run serve.py --server.port $(PORT)
 
 ## test: install what the tests need, check the layers (import-linter) and run the whole suite

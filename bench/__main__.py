@@ -249,7 +249,7 @@ def report(results: list[dict]) -> str:
         "|---|---|---|",
     ]
     for r in results:
-        fresh = fmt(r["freshness"], 1) if r.get("freshness") else "– (budget is for medium)"
+        fresh = fmt(r["freshness"], 1) if r.get("freshness") else "– (not measured)"
         out.append(f"| {r['scale']} | {r['memory_mb']:,.0f} | {fresh} |")
     out += ["", "## Queries behind the pages (DuckDB) beside pandas on in-memory frames", ""]
     out += ["| scale | query | DuckDB s | pandas s | pandas ÷ DuckDB |", "|---|---|---|---|---|"]

@@ -3,7 +3,9 @@
 A warehouse loaded before there were marts (or whose marts should be built again) is copied into a
 new version like any load; the publish step lays its tables out and builds its marts
 (``warehouse.marts``) before the atomic switch, so readers move to it in one step and a crash leaves
-the published version as it was. No delivered row changes.
+the published version as it was. No delivered row changes. ``--if-out-of-date`` does it only when the published version lacks a mart
+this code reads, holds one built by other SQL, or lacks the model tables as this code stores them
+(``warehouse.connection.out_of_date``): ``make run`` asks it before serving a demo built earlier.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import time
 from pathlib import Path
 
 from cli.common import USAGE_ERROR
-from warehouse.connection import published, writer
+from warehouse.connection import out_of_date, published, writer
 from warehouse.schema import ensure_schema
 
 
@@ -23,6 +25,12 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
     if not db.exists():
         print(f"fout: geen warehouse op {db}", file=sys.stderr)
         return USAGE_ERROR
+    if args.if_out_of_date:
+        missing = out_of_date(db)
+        if not missing:
+            print(f"klaar om te serveren: {published(db).name}")
+            return 0
+        print(f"niet bij met deze versie van de code: {', '.join(missing)}; wordt opnieuw opgebouwd")
     start = time.perf_counter()
     with writer(db) as con:
         ensure_schema(con)  # an older warehouse gets the views and columns added since
@@ -33,4 +41,7 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
 def register(sub: argparse._SubParsersAction) -> None:
     rebuild = sub.add_parser("rebuild", help="bouw de marts en de indeling van een bestaand warehouse en publiceer het")
     rebuild.add_argument("--db", required=True, help="pad naar het warehouse (.duckdb)")
+    rebuild.add_argument(
+        "--if-out-of-date", action="store_true", help="alleen als marts of modellen niet bij zijn met deze versie van de code"
+    )
     rebuild.set_defaults(run=cmd_rebuild)

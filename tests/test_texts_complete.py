@@ -54,7 +54,7 @@ WORD_TABLE = ROOT / "texts" / "words.py"
 
 
 def _review_equity_groups() -> set[str]:
-    sql = (ROOT / "queries" / "review_equity.sql").read_text()
+    sql = "".join((ROOT / f).read_text() for f in ("queries/review_equity.sql", "warehouse/marts/equity_months.sql"))
     return {g for g in ("limited", "adequate", "unknown") if f"'{g}'" in sql}
 
 
@@ -70,7 +70,7 @@ DYNAMIC: dict[str, Callable[[], set[str]]] = {
     "role_": lambda: {r.value for r in Role},
     # the meeting pack's download buttons (pages/review.py)
     "pack_": lambda: {"html", "pdf"},
-    # the equity chart's health-literacy groups (queries/review_equity.sql)
+    # the equity chart's health-literacy groups (queries/review_equity.sql and the mart it reads)
     "literacy_": _review_equity_groups,
     "headline_": lambda: set(headline(pl.DataFrame({"lags": []}, schema={"lags": pl.List(pl.String)}))),
     "measure_": lambda: {m.code for m in MEASURES},

@@ -73,6 +73,16 @@ def reader(path: Path | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
         con.close()
 
 
+def out_of_date(path: Path | None = None) -> list[str]:
+    """What the published version lacks for this code: its out-of-date marts, and "models" when its model
+    tables are not as this code stores them. Empty when it is ready (or there is no warehouse yet)."""
+    p = path or warehouse_path()
+    if not p.exists():
+        return []
+    with reader(p) as con:
+        return marts.out_of_date(con) + ([] if models.as_made(con) else ["models"])
+
+
 @contextmanager
 def _exclusive(root: Path) -> Iterator[None]:
     lock = root.with_name(root.name + ".lock")

@@ -117,6 +117,15 @@ def _built(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return {name: digest for name, digest in found.items() if name in marts}
 
 
+def out_of_date(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The marts this code reads that the version lacks or built by other SQL (so a page would fail or differ)."""
+    if not has_warehouse(con):
+        return []
+    meta = con.execute("select count(*) from duckdb_tables() where schema_name = 'store' and table_name = 'meta'").fetchall()
+    built = _built(con) if meta[0][0] else {}
+    return [name for name in ORDER if built.get(name) != _digest(mart_sql(name))]
+
+
 def _parts(kind: str, touched: Touched) -> list[tuple[str, dict[str, object]]]:
     """The filters (constants, so DuckDB pushes them down) of the touched parts of a mart: one per pathway, or one
     per centre with its touched pathways (a statement per centre reads the child tables once, not once per pair)."""

@@ -87,7 +87,7 @@ def _takes_pathways(fitter: Fitter) -> bool:
     return True
 
 
-def _as_made(con: duckdb.DuckDBPyConnection) -> bool:
+def as_made(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether the version carries every model table with the columns of ``TABLES`` (one made before may not)."""
     for table, columns in TABLES.items():
         found = con.execute(
@@ -105,7 +105,7 @@ def prepare(con: duckdb.DuckDBPyConnection, pathways: Sequence[str] | None = Non
     or only those of ``pathways``, the others keeping the rows the copied version carries (their data did
     not change). A version without the model tables as ``TABLES`` has them, or a fitter that fits every
     pathway at once, makes it a whole refit."""
-    if pathways is not None and _as_made(con) and all(_takes_pathways(f) for f in _FITTERS):
+    if pathways is not None and as_made(con) and all(_takes_pathways(f) for f in _FITTERS):
         wanted = sorted(pathways)
         if not wanted:
             return
