@@ -374,49 +374,54 @@ def _users_verdict(scale: str, budget: dict) -> Verdict:
     return Verdict(scale, "users", wanted, f"{p95:.2f} s ({found.get('users', 16)} users)", beside, p95 <= budget["users"])
 
 
+PART_OF = {"cold": "pages", "warm": "pages", "memory": "pages", "query": "queries", "rows": "load", "freshness": "freshness"}
+
+
+def _not_again(verdict: Verdict, r: dict, before: dict) -> Verdict:
+    """A figure whose part was last measured on the code before (the same stamp as ``before``) judges nothing now."""
+    part = PART_OF.get(verdict.kind)
+    stamps, then = r.get("stamps") or _stamps(r), before.get("stamps") or (_stamps(before) if before else {})
+    if part is None or not then or stamps.get(part) != then.get(part):
+        return verdict
+    commit = stamps[part]["commit"]
+    return Verdict(
+        verdict.scale, verdict.kind, verdict.budget, f"not measured again (last {commit}: {verdict.measured})", "–", None
+    )
+
+
 def verdicts(results: list[dict]) -> list[Verdict]:
     """Every budget of issue 18 at the scales it names, beside its floor or the code before, as a ratio."""
     out = []
     for r in results:
-        scale, budget = r["scale"], BUDGETS.get(r["scale"])
-        if budget is None:
-            continue
-        before = _before(scale)
-        out += _page_verdicts(r, before, budget)
-        out.append(_query_verdict(r, budget))
-        was = before.get("memory_mb")
-        beside = f"before {was:,.0f} MB ({was / r['memory_mb']:.1f}× less now)" if was else "–"
-        out.append(
-            Verdict(
-                scale,
-                "memory",
-                f"app memory ≤ {budget['memory']:,} MB",
-                f"{r['memory_mb']:,.0f} MB",
-                beside,
-                r["memory_mb"] <= budget["memory"],
-            )
-        )
-        out.append(_users_verdict(scale, budget))
-        rate, floor_rate = r["rows"] / r["load"]["median"], r["rows"] / r["floor"]["median"]
-        beside = f"DuckDB read {floor_rate:,.0f} rows/s ({floor_rate / rate:.1f}×)"
-        out.append(
-            Verdict(
-                scale,
-                "rows",
-                f"loading incl. publish ≥ {budget['rows']:,} rows/s",
-                f"{rate:,.0f} rows/s",
-                beside,
-                rate >= budget["rows"],
-            )
-        )
-        fresh, was = (r.get("freshness") or {}).get("median"), (before.get("freshness") or {}).get("median")
-        wanted = f"freshness < {budget['freshness']:.0f} s"
-        if fresh is None:
-            out.append(Verdict(scale, "freshness", wanted, "not measured", "–", None))
-            continue
-        beside = f"before {was:.1f} s ({fresh / was:.1f}×)" if was else "–"
-        out.append(Verdict(scale, "freshness", wanted, f"{fresh:.1f} s", beside, fresh < budget["freshness"]))
+        before = _before(r["scale"])
+        out += [_not_again(v, r, before) for v in _scale_verdicts(r, before)]
     return out
+
+
+def _scale_verdicts(r: dict, before: dict) -> list[Verdict]:
+    scale, budget = r["scale"], BUDGETS.get(r["scale"])
+    if budget is None:
+        return []
+    out = [*_page_verdicts(r, before, budget), _query_verdict(r, budget)]
+    was = before.get("memory_mb")
+    beside = f"before {was:,.0f} MB ({was / r['memory_mb']:.1f}× less now)" if was else "–"
+    memory = f"app memory ≤ {budget['memory']:,} MB"
+    out.append(Verdict(scale, "memory", memory, f"{r['memory_mb']:,.0f} MB", beside, r["memory_mb"] <= budget["memory"]))
+    out.append(_users_verdict(scale, budget))
+    rate, floor_rate = r["rows"] / r["load"]["median"], r["rows"] / r["floor"]["median"]
+    beside = f"DuckDB read {floor_rate:,.0f} rows/s ({floor_rate / rate:.1f}×)"
+    rows = f"loading incl. publish ≥ {budget['rows']:,} rows/s"
+    out.append(Verdict(scale, "rows", rows, f"{rate:,.0f} rows/s", beside, rate >= budget["rows"]))
+    return [*out, _freshness_verdict(r, before, budget)]
+
+
+def _freshness_verdict(r: dict, before: dict, budget: dict) -> Verdict:
+    fresh, was = (r.get("freshness") or {}).get("median"), (before.get("freshness") or {}).get("median")
+    wanted = f"freshness < {budget['freshness']:.0f} s"
+    if fresh is None:
+        return Verdict(r["scale"], "freshness", wanted, "not measured", "–", None)
+    beside = f"before {was:.1f} s ({fresh / was:.1f}×)" if was else "–"
+    return Verdict(r["scale"], "freshness", wanted, f"{fresh:.1f} s", beside, fresh < budget["freshness"])
 
 
 def _pandas_cells(q: dict) -> str:

@@ -54,11 +54,14 @@ def test_a_figure_is_set_beside_the_code_before(tmp_path: Path, monkeypatch: pyt
     (tmp_path / "before").mkdir()
     before = result("medium", load_s=2.0, floor_s=1.0, warm=0.4, cold=4.2, memory=1800, fresh=6.0)
     (tmp_path / "before" / "medium.json").write_text(json.dumps(before))
-    now = result("medium", load_s=2.0, floor_s=1.0, warm=0.1, cold=1.4, memory=900, fresh=12.0)
+    now = result("medium", load_s=2.0, floor_s=1.0, warm=0.1, cold=1.4, memory=900, fresh=12.0) | {"commit": "new5678"}
     lines = "\n".join(bench.budget_lines([now]))
     assert "| slowest review.py 1.40 s | before 4.20 s (3.0× faster now) | yes |" in lines
     assert "| 900 MB | before 1,800 MB (2.0× less now) | yes |" in lines
     assert "| 12.0 s | before 6.0 s (2.0×) | yes |" in lines
+    again = now | {"stamps": {**bench._stamps(now), "freshness": bench._stamps(before)["freshness"]}}
+    stale = "\n".join(bench.budget_lines([again]))
+    assert "| medium: freshness < 30 s | not measured again (last abc1234: 12.0 s) | – | – |" in stale  # judges nothing now
 
 
 def test_the_report_shows_every_saved_scale_in_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
