@@ -55,8 +55,7 @@ import ui.context
 import ui.guard
 import ui.navigation  # noqa: F401
 from access.settings import problems, refusal
-from ui.data import open_warehouse, start_serving
-from warehouse.connection import out_of_date, warehouse_path
+from ui.data import not_ready, open_warehouse, start_serving
 
 WARM_PACKAGES = ("services", "texts", "ui", "reports")  # what the pages import, besides the login page
 log = logging.getLogger(__name__)
@@ -131,8 +130,7 @@ async def lifespan(_app: Any) -> AsyncIterator[None]:
 
 if found := problems():
     raise SystemExit(refusal(found))
-if behind := out_of_date():  # a page would fail on a mart or model table this code reads
-    raise SystemExit(f"fout: het warehouse is niet bij met deze versie van de code ({', '.join(behind)}); "
-                     f"bouw het opnieuw op: python -m warehouse rebuild --db {warehouse_path()}")  # fmt: skip
+if behind := not_ready():  # a page would fail on a mart or model table this code reads
+    raise SystemExit(behind)
 
 app = st.App("app.py", lifespan=lifespan, middleware=[Middleware(SecurityHeaders)])

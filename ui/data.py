@@ -76,6 +76,19 @@ def start_serving() -> None:
     fit_on_publish(_publish_models)
 
 
+def not_ready() -> str | None:
+    """One line refusing to serve a warehouse built by older code (what it lacks and the command to run), or None."""
+    from warehouse.connection import out_of_date
+
+    behind = out_of_date()
+    if not behind:
+        return None
+    return (
+        f"fout: het warehouse is niet bij met deze versie van de code ({', '.join(behind)}); "
+        f"bouw het opnieuw op: python -m warehouse rebuild --db {warehouse_path()}"
+    )
+
+
 def open_warehouse() -> None:
     """Open the published version's shared connection before the first visitor asks (serve.py's warm-up)."""
     from warehouse.connection import shared_reader
