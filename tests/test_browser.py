@@ -11,6 +11,7 @@ import time
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -50,12 +51,13 @@ def wait_for_health(url: str, seconds: float = 60) -> None:
     raise TimeoutError(f"streamlit did not start within {seconds:.0f} s")
 
 
-@pytest.fixture(scope="module")
-def server(demo_warehouse: Path) -> Iterator[str]:
+@contextmanager
+def served(db: Path, *options: str) -> Iterator[str]:
+    """``streamlit run app.py`` on ``db`` (its audit trail beside it) on a free local port; yields its address."""
     port = free_port()
-    env = {**os.environ, "WAREHOUSE_PATH": str(demo_warehouse), "AUDIT_PATH": str(demo_warehouse.with_name("audit.jsonl"))}
+    env = {**os.environ, "WAREHOUSE_PATH": str(db), "AUDIT_PATH": str(db.with_name("audit.jsonl"))}
     cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
-           "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]  # fmt: skip
+           "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", *options]  # fmt: skip
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -63,9 +65,17 @@ def server(demo_warehouse: Path) -> Iterator[str]:
     except TimeoutError:
         proc.kill()
         raise
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
+    try:
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def server(demo_warehouse: Path) -> Iterator[str]:
+    with served(demo_warehouse) as url:
+        yield url
 
 
 LOCAL_SCHEMES = ("data", "blob", "about", "file", "chrome", "chrome-extension")

@@ -8,10 +8,7 @@ no error box and no request to a host other than the local server. The screensho
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -31,6 +28,7 @@ from tests.test_browser import (  # noqa: F401  (pytestmark marks this module)
     outside_host,
     playwright,
     pytestmark,
+    served,
     wait_for_health,
 )
 from texts import label, t
@@ -112,19 +110,8 @@ def settled(tab) -> None:
 @pytest.fixture(scope="module")
 def server(small_demo: Path) -> Iterator[str]:
     """The app on the demo `make run` builds, without watching files (a page stays as it was loaded)."""
-    port = free_port()
-    env = {**os.environ, "WAREHOUSE_PATH": str(small_demo), "AUDIT_PATH": str(small_demo.with_name("audit.jsonl"))}
-    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
-           "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
-           "--client.toolbarMode", "viewer"]  # fmt: skip
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_for_health(url)
+    with served(small_demo, "--server.fileWatcherType", "none", "--client.toolbarMode", "viewer") as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
 
 
 @pytest.fixture(scope="module")

@@ -8,10 +8,7 @@ Reuses the helpers of ``tests/test_browser.py``.
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,14 +21,12 @@ from tests.test_browser import (
     ARTIFACTS,
     CHROMIUM,
     CHROMIUM_ARGS,
-    ROOT,
     TIMEOUT_MS,
-    free_port,
     log_in,
     no_error_box,
     playwright,
     pytestmark,  # noqa: F401  (the browser mark and the skip without Chromium)
-    wait_for_health,
+    served,
 )
 from tests.viewers import PROGRAMME, lead
 
@@ -58,19 +53,8 @@ def shared(small_demo: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[
 
 @pytest.fixture(scope="module")
 def server(shared: tuple[Path, int, str]) -> Iterator[str]:
-    db = shared[0]
-    port = free_port()
-    env = {**os.environ, "WAREHOUSE_PATH": str(db), "AUDIT_PATH": str(db.with_name("audit.jsonl"))}
-    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
-           "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]  # fmt: skip
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_for_health(url)
+    with served(shared[0]) as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
 
 
 def test_a_care_team_sees_another_centre_s_anonymous_practice_adopts_it_and_the_programme_counts_it(server, shared) -> None:
