@@ -23,16 +23,14 @@ Tables (``pathway`` and ``row_order`` on every row; ``centre_code`` null for the
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
 import duckdb
 import polars as pl
 
-# ``fitter(con, pathways)`` stores the models of those pathways (None: every one); a fitter taking ``con``
-# alone (an older registration) fits every pathway, so a publish with one refits everything.
-Fitter = Callable[..., None]
+# ``fitter(con, pathways)`` stores the models of those pathways (None: every one).
+Fitter = Callable[[duckdb.DuckDBPyConnection, Sequence[str] | None], None]
 
 TABLES: dict[str, str] = {
     "model_pathways": "pathway varchar, row_order bigint, similarity_variables varchar",
@@ -78,15 +76,6 @@ def fitting_on_publish(fitter: Fitter) -> Iterator[None]:
             _FITTERS.remove(fitter)
 
 
-def _takes_pathways(fitter: Fitter) -> bool:
-    """Whether a fitter fits some pathways only (``fitter(con, pathways)``); one taking ``con`` alone fits them all."""
-    try:
-        inspect.signature(fitter).bind(None, None)
-    except TypeError:
-        return False
-    return True
-
-
 def as_made(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether the version carries every model table with the columns of ``TABLES`` (one made before may not)."""
     for table, columns in TABLES.items():
@@ -103,9 +92,8 @@ def as_made(con: duckdb.DuckDBPyConnection) -> bool:
 def prepare(con: duckdb.DuckDBPyConnection, pathways: Sequence[str] | None = None) -> None:
     """Fit the models of the version being published (the publish step calls this): every pathway's (None),
     or only those of ``pathways``, the others keeping the rows the copied version carries (their data did
-    not change). A version without the model tables as ``TABLES`` has them, or a fitter that fits every
-    pathway at once, makes it a whole refit."""
-    if pathways is not None and as_made(con) and all(_takes_pathways(f) for f in _FITTERS):
+    not change). A version without the model tables as ``TABLES`` has them makes it a whole refit."""
+    if pathways is not None and as_made(con):
         wanted = sorted(pathways)
         if not wanted:
             return
@@ -117,10 +105,7 @@ def prepare(con: duckdb.DuckDBPyConnection, pathways: Sequence[str] | None = Non
     for table, columns in TABLES.items():
         con.execute(f"create or replace table {table} ({columns})")  # names and columns are the constants above
     for fitter in _FITTERS:
-        if _takes_pathways(fitter):
-            fitter(con, None)
-        else:
-            fitter(con)
+        fitter(con, None)
 
 
 def store(con: duckdb.DuckDBPyConnection, table: str, pathway: str, rows: pl.DataFrame) -> None:
