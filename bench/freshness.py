@@ -37,7 +37,11 @@ def _base(files, folder: Path) -> Path:
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     db = folder / "base.duckdb"
-    with writer(db) as con:
+    from services.patients_like_me import publish_models
+    from services.peer_comparison import publish_peer_aggregates
+
+    # fitted as the command line publishes, so the measured publish refits only what the delivery touched
+    with models.fitting_on_publish(publish_models), models.fitting_on_publish(publish_peer_aggregates), writer(db) as con:
         for delivered_on, paths in files[:-1]:
             load_paths(con, paths, delivered_on=delivered_on)
     return db

@@ -33,6 +33,7 @@ import polars as pl
 
 from access.roles import AccessDenied, Role, Viewer
 from analytics.disclosure import MIN_PATIENTS, MIN_PEERS, view_key
+from analytics.monthly import add_months
 from analytics.peers import (
     PEER_GROUPS,
     CentreAggregates,
@@ -47,11 +48,20 @@ from analytics.peers import (
     scorecard_row,
     with_casemix,
 )
-from analytics.periods import MAX_HALVES, PERIOD_MONTHS, ReportingPeriod, closed_periods, is_closed, on_grid, period_of, spanning
+from analytics.periods import (
+    MAX_HALVES,
+    PERIOD_MONTHS,
+    ReportingPeriod,
+    closed_periods,
+    is_closed,
+    on_grid,
+    period_of,
+    spanning,
+)
 from data_models.outcome_sets import OutcomeSet, outcome_sets
 from queries import run_internal, sql_text
 from warehouse.connection import published, shared_reader
-from warehouse.models import read, store
+from warehouse.models import read, replace_periods, stored_periods, touched_months
 
 __all__ = [
     "PEER_GROUPS",
@@ -179,17 +189,35 @@ def _half_years(rows: pl.DataFrame, today: dt.date) -> list[ReportingPeriod]:
     return sorted(p for p in periods if is_closed(p, today))
 
 
-def pathway_aggregates(oset: OutcomeSet, fetch: Fetch, today: dt.date) -> pl.DataFrame:
-    """Every comparison indicator's per-centre aggregates in every closed half-year of the pathway, as table rows.
+def pathway_aggregates(
+    oset: OutcomeSet, fetch: Fetch, today: dt.date, halves: Sequence[ReportingPeriod] | None = None
+) -> pl.DataFrame:
+    """Every comparison indicator's per-centre aggregates in every closed half-year of the pathway (or in
+    ``halves`` only, each read on its own), as table rows.
 
     An indicator without patients in a half-year (a one-year outcome of recent treatments) is stored as one row
     without a centre, so the page knows there is nothing to compare without asking. A half-year whose model
     cannot be fitted (too few patients) is left out: asked, it fails as it always did.
     """
-    window = {"pathway": oset.pathway, **EVER}
+    if halves is None:
+        return _aggregates(oset, fetch, {"pathway": oset.pathway, **EVER}, today, None)
+    frames = [_aggregates(oset, fetch, _window(oset, period), today, period) for period in halves]
+    frames = [f for f in frames if f.height]
+    return pl.concat(frames, how="diagonal_relaxed") if frames else pl.DataFrame()
+
+
+def _window(oset: OutcomeSet, period: ReportingPeriod) -> dict[str, object]:
+    return {"pathway": oset.pathway, "from_month": period.start, "to_month": period.end}
+
+
+def _aggregates(
+    oset: OutcomeSet, fetch: Fetch, window: dict[str, object], today: dt.date, only: ReportingPeriod | None
+) -> pl.DataFrame:
     casemix = fetch("peer_casemix", **window)
     pooled = [(i, _pooled(_indicator_rows(i, oset, window, fetch), casemix, oset)) for i in comparison_indicators(oset)]
     halves = sorted({period for _, patients in pooled for period in _half_years(patients, today)})
+    if only is not None:
+        halves = [only] if is_closed(only, today) else []
     frames = []
     for indicator, patients in pooled:
         for period in halves:
@@ -207,16 +235,36 @@ def _half_start() -> pl.Expr:
     return pl.date(month.dt.year(), pl.when(month.dt.month() <= PERIOD_MONTHS).then(1).otherwise(PERIOD_MONTHS + 1), 1)
 
 
+def halves_to_refit(stored: set[dt.date], touched: set[dt.date] | None, today: dt.date) -> list[ReportingPeriod] | None:
+    """The closed half-years whose stored aggregates a publish must fit again: those holding a month the loads
+    touched, and those closed since the latest stored one. None: every one (nothing stored, or the changes
+    are unknown)."""
+    if not stored or touched is None:
+        return None
+    wanted = {period_of(month) for month in touched}
+    period = ReportingPeriod(add_months(max(stored), PERIOD_MONTHS))
+    while is_closed(period, today):
+        wanted.add(period)
+        period = ReportingPeriod(add_months(period.start, PERIOD_MONTHS))
+    return sorted(p for p in wanted if is_closed(p, today))
+
+
 def publish_peer_aggregates(con: duckdb.DuckDBPyConnection, pathways: Sequence[str] | None = None) -> None:
     """Fit and store the peer aggregates of every pathway (None) or of ``pathways`` on the version being published
-    (``warehouse.models``). Registered where ``services.patients_like_me.publish_models`` is."""
+    (``warehouse.models``): after a load, only the half-years it changed or that closed since the version it
+    was loaded onto (``halves_to_refit``); the other half-years keep their rows, fitted on the same patients.
+    Registered where ``services.patients_like_me.publish_models`` is."""
     sets = outcome_sets()
     fetch: Fetch = lambda name, **params: con.sql(sql_text(name), params=params).pl()  # noqa: E731
     today = dt.date.today()
     for pathway in sorted(sets) if pathways is None else pathways:
-        rows = pathway_aggregates(sets[pathway], fetch, today)
-        if rows.height:
-            store(con, PEER_TABLE, pathway, rows)
+        stored = stored_periods(con, PEER_TABLE, pathway)
+        halves = halves_to_refit(stored, touched_months(con, pathway), today)
+        if halves is None:
+            replace_periods(con, PEER_TABLE, pathway, stored, pathway_aggregates(sets[pathway], fetch, today))
+        elif halves:
+            starts = {p.start for p in halves}
+            replace_periods(con, PEER_TABLE, pathway, starts, pathway_aggregates(sets[pathway], fetch, today, halves))
 
 
 @lru_cache(maxsize=32)  # small: a few rows per centre, indicator and half-year of one pathway and version

@@ -16,6 +16,7 @@ from polars.testing import assert_frame_equal
 
 from data_models.schemas import TABLES as DELIVERED
 from services.patients_like_me import publish_models
+from services.peer_comparison import publish_peer_aggregates
 from tests.test_crash_safety import fresh_copy
 from tests.test_marts_crash import everything
 from warehouse import marts, models
@@ -95,13 +96,14 @@ class Spy:
     def fitter(self, con, pathways=None) -> None:
         self.fitted.append(pathways)
         publish_models(con, pathways)
+        publish_peer_aggregates(con, pathways)
 
 
 @pytest.fixture(scope="module")
 def base(demo_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The tiny demo published once with its models fitted: the version a monthly load starts from."""
     db = fresh_copy(demo_warehouse, tmp_path_factory.mktemp("incremental") / "base")
-    with models.fitting_on_publish(publish_models), writer(db):
+    with models.fitting_on_publish(publish_models), models.fitting_on_publish(publish_peer_aggregates), writer(db):
         pass
     return db
 
@@ -116,7 +118,10 @@ def _marts(db: Path) -> dict[str, pl.DataFrame]:
 def _models(db: Path) -> dict[str, list[tuple]]:
     """Every model table's rows in their stored order per pathway (training patients, stored in the order they
     are read, sorted)."""
-    order = {table: "pathway, row_order" for table in models.TABLES} | {"model_similarity": "all"}
+    order = {table: "pathway, row_order" for table in models.TABLES} | {
+        "model_similarity": "all",
+        "peer_aggregates": "pathway, indicator, period_start, centre_code",  # a load replaces its changed half-years
+    }
     with duckdb.connect(str(published(db)), read_only=True) as con:
         return {
             table: con.execute(f"select * exclude (row_order) from {table} order by {order[table]}").fetchall()
@@ -176,7 +181,7 @@ def test_a_further_month_of_one_centre_rebuilds_its_part_only_and_equals_a_whole
     for table, rows in fitted.items():
         _assert_same_models(refitted[table], rows, table)
     month = incremental["adoption_months"].filter(pl.col("centre_code") == CENTRE, pl.col("pathway") == PATHWAY)
-    assert month["month_date"].max() > dt.date(2026, 1, 1) and fitted["model_coefficients"]
+    assert month["month_date"].max() > dt.date(2026, 1, 1) and fitted["model_coefficients"] and fitted["peer_aggregates"]
 
 
 def test_a_crash_in_the_incremental_step_publishes_nothing(base: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -167,3 +167,16 @@ def test_a_version_stores_one_row_per_centre_and_nothing_about_a_patient(version
         rows = pl.from_arrow(con.sql("select * from peer_aggregates").to_arrow_table())
     assert rows.height and "episode_id" not in rows.columns
     assert rows.group_by("pathway", "indicator", "period_start", "centre_code").len()["len"].max() == 1
+
+
+def test_a_load_refits_only_the_half_years_it_changed_or_that_closed_since() -> None:
+    today = dt.date(2026, 11, 29)  # 2026 H1 closed on 1 August; H2 is open until February
+    stored = {dt.date(2025, 1, 1), dt.date(2025, 7, 1)}
+    touched = {dt.date(2025, 3, 1), dt.date(2026, 10, 1)}  # a correction of 2025 H1, and the open month
+    assert service.halves_to_refit(stored, touched, today) == [
+        ReportingPeriod(dt.date(2025, 1, 1)),
+        ReportingPeriod(dt.date(2026, 1, 1)),
+    ]
+    assert service.halves_to_refit(stored | {dt.date(2026, 1, 1)}, {dt.date(2026, 10, 1)}, today) == []
+    assert service.halves_to_refit(set(), touched, today) is None  # nothing stored yet: every half-year
+    assert service.halves_to_refit(stored, None, today) is None  # the changes are unknown: every half-year

@@ -23,6 +23,7 @@ Tables (``pathway`` and ``row_order`` on every row; ``centre_code`` null for the
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
@@ -55,6 +56,9 @@ TABLES: dict[str, str] = {
         "expected_mean double, adjusted_mean double, cell_min_n bigint, residual_sd double, missing varchar"
     ),
 }
+# Tables whose fitter replaces only the periods a load changed (``replace_periods``): a load keeps their other
+# rows, where the other tables lose every row of a touched pathway.
+PER_PERIOD = frozenset({"peer_aggregates"})
 _FITTERS: list[Fitter] = []
 
 
@@ -97,7 +101,7 @@ def prepare(con: duckdb.DuckDBPyConnection, pathways: Sequence[str] | None = Non
         wanted = sorted(pathways)
         if not wanted:
             return
-        for table in TABLES:  # names are the constants above; the pathways a bound list
+        for table in TABLES.keys() - PER_PERIOD:  # names are the constants above; the pathways a bound list
             con.execute(f"delete from {table} where list_contains($pathways, pathway)", {"pathways": wanted})  # nosec B608 # fixed names
         for fitter in _FITTERS:
             fitter(con, wanted)
@@ -108,11 +112,47 @@ def prepare(con: duckdb.DuckDBPyConnection, pathways: Sequence[str] | None = Non
         fitter(con, None)
 
 
+def touched_months(con: duckdb.DuckDBPyConnection, pathway: str) -> set[dt.date] | None:
+    """The treatment months (first days) of ``pathway`` the loads of this publish changed; None: unknown, or
+    everything (``python -m warehouse rebuild``, a load of a table without episodes). ``warehouse.loader`` notes them."""
+    noted = con.execute("select count(*) from duckdb_tables() where temporary and table_name = 'touched_keys'").fetchall()
+    if not noted[0][0]:
+        return None
+    everything = con.execute("select count(*) from touched_keys where pathway is null or month_date is null").fetchall()
+    if everything[0][0]:
+        return None
+    rows = con.execute("select distinct month_date from touched_keys where pathway = $pathway", {"pathway": pathway})
+    return {month for (month,) in rows.fetchall()}
+
+
+def stored_periods(con: duckdb.DuckDBPyConnection, table: str, pathway: str) -> set[dt.date]:
+    """The periods (``period_start``) a per-period model table holds for ``pathway`` in this version."""
+    if table not in PER_PERIOD:
+        raise KeyError(f"{table!r} is not kept per period")
+    rows = con.table(table).filter(duckdb.ColumnExpression("pathway") == duckdb.ConstantExpression(pathway))
+    return {start for (start,) in rows.select("period_start").distinct().fetchall()}
+
+
+def replace_periods(con: duckdb.DuckDBPyConnection, table: str, pathway: str, starts: set[dt.date], rows: pl.DataFrame) -> None:
+    """Replace one pathway's rows of the periods ``starts`` in a per-period model table by ``rows``."""
+    if table not in PER_PERIOD:
+        raise KeyError(f"{table!r} is not kept per period")
+    con.execute(  # nosec B608 # the name is one of PER_PERIOD's constants; values bound
+        f"delete from {table} where pathway = $pathway and list_contains($starts, period_start)",
+        {"pathway": pathway, "starts": sorted(starts)},
+    )
+    if rows.height:
+        store(con, table, pathway, rows)
+
+
 def store(con: duckdb.DuckDBPyConnection, table: str, pathway: str, rows: pl.DataFrame) -> None:
-    """Append one pathway's rows to a model table of the version being published."""
+    """Append one pathway's rows to a model table of the version being published (in order, after its rows there)."""
     if table not in TABLES:
         raise KeyError(f"no model table {table!r}")
-    frame = rows.with_columns(pl.lit(pathway).alias("pathway"), pl.int_range(pl.len(), dtype=pl.Int64).alias("row_order"))
+    rows_there = con.table(table).filter(duckdb.ColumnExpression("pathway") == duckdb.ConstantExpression(pathway))
+    first = rows_there.aggregate("coalesce(max(row_order) + 1, 0)").fetchall()[0][0]
+    order = pl.int_range(pl.len(), dtype=pl.Int64) + first
+    frame = rows.with_columns(pl.lit(pathway).alias("pathway"), order.alias("row_order"))
     columns = con.table(table).columns
     unknown = set(frame.columns) - set(columns)
     if unknown:
