@@ -1,7 +1,7 @@
 """Sixteen people at once (issue 18): page times on a real ``streamlit run serve.py`` server.
 
 python -m bench.concurrent [--db data/bench/startup/warehouse.duckdb] [--users 16] [--read 5] [--scale small]
-                          [--settle 300] [--profile] [--commit HEAD] [--rebuild]
+                          [--settle 300] [--profile] [--commit HEAD] [--rebuild] [--clients ws|browser]
 
 Starts ``streamlit run serve.py`` of a commit (``--commit``, default HEAD: a ``git archive`` of it
 in the work folder, so files others are editing in the checkout do not take part; ``--commit ''``
@@ -10,8 +10,9 @@ commit's marts and models by ``python -m warehouse rebuild``) on a free port (de
 with one care-team account per centre and pathway, so every user is a distinct centre·pathway),
 waits until it has warmed up (idle, at most ``--settle`` seconds; its first visitor's wait is
 ``bench.startup``'s), and
-lets ``--users`` people log in within four seconds of each other, each in their own Chromium
-context (Playwright, Debian's Chromium, one browser), and open the review, then the comparison,
+lets ``--users`` people log in within four seconds of each other, each as a websocket client of its own
+(``--clients ws``, the default: ``bench/ws_users.py``) or in their own Chromium
+context (``--clients browser``: Playwright, Debian's Chromium, one browser), and open the review, then the comparison,
 then samen beslissen (and ask it for a patient), reading each page for ``--read`` seconds. A page's
 time runs from the click until its content shows (the review's first tile, the comparison's chart
 or the notice that says why there is none, the samen-beslissen form and then its answer); a page
@@ -20,6 +21,12 @@ split at the last websocket frame that arrived before the page showed: until the
 waited for the server (``*_server_s``), after it for itself (``median_browser_s``: parsing and
 drawing, plotly's above all). The browser runs at a lower CPU priority (``nice`` 10) than the
 server: sixteen people's browsers would run on sixteen computers, not on the server's two cores.
+
+Websocket clients (``--clients ws``) measure the server's part only: each speaks Streamlit's browser
+protocol (``BackMsg`` out, ``ForwardMsg`` in, the frontend's message cache) and waits for the same content
+(the script finished, with the tile, chart, notice, form or answer among its elements), but draws nothing:
+a page's time is the server's, its ``median_browser_s`` about 0, and on two cores the sixteen clients take
+little of the server's CPU (``clients_cpu_s``, beside ``server_cpu_s``). The result names its ``clients``.
 
 Besides the page times (median and p95 per page and over all pages, beside the budget: p95 ≤ 2 s
 at medium, ≤ 4 s at large), ``bench/results/concurrent-<scale>.json`` records what tells a slow
@@ -258,6 +265,15 @@ async def one_user(browser, url: str, user: str, delay: float, read_s: float) ->
     return visit.times
 
 
+def visit_all(clients: str, url: str, users: list[str], read_s: float) -> dict[str, dict]:
+    """Every user's visit, by websocket clients (``bench.ws_users``) or in Chromium (``all_users``)."""
+    if clients == "ws":
+        from bench import ws_users
+
+        return asyncio.run(ws_users.all_users(url, users, read_s))
+    return asyncio.run(all_users(url, users, read_s))
+
+
 async def all_users(url: str, users: list[str], read_s: float) -> dict[str, dict]:
     """Every user in one browser, each in a context of its own, logging in within four seconds of each other."""
     from playwright.async_api import async_playwright
@@ -439,7 +455,7 @@ def stop_profile(proc: subprocess.Popen | None, out: Path, src: Path) -> dict[st
 
 
 def measure(db: Path, users: int, read_s: float, work: Path, settle_s: float, profile: bool, commit: str, rebuild: bool,
-            alone: bool = False) -> dict:  # fmt: skip
+            alone: bool = False, clients: str = "browser") -> dict:  # fmt: skip
     work.mkdir(parents=True, exist_ok=True)
     pairs = centre_pathways(db, users)
     for old in ("audit.jsonl", "audit.jsonl.anchor", "profile.txt"):
@@ -452,19 +468,21 @@ def measure(db: Path, users: int, read_s: float, work: Path, settle_s: float, pr
     try:
         settled = wait_until_idle(proc.pid, settle_s)
         spy = start_profile(proc.pid, work / "profile.txt") if profile else None
-        cpu_before = cpu_seconds(proc.pid)
+        cpu_before, clients_before = cpu_seconds(proc.pid), time.process_time()
         with LoadAverage() as load:
-            per_user = asyncio.run(all_users(url, [f"bench{i:02d}" for i in range(len(pairs))], read_s))
+            per_user = visit_all(clients, url, [f"bench{i:02d}" for i in range(len(pairs))], read_s)
         found["server_cpu_s"] = round(cpu_seconds(proc.pid) - cpu_before, 1)
+        if clients == "ws":  # the clients run in this process (a browser's work is in Chromium's processes)
+            found["clients_cpu_s"] = round(time.process_time() - clients_before, 1)
         found["server_profile"] = stop_profile(spy, work / "profile.txt", src)
     finally:
         stop(proc)
     pages = summary(per_user)
     if alone:
-        found["alone"] = one_alone(served_db, config, src, settle_s, read_s)
+        found["alone"] = one_alone(served_db, config, src, settle_s, read_s, clients)
         found["alone_p95_s"] = found["alone"].get("all_pages", {}).get("p95")
     served = subprocess.run(["git", "rev-parse", commit or "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout  # nosec B603 B607
-    return {"commit": served.strip() + ("" if commit else " + the checkout's uncommitted files"),
+    return {"commit": served.strip() + ("" if commit else " + the checkout's uncommitted files"), "clients": clients,
             "warehouse": str(db) + (" (a copy rebuilt by the commit)" if rebuild else ""), "users": len(pairs),
             "centre_pathways": [f"{c}·{p}" for c, p in pairs], "read_s": read_s, "settled_s": round(settled, 1),
             "p95_s": pages.get("all_pages", {}).get("p95"), "median_s": pages.get("all_pages", {}).get("median"),
@@ -475,12 +493,12 @@ def measure(db: Path, users: int, read_s: float, work: Path, settle_s: float, pr
             "load_average": load.summary(), **({k: v for k, v in found.items() if v})}  # fmt: skip
 
 
-def one_alone(db: Path, config: Path, src: Path, settle_s: float, read_s: float) -> dict:
+def one_alone(db: Path, config: Path, src: Path, settle_s: float, read_s: float, clients: str = "browser") -> dict:
     """The same visit by the first user alone, on a server of its own (the ratio's floor): its page summary."""
     proc, url = start_server(db.absolute(), config, src)
     try:
         wait_until_idle(proc.pid, settle_s)
-        return summary(asyncio.run(all_users(url, ["bench00"], read_s)))
+        return summary(visit_all(clients, url, ["bench00"], read_s))
     finally:
         stop(proc)
 
@@ -497,12 +515,13 @@ def main() -> None:
     parser.add_argument("--rebuild", action="store_true", help="serve a copy of --db rebuilt by the commit's code")
     parser.add_argument("--work", default=str(ROOT / "data" / "bench" / "concurrent"))
     parser.add_argument("--alone", action="store_true", help="then the first user alone on a server of its own")
+    parser.add_argument("--clients", choices=("ws", "browser"), default="ws",
+                        help="websocket clients (the server's part of a page) or Chromium contexts (with drawing)")  # fmt: skip
     parser.add_argument("--note", default="", help="a sentence kept with the result (what else ran on the machine)")
     parser.add_argument("--out", default=None, help="result file (default bench/results/concurrent-<scale>.json)")
     args = parser.parse_args()
-    result = measure(
-        Path(args.db), args.users, args.read, Path(args.work), args.settle, args.profile, args.commit, args.rebuild, args.alone
-    )
+    result = measure(Path(args.db), args.users, args.read, Path(args.work), args.settle, args.profile, args.commit,
+                     args.rebuild, args.alone, args.clients)  # fmt: skip
     result |= {"measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "scale": args.scale,
                "budget_p95_s": BUDGET_P95_S.get(args.scale)} | ({"note": args.note} if args.note else {})  # fmt: skip
     out = Path(args.out) if args.out else RESULTS / f"concurrent-{args.scale}.json"
