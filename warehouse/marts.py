@@ -23,6 +23,7 @@ A failure here fails the writer's block, so the version is never published (cras
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass
@@ -47,7 +48,14 @@ SORT_EPISODES = (
 
 
 PER_CENTRE_AND_PATHWAY, PER_PATHWAY, WHOLE = "per centre and pathway", "per pathway", "whole"
+# Rows that belong to one episode's treatment month, in the column named in brackets (a month's first day, or
+# the treatment date itself): the touched pathways' rows in the touched months' runs are rebuilt.
+PER_PATHWAY_AND_MONTH = "per pathway and treatment month"
+PER_MONTH = re.compile(r"^per pathway and treatment month \((\w+)\)$")
 REBUILD = re.compile(r"^--\s*Rebuild:\s*(.*?)\s*$", re.MULTILINE)
+# Touched months further apart than this start a run of their own (a correction of an old month is not
+# worth rebuilding every month between it and the new one).
+MONTHS_APART = 3
 # More touched parts (centres, or pathways) than this and the mart is rebuilt whole: a filtered statement per
 # part costs a scan of the child tables each, and a delivery of every centre touches nearly every part anyway.
 MOST_PARTS = 12
@@ -55,9 +63,10 @@ MOST_PARTS = 12
 
 @dataclass(frozen=True)
 class Touched:
-    """The (centre_code, pathway) pairs the loads of one publish changed."""
+    """The (centre_code, pathway) pairs the loads of one publish changed, and the treatment months (first days)."""
 
     pairs: frozenset[tuple[str, str]]
+    months: frozenset[dt.date] = frozenset()
 
     @property
     def pathways(self) -> list[str]:
@@ -75,9 +84,45 @@ def rebuild_kind(sql: str) -> str:
     """How a mart is rebuilt after a load, from its header line ``-- Rebuild: …`` (whole without one)."""
     found = REBUILD.search(sql)
     kind = found.group(1) if found else WHOLE
+    if PER_MONTH.match(kind):
+        return PER_PATHWAY_AND_MONTH
     if kind not in (PER_CENTRE_AND_PATHWAY, PER_PATHWAY, WHOLE):
-        raise ValueError(f"unknown rebuild {kind!r}; say {PER_CENTRE_AND_PATHWAY!r}, {PER_PATHWAY!r} or {WHOLE!r}")
+        raise ValueError(
+            f"unknown rebuild {kind!r}; say {PER_CENTRE_AND_PATHWAY!r}, {PER_PATHWAY!r}, {WHOLE!r}"
+            f" or {PER_PATHWAY_AND_MONTH + ' (column)'!r}"
+        )
     return kind
+
+
+def month_column(sql: str) -> str:
+    """The column a mart rebuilt per pathway and treatment month names in its header."""
+    found = REBUILD.search(sql)
+    month = PER_MONTH.match(found.group(1)) if found else None
+    if month is None:
+        raise ValueError("the mart is not rebuilt per pathway and treatment month")
+    return month.group(1)
+
+
+def month_runs(months: frozenset[dt.date]) -> list[tuple[dt.date, dt.date]]:
+    """The touched months as runs (first month, first day after the run's last month); months at most
+    ``MONTHS_APART`` apart share a run."""
+    runs: list[tuple[dt.date, dt.date]] = []
+    for month in sorted(months):
+        after = _next_month(month)
+        if runs and month <= _add_months(runs[-1][1], MONTHS_APART - 1):
+            runs[-1] = (runs[-1][0], after)
+        else:
+            runs.append((month, after))
+    return runs
+
+
+def _add_months(month: dt.date, n: int) -> dt.date:
+    index = month.year * 12 + month.month - 1 + n
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def _next_month(month: dt.date) -> dt.date:
+    return _add_months(month.replace(day=1), 1)
 
 
 def touched(con: duckdb.DuckDBPyConnection) -> Touched | None:
@@ -85,10 +130,10 @@ def touched(con: duckdb.DuckDBPyConnection) -> Touched | None:
     noted = con.execute("select count(*) from duckdb_tables() where temporary and table_name = 'touched_keys'").fetchone()
     if not (noted and noted[0]):
         return None
-    pairs = con.execute("select distinct centre_code, pathway from touched_keys").fetchall()
-    if any(centre is None or pathway is None for centre, pathway in pairs):
+    keys = con.execute("select distinct centre_code, pathway, month_date from touched_keys").fetchall()
+    if any(value is None for key in keys for value in key):
         return None
-    return Touched(frozenset(pairs))
+    return Touched(frozenset((centre, pathway) for centre, pathway, _ in keys), frozenset(month for *_, month in keys))
 
 
 def has_warehouse(con: duckdb.DuckDBPyConnection) -> bool:
@@ -126,11 +171,14 @@ def out_of_date(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [name for name in ORDER if built.get(name) != _digest(mart_sql(name))]
 
 
-def _parts(kind: str, touched: Touched) -> list[tuple[str, dict[str, object]]]:
+def _parts(kind: str, touched: Touched, column: str = "") -> list[tuple[str, dict[str, object]]]:
     """The filters (constants, so DuckDB pushes them down) of the touched parts of a mart: one per pathway, or one
     per centre with its touched pathways (a statement per centre reads the child tables once, not once per pair)."""
     if kind == PER_PATHWAY:
         return [("pathway = $pathway", {"pathway": p}) for p in touched.pathways]
+    if kind == PER_PATHWAY_AND_MONTH:
+        where = f"list_contains($pathways, pathway) and {quote(column)} >= $first and {quote(column)} < $after"
+        return [(where, {"pathways": touched.pathways, "first": a, "after": b}) for a, b in month_runs(touched.months)]
     centres: dict[str, list[str]] = {}
     for centre, pathway in sorted(touched.pairs):
         centres.setdefault(centre, []).append(pathway)
@@ -174,7 +222,8 @@ def build(con: duckdb.DuckDBPyConnection, touched: Touched | None = None) -> lis
             sql = mart_sql(name)
             whole = whole or built.get(name) != _digest(sql)  # a new or changed mart: it and the ones after it whole
             kind = rebuild_kind(sql)
-            parts = [] if whole or kind == WHOLE else _parts(kind, touched)  # type: ignore[arg-type]
+            column = month_column(sql) if kind == PER_PATHWAY_AND_MONTH else ""
+            parts = [] if whole or kind == WHOLE else _parts(kind, touched, column)  # type: ignore[arg-type]
             if whole or kind == WHOLE or len(parts) > MOST_PARTS:
                 _create(con, name, sql)
             elif parts:

@@ -1,4 +1,4 @@
--- Rebuild: per centre and pathway
+-- Rebuild: per pathway and treatment month (month_date)
 -- Adoption per centre, pathway and treatment month: treated episodes, shared decision documented,
 -- delay from treatment to first delivery.
 -- Grain: one row per centre_code, pathway and month_date (first day of the treatment month) with

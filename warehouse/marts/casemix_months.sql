@@ -1,13 +1,13 @@
--- Rebuild: per centre and pathway
+-- Rebuild: per pathway and treatment month (month_date)
 -- Case-mix completeness per centre, pathway, treatment month and case-mix variable.
 -- Grain: one row per centre_code, pathway, month_date and variable of the pathway's outcome set
--- (from the view episode_casemix, whatever the variable's origin); fields_n episodes of the month,
--- present_n of them with the variable delivered. A query sums the variables it counts.
+-- (from the view episode_casemix as the mart casemix_rows stores it, whatever the variable's origin);
+-- fields_n episodes of the month, present_n of them with the variable delivered. A query sums the
+-- variables it counts.
 with fields as (
-    select e.centre_code, e.pathway, date_trunc('month', e.treatment_date)::date as month_date, c.variable,
-        c.value_number is not null or c.value_text is not null as is_present
-    from episodes as e
-    join episode_casemix as c using (centre_code, episode_id)
+    select centre_code, pathway, date_trunc('month', treatment_date)::date as month_date, variable,
+        value_number is not null or value_text is not null as is_present
+    from marts.casemix_rows
 ),
 
 final as (

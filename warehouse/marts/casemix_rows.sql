@@ -1,4 +1,4 @@
--- Rebuild: per centre and pathway
+-- Rebuild: per pathway and treatment month (treatment_date)
 -- Layout mart: the view episode_casemix stored, so no question computes it at view time.
 -- Grain: one row per episode and case-mix variable of its outcome set (whatever table delivers the
 -- variable; a row also when the value is missing), as the view has it, carrying the episode's

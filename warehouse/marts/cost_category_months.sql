@@ -1,4 +1,4 @@
--- Rebuild: per centre and pathway
+-- Rebuild: per pathway and treatment month (month_date)
 -- Cost per category per centre, pathway and treatment month.
 -- Grain: one row per centre_code, pathway, month_date (first day of the treatment month) and cost
 -- category with costs; amount_eur summed over the month's episodes. The number of costed episodes

@@ -1,4 +1,4 @@
--- Rebuild: per centre and pathway
+-- Rebuild: per pathway and treatment month (month_date)
 -- Per-episode cost: the sum of an episode's cost rows, carrying its pathway and treatment month.
 -- Grain: one row per centre_code and episode_id with at least one row in costs; stored ordered by
 -- centre_code, pathway and month_date (zone maps skip the rest).

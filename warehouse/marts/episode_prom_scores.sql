@@ -1,4 +1,4 @@
--- Rebuild: per centre and pathway
+-- Rebuild: per pathway and treatment month (month_date)
 -- Per-episode PROM summary: each instrument's score at every timepoint of the data standard.
 -- Grain: one row per centre_code, episode_id and instrument with at least one invitation; the
 -- scores at baseline, 3m, 6m and 12m as columns (empty when not answered or not sent).

@@ -1,4 +1,4 @@
--- Rebuild: per centre and pathway
+-- Rebuild: per pathway and treatment month (month_date)
 -- The equity split's counts per centre, pathway, treatment month and health-literacy group.
 -- Grain: one row per centre_code, pathway, month_date (first day of the treatment month), literacy_group
 -- (limited, adequate, unknown) and outcome. The row with an empty outcome counts the group's episodes

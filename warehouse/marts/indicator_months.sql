@@ -1,4 +1,4 @@
--- Rebuild: per centre and pathway
+-- Rebuild: per pathway and treatment month (month_date)
 -- The monthly review's indicators that take no parameter, per centre, pathway and treatment month.
 -- Grain: one row per centre_code, pathway, month_date (first day of the treatment month), family and
 -- subject (the outcome code, timepoint or treatment it is about; empty for a family without one),

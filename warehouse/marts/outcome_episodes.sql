@@ -1,4 +1,4 @@
--- Rebuild: per centre and pathway
+-- Rebuild: per pathway and treatment month (treatment_date)
 -- Layout mart: every clinical outcome, carrying its episode's pathway, treatment and treatment date.
 -- Grain: one row per row of clinical_outcomes (centre_code, episode_id, outcome), whatever its value.
 -- Stored ordered by pathway, outcome, treatment_date, centre_code and episode_id: one outcome of one

@@ -1,4 +1,4 @@
--- Rebuild: per centre and pathway
+-- Rebuild: per pathway and treatment month (month_date)
 -- Layout mart: every clinical outcome, carrying its episode's pathway and treatment month.
 -- Grain: one row per row of clinical_outcomes (centre_code, episode_id, outcome).
 -- Stored ordered by centre_code, pathway and month_date (zone maps skip the rest).

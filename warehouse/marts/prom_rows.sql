@@ -1,4 +1,4 @@
--- Rebuild: per centre and pathway
+-- Rebuild: per pathway and treatment month (month_date)
 -- Layout mart: every PROM invitation, carrying its episode's pathway and treatment month.
 -- Grain: one row per row of prom_measurements (centre_code, episode_id, instrument, timepoint).
 -- Stored ordered by centre_code, pathway and month_date, so a question about one centre,

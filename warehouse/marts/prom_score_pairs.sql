@@ -1,4 +1,4 @@
--- Rebuild: per centre and pathway
+-- Rebuild: per pathway and treatment month (treatment_date)
 -- Each answered PROM score beside the same instrument's baseline score, carrying the episode's pathway,
 -- treatment and treatment date (what the PROM case-mix model of the peer comparison is fitted on).
 -- Grain: one row per centre_code, episode_id, instrument and timepoint with a score, where the same
