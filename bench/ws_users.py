@@ -5,11 +5,13 @@ Streamlit 1.67 does on the wire, and nothing that a browser does on its own comp
 plotly's drawing): so sixteen of them on this machine's two cores measure the server that sixteen people's
 browsers would talk to.
 
-- Opening the app: ``GET /`` (the page, and the ``_streamlit_xsrf`` cookie when the server sets one),
-  ``/_stcore/health`` and ``/_stcore/host-config`` (the frontend's pings), then the websocket
+- Opening the app: ``GET /`` (the page, and the ``_streamlit_xsrf`` cookie when the server sets one), the
+  static files it names (its scripts, style sheet and font, gzipped by the server as for a browser, six at a
+  time: a first visit, as the browser driver's fresh contexts make; the chunks the frontend loads later for
+  a chart or a table are left out), ``/_stcore/health`` and ``/_stcore/host-config`` (the frontend's
+  pings), then the websocket
   ``/_stcore/stream`` with the subprotocols ``streamlit`` and the XSRF token (``PLACEHOLDER_AUTH_TOKEN``
   without one), the page's ``Origin`` and cookies, and on a reconnect the session's id as the third.
-  The static files a browser loads once (and then caches) are left out.
 - A page: one ``BackMsg.rerun_script`` with the ``ClientState`` (the page's script hash from the last
   ``navigation`` message, the widget states of the action, the hashes of the messages it has cached), then
   ``ForwardMsg``s until ``script_finished`` (a run stopped for a rerun, ``st.rerun`` after the login,
@@ -35,6 +37,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gzip
+import math
+import re
 import time
 import urllib.request
 from collections.abc import Callable, Iterable
@@ -58,6 +63,9 @@ NO_TOKEN = "PLACEHOLDER_AUTH_TOKEN"  # nosec B105  # not a secret: what the fron
 EARLY_FOR_RERUN = ForwardMsg.FINISHED_EARLY_FOR_RERUN
 ANSWER_KINDS = ("alert", "metric", "plotly_chart")  # what samen beslissen's answer adds (the browser driver's ANSWERED)
 CONNECT_ATTEMPTS = 3
+ASSETS = re.compile(r'(?:src|href)="\./(static/[^"]+)"')  # the files index.html names
+BROWSER_HEADERS = {"Accept-Encoding": "gzip, deflate, br"}
+PARALLEL_FETCHES = 6  # a browser's connections per host
 
 
 class PageFailed(RuntimeError):
@@ -112,15 +120,17 @@ class MessageCache:
         return list(self.messages)
 
 
-def _http_get(url: str, headers: dict[str, str]) -> dict[str, str]:
-    """One GET, read to its end; the cookies it sets."""
-    request = urllib.request.Request(url, headers=headers)  # nosec B310  # the benchmark's own local server
+def _http_get(url: str, headers: dict[str, str]) -> tuple[dict[str, str], bytes]:
+    """One GET, read to its end: the cookies it sets and its body (unzipped)."""
+    request = urllib.request.Request(url, headers=BROWSER_HEADERS | headers)  # nosec B310  # the benchmark's own server
     with urllib.request.urlopen(request, timeout=TIMEOUT_MS / 1000) as response:  # nosec B310
-        response.read()
+        body = response.read()
+        if response.headers.get("Content-Encoding") == "gzip":
+            body = gzip.decompress(body)
         cookies = SimpleCookie()
         for header in response.headers.get_all("Set-Cookie") or []:
             cookies.load(header)
-    return {name: morsel.value for name, morsel in cookies.items()}
+    return {name: morsel.value for name, morsel in cookies.items()}, body
 
 
 class Session:
@@ -137,11 +147,26 @@ class Session:
         self.max_age = 2
         self.cache = MessageCache()
 
+    async def get(self, path: str) -> bytes:
+        cookie = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        cookies, body = await asyncio.to_thread(_http_get, self.url + path, {"Cookie": cookie} if cookie else {})
+        self.cookies |= cookies
+        return body
+
     async def load(self) -> None:
-        """What the frontend fetches before its websocket: the page (with its cookies) and the server's pings."""
-        for path in ("/", "/_stcore/health", "/_stcore/host-config"):
-            cookie = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-            self.cookies |= await asyncio.to_thread(_http_get, self.url + path, {"Cookie": cookie} if cookie else {})
+        """What a browser fetches before its websocket: the page (with its cookies), the files it names, and the
+        frontend's pings of the server."""
+        index = (await self.get("/")).decode("utf-8", errors="replace")
+        assets = sorted(set(ASSETS.findall(index)))
+        fetching = asyncio.Semaphore(PARALLEL_FETCHES)
+
+        async def fetch(path: str) -> None:
+            async with fetching:
+                await self.get("/" + path)
+
+        await asyncio.gather(*(fetch(path) for path in assets))
+        for path in ("/_stcore/health", "/_stcore/host-config"):
+            await self.get(path)
 
     async def connect(self) -> None:
         tokens = ["streamlit", self.cookies.get(XSRF_COOKIE, NO_TOKEN), *([self.session_id] if self.session_id else [])]
@@ -257,9 +282,9 @@ class WsVisit:
     def _record(self, page_name: str, start: float, took: float, page: Page) -> None:
         self.times[page_name] = took
         if page.frames:
-            self.times[f"{page_name}_frames"] = {"first_s": round(page.frames[0][0] - start, 3),
-                                                 "last_s": round(page.frames[-1][0] - start, 3),
-                                                 "n": len(page.frames), "bytes": sum(s for _, s in page.frames)}  # fmt: skip
+            first, last = (math.floor(1000 * (page.frames[i][0] - start)) / 1000 for i in (0, -1))  # never after ``took``
+            self.times[f"{page_name}_frames"] = {"first_s": first, "last_s": last, "n": len(page.frames),
+                                                 "bytes": sum(s for _, s in page.frames)}  # fmt: skip
         _say(self.user, f"{page_name} {took:.1f} s")
 
     async def timed(self, page_name: str, request: Callable, shown: Callable[[Page], bool]) -> Page:
