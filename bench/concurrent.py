@@ -23,10 +23,11 @@ drawing, plotly's above all). The browser runs at a lower CPU priority (``nice``
 server: sixteen people's browsers would run on sixteen computers, not on the server's two cores.
 
 Websocket clients (``--clients ws``) measure the server's part only: each speaks Streamlit's browser
-protocol (``BackMsg`` out, ``ForwardMsg`` in, the frontend's message cache) and waits for the same content
-(the script finished, with the tile, chart, notice, form or answer among its elements), but draws nothing:
-a page's time is the server's, its ``median_browser_s`` about 0, and on two cores the sixteen clients take
-little of the server's CPU (``clients_cpu_s``, beside ``server_cpu_s``). The result names its ``clients``.
+protocol (``BackMsg`` out, ``ForwardMsg`` in, the frontend's message cache), and a page ends when its script
+has finished with the same content among its elements (the tile, chart or notice, form, answer); nothing is
+drawn, so ``median_browser_s`` is about 0. The clients run in this process, on the server's cores: their
+CPU seconds are ``clients_cpu_s``, beside ``server_cpu_s`` (four users at small: 0.6 s against 4.3 s).
+The result names its ``clients``.
 
 Besides the page times (median and p95 per page and over all pages, beside the budget: p95 ≤ 2 s
 at medium, ≤ 4 s at large), ``bench/results/concurrent-<scale>.json`` records what tells a slow

@@ -173,7 +173,7 @@ class Session:
         cookie = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         self.socket = await websockets.connect(
             "ws" + self.url.removeprefix("http") + STREAM, subprotocols=tokens, origin=self.url,
-            additional_headers={"Cookie": cookie} if cookie else None, max_size=None, compression=None,
+            additional_headers={"Cookie": cookie} if cookie else None, max_size=None,  # deflate offered, as Chromium does
         )  # fmt: skip
         self.sockets += 1
 
