@@ -1,6 +1,7 @@
 """Deliveries into the warehouse: ``load`` (CSV, Parquet, Excel) and ``import-fhir`` (a FHIR R4 export).
 
-Exit 0 all loaded, 1 rows quarantined, 2 unusable; every file's report is printed and audited.
+Exit 0 all loaded, 1 rows quarantined, 2 unusable; every file's report is printed and audited. A load
+publishes twice: the data and marts first (what the pages show), then the models fitted on them.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from pathlib import Path
 
 from access import audit
 from cli.common import USAGE_ERROR, audit_file
-from warehouse.connection import writer
+from warehouse.connection import publish_pending_models, writer
 from warehouse.limits import current
 from warehouse.loader import LoadReport, exit_code, load_paths
 
@@ -34,11 +35,12 @@ def cmd_load(args: argparse.Namespace) -> int:
     delivered_on = dt.date.fromisoformat(args.delivered_on) if args.delivered_on else None
     db = Path(args.db)
     limits = current()  # a mistyped SAMEN_LIMIT_* stops here, in one line, before the warehouse is opened
-    with writer(db) as con:
+    with writer(db, models_later=True) as con:  # the month is served as soon as its data and marts are ready
         reports = load_paths(con, [Path(f) for f in args.files], delivered_on, limits=limits)
     for r in reports:
         print(format_report(r))
         audit.record("load", format_report(r), user=getpass.getuser(), path=audit_file(db))
+    publish_pending_models(db)  # and its models follow in the next version
     return exit_code(reports)
 
 
@@ -57,11 +59,12 @@ def cmd_import_fhir(args: argparse.Namespace) -> int:
     delivered_on = dt.date.fromisoformat(args.delivered_on) if args.delivered_on else None
     db = Path(args.db)
     limits = current()
-    with writer(db) as con:
+    with writer(db, models_later=True) as con:
         reports = import_paths(con, [Path(f) for f in args.files], args.centre, delivered_on, limits=limits)
     for r in reports:
         print(format_report(r))
         audit.record("load", "FHIR " + format_report(r), user=getpass.getuser(), path=audit_file(db))
+    publish_pending_models(db)
     return exit_code(reports)
 
 

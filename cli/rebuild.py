@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from cli.common import USAGE_ERROR
-from warehouse.connection import out_of_date, published, writer
+from warehouse.connection import out_of_date, publish_pending_models, published, writer
 from warehouse.schema import ensure_schema
 
 
@@ -28,6 +28,8 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
     if args.if_out_of_date:
         missing = out_of_date(db)
         if not missing:
+            if publish_pending_models(db):  # a load whose models did not follow (stopped halfway)
+                print(f"modellen bijgewerkt en gepubliceerd: {published(db).name}")
             print(f"klaar om te serveren: {published(db).name}")
             return 0
         print(f"niet bij met deze versie van de code: {', '.join(missing)}; wordt opnieuw opgebouwd")

@@ -20,7 +20,7 @@ from services.peer_comparison import publish_peer_aggregates
 from tests.test_crash_safety import fresh_copy
 from tests.test_marts_crash import everything
 from warehouse import marts, models
-from warehouse.connection import published, versions_dir, writer
+from warehouse.connection import publish_pending_models, published, versions_dir, writer
 from warehouse.loader import load_paths
 
 CENTRE, PATHWAY = "UMCU", "knee_oa"
@@ -278,3 +278,39 @@ def test_touched_months_close_together_share_a_run_and_a_year_end_is_crossed() -
     assert marts.month_runs(frozenset()) == []
     with pytest.raises(ValueError, match="unknown rebuild"):
         marts.rebuild_kind("-- Rebuild: per pathway and treatment month\nselect 1")  # the column is missing
+
+
+def test_a_load_serves_its_month_first_and_its_models_follow_in_the_next_version(
+    base: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = fresh_copy(base, tmp_path / "staged")
+    files = _further_month(db, tmp_path / "delivery")
+    months, copied = _months(db), _models(db)
+    spy = Spy(monkeypatch)
+    with models.fitting_on_publish(spy.fitter):
+        with writer(db, models_later=True) as con:
+            load_paths(con, files, delivered_on=DELIVERED_ON)
+        served = published(db)
+        assert _months(db)[-1] > months[-1] and spy.fitted == []  # the month is served with the models it copied
+        for table, rows in copied.items():
+            _assert_same_models(_models(db)[table], rows, table)
+        with duckdb.connect(str(served), read_only=True) as con:
+            assert models.pending(con)
+
+        def failing_fit(con, pathways=None) -> None:
+            raise RuntimeError("out of memory while fitting the follow-up")
+
+        with models.fitting_on_publish(failing_fit), pytest.raises(RuntimeError, match="out of memory"):
+            publish_pending_models(db)
+        assert published(db) == served  # a failed follow-up leaves the served version and what it still owes
+
+        assert publish_pending_models(db) and published(db) != served
+        assert spy.fitted[-1] == [PATHWAY] and not publish_pending_models(db)
+        rebuilt = fresh_copy(db, tmp_path / "rebuilt")
+        with writer(rebuilt):
+            pass  # every model fitted again on the same rows
+    with duckdb.connect(str(published(db)), read_only=True) as con:
+        assert not models.pending(con)
+    refitted, fitted = _models(db), _models(rebuilt)
+    for table, rows in fitted.items():
+        _assert_same_models(refitted[table], rows, table)

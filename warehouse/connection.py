@@ -21,7 +21,7 @@ import shutil
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -126,8 +126,31 @@ def _prune(root: Path) -> None:
 
 
 @contextmanager
-def writer(root: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-write connection to a new version; published when the block ends without error."""
+def writer(root: Path, *, models_later: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-write connection to a new version; published when the block ends without error.
+
+    ``models_later``: publish the data and marts at once and leave the models of what the block changed to
+    ``publish_pending_models`` (a follow-up version; until then the version serves the models it copied)."""
+    with _version(root, lambda con: _ready(con, models_later)) as con:
+        yield con
+
+
+def publish_pending_models(root: Path) -> bool:
+    """Publish a version with the models fitted of what earlier versions deferred (``writer(models_later=True)``);
+    False, and nothing published, when none are pending (or no fitter is registered)."""
+    if not models.fitting() or not root.exists():
+        return False
+    with reader(root) as con:
+        if not models.pending(con):
+            return False
+    with _version(root, _fit_pending):
+        pass
+    return True
+
+
+@contextmanager
+def _version(root: Path, ready: Callable[[duckdb.DuckDBPyConnection], None]) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A copy of the published version to write; ``ready`` makes it ready to serve, then it is switched in."""
     root.parent.mkdir(parents=True, exist_ok=True)
     with _exclusive(root):
         new = _new_version(root)
@@ -139,9 +162,7 @@ def writer(root: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         con = duckdb.connect(str(new))
         try:
             yield con
-            touched = marts.touched(con)  # what the block's loads changed (None: rebuild everything)
-            marts.build(con, touched)  # the version is ready to serve before anyone can open it
-            models.prepare(con, None if touched is None else touched.pathways)  # and its models fitted on it
+            ready(con)
             con.execute("checkpoint")
         except BaseException:
             con.close()
@@ -153,6 +174,33 @@ def writer(root: Path) -> Iterator[duckdb.DuckDBPyConnection]:
             os.fsync(handle.fileno())
         _switch(root, new)
         _prune(root)
+
+
+def _ready(con: duckdb.DuckDBPyConnection, models_later: bool) -> None:
+    """Build the marts of what the block changed, and fit its models (with what earlier versions deferred) or
+    defer them."""
+    touched = marts.touched(con)  # what the block's loads changed (None: everything)
+    marts.build(con, touched)  # the version is ready to serve before anyone can open it
+    if not models.fitting():
+        models.prepare(con, None if touched is None else touched.pathways)
+    elif models_later:
+        models.defer(con)
+    elif touched is None:  # a whole refit covers what earlier versions deferred
+        models.drop_pending(con)
+        models.prepare(con, None)
+    else:
+        _fit_pending(con)
+
+
+def _fit_pending(con: duckdb.DuckDBPyConnection) -> None:
+    """Fit the models of what this block and the versions before it changed."""
+    models.take_pending(con)
+    models.prepare(con, _pathways(con))
+
+
+def _pathways(con: duckdb.DuckDBPyConnection) -> list[str] | None:
+    touched = marts.touched(con)  # None: unknown or everything
+    return None if touched is None else touched.pathways
 
 
 # --- one read-only connection per process and data version (the server switches it on) -------------

@@ -30,6 +30,8 @@ from contextlib import contextmanager
 import duckdb
 import polars as pl
 
+from warehouse.schema import PENDING_DDL, TOUCHED_DDL
+
 # ``fitter(con, pathways)`` stores the models of those pathways (None: every one).
 Fitter = Callable[[duckdb.DuckDBPyConnection, Sequence[str] | None], None]
 
@@ -90,6 +92,48 @@ def as_made(con: duckdb.DuckDBPyConnection) -> bool:
         ).fetchone()
         if not found or found[0] != columns.lower():
             return False
+    return True
+
+
+def fitting() -> bool:
+    """Whether a fitter is registered in this process (a publish fits models)."""
+    return bool(_FITTERS)
+
+
+def defer(con: duckdb.DuckDBPyConnection) -> None:
+    """Keep what this publish's loads changed in the version (``store.pending_models``) instead of fitting it
+    now: the version is published with the models the copied version carried, and a follow-up publish
+    (``take_pending``) fits them. Unknown changes are kept as "everything"."""
+    con.execute(PENDING_DDL)
+    noted = con.execute("select count(*) from duckdb_tables() where temporary and table_name = 'touched_keys'").fetchall()
+    if noted[0][0]:
+        con.execute("insert into store.pending_models select distinct * from touched_keys")
+    else:
+        con.execute("insert into store.pending_models values (null, null, null)")
+
+
+def pending(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the version carries changes its models were not fitted on yet."""
+    found = con.execute(
+        "select count(*) from duckdb_tables() where schema_name = 'store' and table_name = 'pending_models'"
+    ).fetchall()
+    return bool(found[0][0]) and bool(con.execute("select count(*) from store.pending_models").fetchall()[0][0])
+
+
+def drop_pending(con: duckdb.DuckDBPyConnection) -> None:
+    """Forget the deferred changes (a whole refit is fitting everything)."""
+    if pending(con):
+        con.execute("delete from store.pending_models")
+
+
+def take_pending(con: duckdb.DuckDBPyConnection) -> bool:
+    """Add the changes earlier versions deferred to this publish's (``touched_keys``), so its fitters fit them,
+    and clear them from the version; False when none were deferred."""
+    if not pending(con):
+        return False
+    con.execute(TOUCHED_DDL)
+    con.execute("insert into touched_keys select * from store.pending_models")
+    con.execute("delete from store.pending_models")
     return True
 
 
