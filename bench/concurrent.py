@@ -469,6 +469,8 @@ def measure(db: Path, users: int, read_s: float, work: Path, settle_s: float, pr
     try:
         settled = wait_until_idle(proc.pid, settle_s)
         spy = start_profile(proc.pid, work / "profile.txt") if profile else None
+        if clients == "ws":
+            import bench.ws_users  # noqa: F401 - imported before the visits: its import is not the clients' CPU
         cpu_before, clients_before = cpu_seconds(proc.pid), time.process_time()
         with LoadAverage() as load:
             per_user = visit_all(clients, url, [f"bench{i:02d}" for i in range(len(pairs))], read_s)

@@ -5,13 +5,15 @@ Streamlit 1.67 does on the wire, and nothing that a browser does on its own comp
 plotly's drawing): so sixteen of them on this machine's two cores measure the server that sixteen people's
 browsers would talk to.
 
-- Opening the app: ``GET /`` (the page, and the ``_streamlit_xsrf`` cookie when the server sets one), the
-  static files it names (its scripts, style sheet and font, with a browser's ``Accept-Encoding``, six at a
-  time: a first visit, as the browser driver's fresh contexts make; the chunks the frontend loads later for
-  a chart or a table are left out), ``/_stcore/health`` and ``/_stcore/host-config`` (the frontend's
-  pings), then the websocket ``/_stcore/stream`` with the subprotocols ``streamlit`` and the XSRF token
+- Opening the app: ``GET /`` (the page, and the ``_streamlit_xsrf`` cookie when the server sets one),
+  ``/_stcore/health`` and ``/_stcore/host-config`` (the frontend's pings), then the websocket
+  ``/_stcore/stream`` with the subprotocols ``streamlit`` and the XSRF token
   (``PLACEHOLDER_AUTH_TOKEN`` without one), the page's ``Origin`` and cookies, deflate offered, and on a
-  reconnect the session's id as the third.
+  reconnect the session's id as the third. The static files are not fetched: a returning browser has them
+  (immutable, cached for a year), and a first visit's (9.3 MB over this walk, 85 files at the login and 47
+  more at the review, plotly's among them) cost the server little (all 357 of Streamlit 1.67, 25 MB: 0.6 s
+  of CPU) but a Python client more than that, on the same two cores; nor are the few ``/media/`` files the
+  frontend asks for (the page icon, a CSV: under 1 kB each).
 - A page: one ``BackMsg.rerun_script`` with the ``ClientState`` (the page's script hash from the last
   ``navigation`` message, the widget states of the action, the hashes of the messages it has cached), then
   ``ForwardMsg``s until ``script_finished`` (a run stopped for a rerun, ``st.rerun`` after the login,
@@ -43,9 +45,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gzip
 import math
-import re
 import time
 import urllib.request
 from collections.abc import Callable, Iterable
@@ -69,9 +69,7 @@ NO_TOKEN = "PLACEHOLDER_AUTH_TOKEN"  # nosec B105  # not a secret: what the fron
 EARLY_FOR_RERUN = ForwardMsg.FINISHED_EARLY_FOR_RERUN
 ANSWER_KINDS = ("alert", "metric", "plotly_chart")  # what samen beslissen's answer adds (the browser driver's ANSWERED)
 CONNECT_ATTEMPTS = 3
-ASSETS = re.compile(r'(?:src|href)="\./(static/[^"]+)"')  # the files index.html names
 BROWSER_HEADERS = {"Accept-Encoding": "gzip, deflate, br"}
-PARALLEL_FETCHES = 6  # a browser's connections per host
 
 
 class PageFailed(RuntimeError):
@@ -126,17 +124,15 @@ class MessageCache:
         return list(self.messages)
 
 
-def _http_get(url: str, headers: dict[str, str]) -> tuple[dict[str, str], bytes]:
-    """One GET, read to its end: the cookies it sets and its body (unzipped)."""
+def _http_get(url: str, headers: dict[str, str]) -> dict[str, str]:
+    """One GET, read to its end: the cookies it sets."""
     request = urllib.request.Request(url, headers=BROWSER_HEADERS | headers)  # nosec B310  # the benchmark's own server
     with urllib.request.urlopen(request, timeout=TIMEOUT_MS / 1000) as response:  # nosec B310
-        body = response.read()
-        if response.headers.get("Content-Encoding") == "gzip":
-            body = gzip.decompress(body)
+        response.read()
         cookies = SimpleCookie()
         for header in response.headers.get_all("Set-Cookie") or []:
             cookies.load(header)
-    return {name: morsel.value for name, morsel in cookies.items()}, body
+    return {name: morsel.value for name, morsel in cookies.items()}
 
 
 class Session:
@@ -154,26 +150,12 @@ class Session:
         self.max_age = 2
         self.cache = MessageCache()
 
-    async def get(self, path: str) -> bytes:
-        cookie = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        cookies, body = await asyncio.to_thread(_http_get, self.url + path, {"Cookie": cookie} if cookie else {})
-        self.cookies |= cookies
-        return body
-
     async def load(self) -> None:
-        """What a browser fetches before its websocket: the page (with its cookies), the files it names, and the
-        frontend's pings of the server."""
-        index = (await self.get("/")).decode("utf-8", errors="replace")
-        assets = sorted(set(ASSETS.findall(index)))
-        fetching = asyncio.Semaphore(PARALLEL_FETCHES)
-
-        async def fetch(path: str) -> None:
-            async with fetching:
-                await self.get("/" + path)
-
-        await asyncio.gather(*(fetch(path) for path in assets))
-        for path in ("/_stcore/health", "/_stcore/host-config"):
-            await self.get(path)
+        """What a browser fetches before its websocket (its static files aside): the page, with its cookies, and
+        the frontend's pings of the server."""
+        for path in ("/", "/_stcore/health", "/_stcore/host-config"):
+            cookie = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+            self.cookies |= await asyncio.to_thread(_http_get, self.url + path, {"Cookie": cookie} if cookie else {})
 
     async def connect(self) -> None:
         tokens = ["streamlit", self.cookies.get(XSRF_COOKIE, NO_TOKEN), *([self.session_id] if self.session_id else [])]
