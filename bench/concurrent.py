@@ -26,7 +26,7 @@ Websocket clients (``--clients ws``) measure the server's part only: each speaks
 protocol (``BackMsg`` out, ``ForwardMsg`` in, the frontend's message cache), and a page ends when its script
 has finished with the same content among its elements (the tile, chart or notice, form, answer); nothing is
 drawn, so ``median_browser_s`` is about 0. The clients run in this process, on the server's cores: their
-CPU seconds are ``clients_cpu_s``, beside ``server_cpu_s`` (four users at small: 0.6 s against 4.3 s).
+CPU seconds are ``clients_cpu_s``, beside ``server_cpu_s`` (four users at small: 0.2 s against 4.4 s).
 The result names its ``clients``.
 
 Besides the page times (median and p95 per page and over all pages, beside the budget: p95 ≤ 2 s
