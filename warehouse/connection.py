@@ -8,7 +8,8 @@ one sees the new version, and nobody ever sees a half-loaded delivery. A crash (
 SIGKILL) before the switch leaves the published version untouched; the unfinished copy is
 cleared by the next load. Before the switch the version's marts are built and its models fitted
 (``warehouse.marts``, ``warehouse.models``; after a load, only what the load touched), so what the
-pages read is ready when the version is published. Writers take a file lock, so two loads never race.
+pages read is ready when the version is published. A load may leave its models to a follow-up
+version (``models_later``, ``publish_pending_models``): its month is served sooner. Writers take a file lock, so two loads never race.
 
 Readers open read-only with access to outside files switched off, one connection per query.
 """

@@ -11,7 +11,10 @@ for analysts and the patient lists.
 
 A publish whose changes all came through the loader rebuilds only what they touched (the loader
 notes the centres, pathways and months of the episodes it inserted or replaced: ``touched``). Each
-mart says in its header how it is rebuilt: ``-- Rebuild: per centre and pathway`` (its rows carry
+mart says in its header how it is rebuilt: ``-- Rebuild: per pathway and treatment month (column)``
+(each row belongs to one episode's treatment month, in that column: the touched pathways' rows in runs of
+the touched months are deleted and its SELECT, filtered to the same, inserted; a monthly delivery of
+every centre touches a year or so of months, not the whole history), ``per centre and pathway`` (its rows carry
 centre_code and pathway: the touched pairs are deleted and its SELECT, filtered to each centre's touched
 pathways, inserted; the filter is a constant that DuckDB pushes down to the scans), ``-- Rebuild: per pathway`` (rows
 pooling centres: the touched pathways) or ``-- Rebuild: whole`` (the default). New rows are appended

@@ -6,6 +6,12 @@ pathways the load touched: the others were fitted on the same rows) and runs the
 with ``fit_on_publish`` for those pathways, each of which stores its rows with ``store``. So every process (and every
 replica) reads the same coefficients from the version it serves, and no page fits a model.
 
+A command-line load publishes in two steps (``connection.writer(models_later=True)``, then
+``connection.publish_pending_models``): the version with the new data and marts carries the models it
+copied and notes what they were not fitted on (``defer``: ``store.pending_models``); the follow-up
+version fits those pathways (``take_pending``). A publish that fits also fits whatever an earlier
+version left pending, so a follow-up that never ran is made up by the next.
+
 The warehouse layer may not import the statistics above it, so the fitting is injected: the
 command line (for the one command it runs, ``fitting_on_publish``) and the server (for its lifetime,
 ``fit_on_publish``) register ``services.patients_like_me.publish_models``. A publish without a registered fitter (a test building a fixture)
