@@ -25,7 +25,7 @@ import polars as pl
 
 from access import audit
 from access.roles import Viewer
-from warehouse.connection import warehouse_path, writer
+from warehouse.connection import publish_pending_models, warehouse_path, writer
 from warehouse.fhir import FhirNotConfigured, import_paths, pseudonym_secret, refused
 from warehouse.limits import Limits, current
 from warehouse.loader import LoadReport, load_paths
@@ -95,7 +95,7 @@ def load_uploads(
         steps = [[p] for p in paths if not is_fhir(p.name)]
         export = [p for p in paths if is_fhir(p.name)]
         steps += [export] if export else []
-        with writer(warehouse_path()) as con:
+        with writer(warehouse_path(), models_later=True) as con:  # the month is served once its marts are built
             for done, step in enumerate(steps, start=1):
                 if progress is not None:
                     progress((done - 1) / len(steps), step[0].name if len(step) == 1 else "FHIR-export")
@@ -106,6 +106,7 @@ def load_uploads(
             progress(1.0, "")
     for report in reports:
         audit.record("load", audit_line(report), viewer)
+    publish_pending_models(warehouse_path())  # then the models fitted on it, in the next version
     return reports
 
 

@@ -15,6 +15,8 @@ from services.upload import ACCEPTED, Upload, is_fhir, load_uploads, report_fram
 from tests.conftest import fetch
 from tests.test_fhir_import import KNEE, ndjson, patient, procedure
 from tests.viewers import data_manager
+from warehouse import models
+from warehouse.connection import reader
 from warehouse.limits import MB
 
 
@@ -121,3 +123,19 @@ def test_the_picker_offers_the_export_formats() -> None:
     assert {"zip", "ndjson", "gz"} <= set(ACCEPTED)
     assert all(is_fhir(n) for n in ("x.zip", "Patient.ndjson", "Patient.NDJSON.GZ", "b.jsonl"))
     assert not any(is_fhir(n) for n in ("episodes.csv", "levering.xlsx", "x.parquet"))
+
+
+def test_an_upload_is_served_before_its_models_are_fitted_in_the_next_version(app_warehouse, tmp_path) -> None:
+    seen: list[tuple[list[str] | None, int, bool]] = []
+
+    def fitter(con, pathways=None) -> None:  # what the app serves while the models are being fitted
+        with reader(app_warehouse) as served:
+            prom_rows = served.execute("select count(*) from prom_measurements").fetchall()[0][0]
+            seen.append((pathways, prom_rows, models.pending(served)))
+
+    with models.fitting_on_publish(fitter):
+        reports = load_uploads([Upload("export.zip", zipped(EXPORT))], "UMCU", data_manager("UMCU"))
+    assert all(r.status == "loaded" for r in reports)
+    assert len(seen) == 1 and seen[0][0] and seen[0][1:] == (3, True)
+    with reader(app_warehouse) as served:
+        assert not models.pending(served)
