@@ -4,15 +4,16 @@
 -- comparison is.
 -- Grain: one row per centre with at least one episode of the pathway in the period.
 -- Parameters: $pathway, $from_month, $to_month (first days of months).
+-- Reads the mart warehouse/marts/adoption_months.sql (episodes per centre, pathway and treatment month).
 -- Roles: none
 -- Scope: internal
 -- Patient rows: no
 with volumes as (
-    select centre_code, count(*) as episodes_n
-    from episodes
+    select centre_code, sum(episodes_n)::bigint as episodes_n
+    from marts.adoption_months
     where pathway = $pathway
-        and treatment_date >= $from_month::date
-        and treatment_date < $to_month::date + interval 1 month
+        and month_date >= $from_month::date
+        and month_date <= $to_month::date
     group by centre_code
 ),
 

@@ -606,6 +606,24 @@ final as (
 
 select * from final
 """,
+    "peer_volumes": """
+with volumes as (
+    select centre_code, count(*) as episodes_n
+    from episodes
+    where pathway = $pathway
+        and treatment_date >= $from_month::date
+        and treatment_date < $to_month::date + interval 1 month
+    group by centre_code
+),
+
+final as (
+    select v.centre_code, c.kind, v.episodes_n
+    from volumes as v
+    join centres as c using (centre_code)
+)
+
+select * from final
+""",
     "peer_casemix": """
 with final as (
     select c.centre_code, c.episode_id, c.variable, c.kind, c.value_number, c.value_text
@@ -747,6 +765,7 @@ def peer_questions(con: duckdb.DuckDBPyConnection, first: dt.date, last: dt.date
             {"p": pathway},
         ).fetchall()
         for window in windows:
+            asked.append(("peer_volumes", {"pathway": pathway, **window}))
             asked.append(("peer_casemix", {"pathway": pathway, **window}))
             asked += [("peer_event_patients", {"pathway": pathway, "outcome": o, **window}) for (o,) in outcomes]
             asked += [
@@ -796,7 +815,12 @@ def check_every_question(db: Path, pairs_n: int | None = None, episodes_n: int =
                 rows[name] += same(con, name, {"centre_code": centre, "episode_id": episode})
         for name, params in peer_questions(con, first, last):
             rows[name] += same(
-                con, name, params, sort=["centre_code", "episode_id", *(["variable"] if "casemix" in name else [])]
+                con,
+                name,
+                params,
+                sort=["centre_code"]
+                if name == "peer_volumes"
+                else ["centre_code", "episode_id", *(["variable"] if "casemix" in name else [])],
             )
         instruments = con.execute(
             "select e.pathway, min(p.instrument) from prom_measurements p join episodes e using (centre_code, episode_id)"
