@@ -103,10 +103,11 @@ class MessageCache:
         self.runs = 0
 
     def resolve(self, msg: ForwardMsg, raw: bytes) -> ForwardMsg:
-        """Keep a cacheable message; answer a reference from the cache."""
+        """Keep a cacheable message (one kept already counts as used in this run); answer a reference from the
+        cache."""
         if msg.WhichOneof("type") != "ref_hash":
-            if msg.metadata.cacheable and msg.hash and msg.hash not in self.messages:
-                self.messages[msg.hash] = (raw, self.runs)
+            if msg.metadata.cacheable and msg.hash:
+                self.messages[msg.hash] = (self.messages.get(msg.hash, (raw, 0))[0], self.runs)
             return msg
         if msg.ref_hash not in self.messages:
             raise PageFailed(f"cached message {msg.ref_hash} is not in the cache")

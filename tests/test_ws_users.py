@@ -95,10 +95,14 @@ def test_the_message_cache_answers_references_and_forgets_after_max_age_runs() -
     found = cache.resolve(ref, ref.SerializeToString())
     assert found.delta.new_element.markdown.body == "a large chart"
     assert list(found.metadata.delta_path) == [0, 7]  # where the reference puts it, not where it first was
-    cache.finished_run(max_age=2)  # used in run 0: kept after runs 1 and 2, gone after run 3
+    cache.finished_run(max_age=2)  # used in run 0: kept while it is at most two runs old
     cache.finished_run(max_age=2)
     assert cache.hashes() == ["h1"]
+    cache.resolve(big, big.SerializeToString())  # sent again in full in run 2: used then
     cache.finished_run(max_age=2)
+    cache.finished_run(max_age=2)
+    assert cache.hashes() == ["h1"]
+    cache.finished_run(max_age=2)  # three runs old
     assert cache.hashes() == []
     with pytest.raises(PageFailed, match="not in the cache"):
         cache.resolve(ref, ref.SerializeToString())
