@@ -381,7 +381,9 @@ def _users_verdict(scale: str, budget: dict) -> Verdict:
         return Verdict(scale, "users", wanted, "not measured", "–", None)
     alone = found.get("alone_p95_s")
     beside = f"one user alone {alone:.2f} s ({p95 / alone:.1f}×)" if alone else "–"
-    return Verdict(scale, "users", wanted, f"{p95:.2f} s ({found.get('users', 16)} users)", beside, p95 <= budget["users"])
+    clients = {"ws": "websocket clients", "browser": "Chromium contexts"}.get(found.get("clients", "browser"), "")
+    measured = f"{p95:.2f} s ({found.get('users', 16)} users, {clients})"
+    return Verdict(scale, "users", wanted, measured, beside, p95 <= budget["users"])
 
 
 PART_OF = {"cold": "pages", "warm": "pages", "memory": "pages", "query": "queries", "rows": "load", "freshness": "freshness"}

@@ -30,13 +30,13 @@ def test_budgets_are_judged_on_medians(tmp_path: Path, monkeypatch: pytest.Monke
     monkeypatch.setattr(bench, "BEFORE", tmp_path / "before")
     medium = result("medium", load_s=2.0, floor_s=1.0, warm=0.4, cold=1.4, memory=900, fresh=8.0)
     large = result("large", load_s=5.0, floor_s=1.0, warm=0.25, cold=20.0, memory=2100, fresh=None)
-    (tmp_path / "concurrent-medium.json").write_text(json.dumps({"users": 16, "p95_s": 1.5, "alone_p95_s": 0.5}))
+    (tmp_path / "concurrent-medium.json").write_text(json.dumps({"users": 16, "p95_s": 1.5, "alone_p95_s": 0.5, "clients": "ws"}))
     lines = "\n".join(bench.budget_lines([medium, large]))
     assert "| medium: every page cold ≤ 1.5 s | slowest review.py 1.40 s | – | yes |" in lines
     assert "| medium: every page warm ≤ 0.2 s | slowest review.py 0.40 s | – | no |" in lines
     assert "| medium: every query ≤ 100 ms | slowest review_monthly 200 ms | – | no |" in lines
     assert "| medium: app memory ≤ 1,024 MB | 900 MB | – | yes |" in lines
-    assert "| medium: 16 users: p95 page ≤ 2.0 s | 1.50 s (16 users) | one user alone 0.50 s (3.0×) | yes |" in lines
+    assert "| medium: 16 users: p95 page ≤ 2.0 s | 1.50 s (16 users, websocket clients) | one user alone 0.50 s (3.0×) | yes |" in lines
     assert (
         "| medium: loading incl. publish ≥ 500,000 rows/s | 500,000 rows/s | DuckDB read 1,000,000 rows/s (2.0×) | yes |" in lines
     )
