@@ -67,6 +67,9 @@ TABLES: dict[str, str] = {
 # Tables whose fitter replaces only the periods a load changed (``replace_periods``): a load keeps their other
 # rows, where the other tables lose every row of a touched pathway.
 PER_PERIOD = frozenset({"peer_aggregates"})
+_DELETE_PERIODS = {
+    "peer_aggregates": "delete from peer_aggregates where pathway = $pathway and list_contains($starts, period_start)"
+}
 _FITTERS: list[Fitter] = []
 
 
@@ -187,10 +190,7 @@ def replace_periods(con: duckdb.DuckDBPyConnection, table: str, pathway: str, st
     """Replace one pathway's rows of the periods ``starts`` in a per-period model table by ``rows``."""
     if table not in PER_PERIOD:
         raise KeyError(f"{table!r} is not kept per period")
-    con.execute(  # nosec B608 # the name is one of PER_PERIOD's constants; values bound
-        f"delete from {table} where pathway = $pathway and list_contains($starts, period_start)",
-        {"pathway": pathway, "starts": sorted(starts)},
-    )
+    con.execute(_DELETE_PERIODS[table], {"pathway": pathway, "starts": sorted(starts)})
     if rows.height:
         store(con, table, pathway, rows)
 
