@@ -46,7 +46,8 @@ def expected_completeness(db: Path, oset: OutcomeSet, centre: str, first: dt.dat
             params=window,
         ).pl()
         characteristics = con.sql(
-            "select episode_id, variable from baseline_characteristics where centre_code = $c and value is not null", params={"c": centre}
+            "select episode_id, variable from baseline_characteristics where centre_code = $c and value is not null",
+            params={"c": centre},
         ).pl()
         outcomes = con.sql(
             "select episode_id, outcome from clinical_outcomes where centre_code = $c and value is not null", params={"c": centre}
@@ -104,7 +105,11 @@ def test_a_made_up_pathway_s_new_variables_count(tmp_path) -> None:
 
 def test_the_code_and_the_sql_name_no_case_mix_variable_and_no_pathway() -> None:
     names = {code for oset in outcome_sets().values() for code in oset.casemix} | set(outcome_sets())
-    for path in [ROOT / "queries" / "adoption_monthly.sql", ROOT / "analytics" / "adoption.py", ROOT / "services" / "adoption.py"]:
+    for path in [
+        ROOT / "queries" / "adoption_monthly.sql",
+        ROOT / "analytics" / "adoption.py",
+        ROOT / "services" / "adoption.py",
+    ]:
         code = re.sub(r"--[^\n]*|#[^\n]*", "", path.read_text(encoding="utf-8"))
         named = {n for n in names if re.search(rf"['\"]{n}['\"]", code)}
         assert not named, f"{path.name} names {sorted(named)}"

@@ -36,7 +36,10 @@ def test_budgets_are_judged_on_medians(tmp_path: Path, monkeypatch: pytest.Monke
     assert "| medium: every page warm ≤ 0.2 s | slowest review.py 0.40 s | – | no |" in lines
     assert "| medium: every query ≤ 100 ms | slowest review_monthly 200 ms | – | no |" in lines
     assert "| medium: app memory ≤ 1,024 MB | 900 MB | – | yes |" in lines
-    assert "| medium: 16 users: p95 page ≤ 2.0 s | 1.50 s (16 users, websocket clients) | one user alone 0.50 s (3.0×) | yes |" in lines
+    assert (
+        "| medium: 16 users: p95 page ≤ 2.0 s | 1.50 s (16 users, websocket clients) | one user alone 0.50 s (3.0×) | yes |"
+        in lines
+    )
     assert (
         "| medium: loading incl. publish ≥ 500,000 rows/s | 500,000 rows/s | DuckDB read 1,000,000 rows/s (2.0×) | yes |" in lines
     )

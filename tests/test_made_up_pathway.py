@@ -79,7 +79,9 @@ def test_the_new_variables_are_asked_with_their_labels(only_made_up, monkeypatch
     choice = next(w for w in at.selectbox if categorical.label["nl"] in w.label)
     assert {c["nl"] for c in categorical.choices.values()} <= set(choice.options)  # shown by their labels
     shown = re.sub(r'\bid: "[^"]*"', "", main_text(at))  # widget ids are keys, never shown
-    leaks = [shown[max(0, i - 80) : i + 40] for code in (MADE_UP_NUMERIC, MADE_UP_CATEGORICAL) for i in [shown.find(code)] if i >= 0]
+    leaks = [
+        shown[max(0, i - 80) : i + 40] for code in (MADE_UP_NUMERIC, MADE_UP_CATEGORICAL) for i in [shown.find(code)] if i >= 0
+    ]
     assert not leaks, leaks
 
 
