@@ -523,7 +523,8 @@ def main() -> None:
     parser.add_argument("--note", default="", help="a sentence kept with the result (what else ran on the machine)")
     parser.add_argument("--out", default=None, help="result file (default bench/results/concurrent-<scale>.json)")
     args = parser.parse_args()
-    result = measure(Path(args.db), args.users, args.read, Path(args.work), args.settle, args.profile, args.commit,
+    # absolute: the server runs in the snapshot's folder, where a relative access configuration is not found
+    result = measure(Path(args.db).absolute(), args.users, args.read, Path(args.work).absolute(), args.settle, args.profile, args.commit,
                      args.rebuild, args.alone, args.clients)  # fmt: skip
     result |= {"measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "scale": args.scale,
                "budget_p95_s": BUDGET_P95_S.get(args.scale)} | ({"note": args.note} if args.note else {})  # fmt: skip

@@ -5,27 +5,33 @@
 -- Months after the last complete one are still being delivered and are left out.
 -- Grain: one row per complete month with episodes.
 -- Parameters: $centre_code (null: all centres, for national viewers), $pathway.
+-- Reads the marts warehouse/marts/adoption_months.sql (treated months per centre and pathway) and
+-- delivered_months.sql (the months each centre delivered in).
 -- Roles: care_team, centre_lead, data_manager, programme_lead, admin
 -- Scope: own_centre
 -- Patient rows: no
-with own as (
-    select e.centre_code, e.treatment_date, s.first_delivered_on
-    from episodes as e
-    join store.episodes as s using (centre_code, episode_id)
-    where ($centre_code is null or e.centre_code = $centre_code) and e.pathway = $pathway
+with treated as (
+    select centre_code, month_date
+    from marts.adoption_months
+    where ($centre_code is null or centre_code = $centre_code) and pathway = $pathway
+),
+
+delivered as (
+    select centre_code, max(delivered_month_date) as last_delivered_month_date
+    from marts.delivered_months
+    where ($centre_code is null or centre_code = $centre_code) and pathway = $pathway
+    group by centre_code
 ),
 
 months as (
-    select distinct date_trunc('month', treatment_date)::date as month_date from own
+    select distinct month_date from treated
 ),
 
 per_centre as (
-    select least(
-        date_trunc('month', max(first_delivered_on))::date - interval 1 month,
-        max(date_trunc('month', treatment_date))
-    )::date as complete_month_date
-    from own
-    group by centre_code
+    select least(d.last_delivered_month_date - interval 1 month, max(t.month_date))::date as complete_month_date
+    from treated as t
+    join delivered as d using (centre_code)
+    group by t.centre_code, d.last_delivered_month_date
 ),
 
 latest as (

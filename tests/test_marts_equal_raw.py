@@ -606,6 +606,41 @@ final as (
 
 select * from final
 """,
+    "review_months": """
+with own as (
+    select e.centre_code, e.treatment_date, s.first_delivered_on
+    from episodes as e
+    join store.episodes as s using (centre_code, episode_id)
+    where ($centre_code is null or e.centre_code = $centre_code) and e.pathway = $pathway
+),
+
+months as (
+    select distinct date_trunc('month', treatment_date)::date as month_date from own
+),
+
+per_centre as (
+    select least(
+        date_trunc('month', max(first_delivered_on))::date - interval 1 month,
+        max(date_trunc('month', treatment_date))
+    )::date as complete_month_date
+    from own
+    group by centre_code
+),
+
+latest as (
+    select min(complete_month_date) as last_complete_month_date from per_centre
+),
+
+final as (
+    select m.month_date, m.month_date = l.last_complete_month_date as is_last_complete
+    from months as m
+    cross join latest as l
+    where m.month_date <= l.last_complete_month_date
+    order by m.month_date
+)
+
+select * from final
+""",
     "peer_volumes": """
 with volumes as (
     select centre_code, count(*) as episodes_n
@@ -805,6 +840,9 @@ def check_every_question(db: Path, pairs_n: int | None = None, episodes_n: int =
                 rows["review_patients"] += same(con, "review_patients", params)
         casemix = con.execute("select distinct pathway, variable from episode_casemix order by 1, 2").fetchall()
         lists = {"casemix_pathways": [p for p, _ in casemix], "casemix_fields": [v for _, v in casemix]}
+        for pathway in sorted({p for _, p in pairs}):
+            for centre in [None, *sorted({c for c, p in pairs if p == pathway})]:
+                rows["review_months"] += same(con, "review_months", {"centre_code": centre, "pathway": pathway})
         for centre in [None, pairs[0][0]]:
             rows["adoption_monthly"] += same(con, "adoption_monthly", {"centre_code": centre, **span, **lists})
             rows["adoption_response"] += same(con, "adoption_response", {"centre_code": centre, **span})
