@@ -467,33 +467,75 @@ WHY: dict[object, str] = {
         " the next step."
     ),
     "users": (
-        "Measured cause: arithmetic on two cores. The review's first view costs about 0.6 CPU s in the server"
-        " (its Python runs under one lock), so 16 reviews asked within seconds need about 10 s of the server's"
-        " CPU before the last is drawn, and the benchmark's 16 Chromium contexts, on the same two cores, took the"
-        " rest (load average 17 with nothing else running). A p95 of 2 s needs a first review of about 0.1 CPU s:"
-        " the next step is to build the review's sections per centre, pathway and month when a version is"
-        " published (as the peer aggregates are), and to drive the users through websocket clients instead of"
-        " browsers that compete with the server for the cores."
+        "Measured with 16 websocket clients speaking Streamlit's browser protocol (the server's part only; 16"
+        " Chromium contexts on the same two cores had made it 48.7 s). Every user finished, with no reconnect"
+        " and no server error; one user alone needs 0.86 s at most. The rest is queueing on two cores: the"
+        " server spent 23 CPU seconds on the 80 views, and the review's first view of a centre, pathway and"
+        " month is about 0.45 CPU s of Python under one lock (its queries, the control charts of every"
+        " indicator, the plotly figures), so 16 reviews asked within four seconds wait about 5 s for the last"
+        " one (review median 4.6 s). A p95 of 2 s needs that first view near 0.1 CPU s: the next step is to"
+        " build the review's sections (its charts' points and limits, its tables) per centre, pathway and"
+        " month when a version is published, as the peer aggregates are."
     ),
     ("medium", "rows"): (
-        "Not measured again since the marts and models moved into the publish step. Measured by parts on a"
-        " loaded machine (load average 7–58): the whole medium load with its first publish took 2,313 s for"
-        " 27.8 million rows (12,000 rows/s); the marts take 150 s whole, and fitting every pathway's"
-        " samen-beslissen models and the peer aggregates of every closed half-year takes several hundred seconds."
-        " The next step is to publish the data with its marts first and fit the models into a follow-up version,"
-        " and to refit peer aggregates only for the half-years whose rows changed."
+        "Loader s is until the loaded version is served: reading, validating and merging 27.8 million rows,"
+        " then building every mart whole (the layout marts sort the PROM, outcome and case-mix rows of a"
+        " million episodes, about a minute); the models follow in 60 s and are not counted. The code before"
+        " the marts loaded 22.4 million rows in 40 s, so the first whole build of the marts is the part over the"
+        " budget. The next step is to build the layout marts per delivery while loading instead of once at the"
+        " end, and to measure the loader's own part apart."
     ),
     ("medium", "freshness"): (
-        "Not measured again since publishing builds marts and fits models. By parts (`python -m bench.freshness"
-        " BASE`, loaded machine): one centre's monthly delivery (41,335 rows) copies the version in 4 s, loads"
-        " in 4.5 s and rebuilds its marts incrementally in 27 s, but refitting the models of the six pathways it"
-        " touched took 987 s. Publishing data and marts first and the models into a follow-up version would"
-        " bring freshness to about 36 s; marts rebuilt per month instead of per centre and pathway, below 30 s."
+        "32.3 s (29.6–34.7 s over three runs) from starting `python -m warehouse load` of the last monthly"
+        " delivery (511,281 rows, 53 centre·pathway pairs, 13 treatment months) until the open review shows its"
+        " month, asked while the load runs. By parts (`python -m bench.freshness BASE`): copy 0.8 s, load 6.8 s,"
+        " marts 17.1 s (the touched pathways' rows in one run of 15 months; before this session every mart was"
+        " rebuilt whole, 51 s), served after 24.7 s; the page then needs its first view. The models follow in"
+        " the next version 25 s later and are not waited for. The next step is the marts that still rebuild per"
+        " centre (`prom_response_months`, keyed by invitation month) and the case-mix view, which is computed"
+        " whole for `casemix_rows`."
+    ),
+    ("large", "users"): (
+        "Not measured at large in this session: the large load with its publish took 54 minutes on a machine"
+        " shared with the test suite, and the remaining time went to its pages and queries. The next step is"
+        " `python -m bench.concurrent --scale large --db data/bench/large/warehouse.duckdb` (websocket clients)"
+        " on a quiet machine."
     ),
     "large": (
-        "The large deliveries were generated again (5.0 GB), but the load with its publish did not finish in the"
-        " session: after 34 minutes, with other work on the machine, it had written 0.8 GB of the version, and it"
-        " was stopped. The large figures are those of the code before the marts."
+        "Not measured at large in this session (the large load with its publish took 54 minutes on a shared"
+        " machine). At medium a monthly delivery is served once the marts of its touched months are rebuilt"
+        " (32 s); at large each month holds ten times the rows, so it should stay within 5 minutes, but that is"
+        " an estimate, not a measurement. The next step is `python -m bench --scales large --only freshness"
+        " --reuse` on a quiet machine."
+    ),
+    ("large", "cold"): (
+        "Three pages are over 2 s in a cold process: samen beslissen 2.60 s, trajectory 2.46 s and comparison"
+        " 2.10 s (before 21.9, 15.5 and 14.3 s). Measured right after the publish that wrote the 6 GB version,"
+        " the same pages took 1.89, 1.20 and 1.23 s; a single trajectory sample between the runs took 1.90 s."
+        " The likely difference is whether a fresh process finds the version's row groups in the page cache"
+        " (not measured directly). The next step is a profile of a cold samen-beslissen view at large, which"
+        " reads the pathway's stored models and similarity rows whole."
+    ),
+    ("large", "warm"): (
+        "The review's warm run takes 0.44 s and samen beslissen 0.38 s: both redraw every chart and table on each"
+        " run, and samen beslissen also finds the similar patients again; only the queries and models are"
+        " cached. The next step is caching the drawn sections per data version and viewer."
+    ),
+    ("large", "query"): (
+        "`data_delivery_delay` takes 169 ms (136 ms in an earlier run), and its floor, raw DuckDB on the same"
+        " question, is 93 ms: it takes the median delay of every episode per month, for the own centre and"
+        " nationally, which a monthly mart of medians cannot give. The next step is a mart of the delay's"
+        " distribution per centre and month (episodes per delay in days), from which both medians are exact."
+        " `review_months` (192 ms) and `viewer_centres` (149–201 ms) were over the budget in the first run;"
+        " they now read the adoption and delivered-months marts: 44 and 52 ms."
+    ),
+    ("large", "rows"): (
+        "The large load ran while the whole test suite ran beside it on the same two cores (load average 6–9):"
+        " 278 million rows served after 3,223 s, with the models following in 362 s. Besides validating every"
+        " row, the time includes building every mart whole (the layout marts sort the PROM, outcome and case-mix"
+        " rows of 12.6 million episodes). The loader alone was 512,000 rows/s on the code before the marts, so"
+        " the marts' first build costs more than the budget allows. The next step is to build the layout marts"
+        " per delivery year while loading, not once at the end."
     ),
 }
 

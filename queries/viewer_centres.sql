@@ -1,12 +1,13 @@
 -- The centres a viewer can be, with the pathways they deliver.
 -- Grain: one row per centre.
 -- Parameters: none.
+-- Reads the mart warehouse/marts/adoption_months.sql (episodes per centre, pathway and treatment month).
 -- Roles: programme_lead, admin
 -- Scope: all_centres
 -- Patient rows: no
 with delivered as (
-    select centre_code, list(distinct pathway order by pathway) as pathways, count(*) as episodes_n
-    from episodes
+    select centre_code, list(distinct pathway order by pathway) as pathways, sum(episodes_n)::bigint as episodes_n
+    from marts.adoption_months
     group by centre_code
 ),
 

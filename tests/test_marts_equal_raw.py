@@ -606,6 +606,23 @@ final as (
 
 select * from final
 """,
+    "viewer_centres": """
+with delivered as (
+    select centre_code, list(distinct pathway order by pathway) as pathways, count(*) as episodes_n
+    from episodes
+    group by centre_code
+),
+
+final as (
+    select c.centre_code, c.name as centre_name, c.kind as centre_kind,
+        coalesce(d.pathways, []) as pathways, coalesce(d.episodes_n, 0) as episodes_n
+    from centres as c
+    left join delivered as d using (centre_code)
+    order by c.kind desc, c.name
+)
+
+select * from final
+""",
     "review_months": """
 with own as (
     select e.centre_code, e.treatment_date, s.first_delivered_on
@@ -840,6 +857,7 @@ def check_every_question(db: Path, pairs_n: int | None = None, episodes_n: int =
                 rows["review_patients"] += same(con, "review_patients", params)
         casemix = con.execute("select distinct pathway, variable from episode_casemix order by 1, 2").fetchall()
         lists = {"casemix_pathways": [p for p, _ in casemix], "casemix_fields": [v for _, v in casemix]}
+        rows["viewer_centres"] += same(con, "viewer_centres", {})
         for pathway in sorted({p for _, p in pairs}):
             for centre in [None, *sorted({c for c, p in pairs if p == pathway})]:
                 rows["review_months"] += same(con, "review_months", {"centre_code": centre, "pathway": pathway})
