@@ -34,7 +34,7 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.schema import quote
+from warehouse.schema import quote, touched_noted
 
 MART_DIR = Path(__file__).parent / "marts"
 # Built in the order of ``build_order.txt`` (one name per line): the layout marts first, the ones built on them after.
@@ -130,8 +130,7 @@ def _next_month(month: dt.date) -> dt.date:
 
 def touched(con: duckdb.DuckDBPyConnection) -> Touched | None:
     """What this connection's loads changed (``warehouse.loader`` notes it); None: unknown or everything."""
-    noted = con.execute("select count(*) from duckdb_tables() where temporary and table_name = 'touched_keys'").fetchone()
-    if not (noted and noted[0]):
+    if not touched_noted(con):
         return None
     keys = con.execute("select distinct centre_code, pathway, month_date from touched_keys").fetchall()
     if any(value is None for key in keys for value in key):

@@ -36,7 +36,7 @@ from contextlib import contextmanager
 import duckdb
 import polars as pl
 
-from warehouse.schema import PENDING_DDL, TOUCHED_DDL
+from warehouse.schema import PENDING_DDL, TOUCHED_DDL, touched_noted
 
 # ``fitter(con, pathways)`` stores the models of those pathways (None: every one).
 Fitter = Callable[[duckdb.DuckDBPyConnection, Sequence[str] | None], None]
@@ -114,8 +114,7 @@ def defer(con: duckdb.DuckDBPyConnection) -> None:
     now: the version is published with the models the copied version carried, and a follow-up publish
     (``take_pending``) fits them. Unknown changes are kept as "everything"."""
     con.execute(PENDING_DDL)
-    noted = con.execute("select count(*) from duckdb_tables() where temporary and table_name = 'touched_keys'").fetchall()
-    if noted[0][0]:
+    if touched_noted(con):
         con.execute("insert into store.pending_models select distinct * from touched_keys")
     else:
         con.execute("insert into store.pending_models values (null, null, null)")
@@ -168,8 +167,7 @@ def prepare(con: duckdb.DuckDBPyConnection, pathways: Sequence[str] | None = Non
 def touched_months(con: duckdb.DuckDBPyConnection, pathway: str) -> set[dt.date] | None:
     """The treatment months (first days) of ``pathway`` the loads of this publish changed; None: unknown, or
     everything (``python -m warehouse rebuild``, a load of a table without episodes). ``warehouse.loader`` notes them."""
-    noted = con.execute("select count(*) from duckdb_tables() where temporary and table_name = 'touched_keys'").fetchall()
-    if not noted[0][0]:
+    if not touched_noted(con):
         return None
     everything = con.execute("select count(*) from touched_keys where pathway is null or month_date is null").fetchall()
     if everything[0][0]:

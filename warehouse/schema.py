@@ -64,6 +64,14 @@ create table if not exists store.meta (key varchar primary key, value varchar);
 # replaced; a row with an empty centre means "everything" (a change no centre and pathway bounds, such as
 # the centres). ``warehouse.marts`` rebuilds what it names; without the table, everything is rebuilt.
 TOUCHED_DDL = "create temp table if not exists touched_keys (centre_code varchar, pathway varchar, month_date date)"
+
+
+def touched_noted(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether this connection's loads noted what they changed (the temp table of ``TOUCHED_DDL`` exists)."""
+    found = con.execute("select count(*) from duckdb_tables() where temporary and table_name = 'touched_keys'").fetchall()
+    return bool(found[0][0])
+
+
 # What published versions changed that their models were not yet fitted on (``warehouse.models.defer``):
 # the same keys, kept in the version until a follow-up publish fits them (``connection.publish_pending_models``).
 PENDING_DDL = "create table if not exists store.pending_models (centre_code varchar, pathway varchar, month_date date)"
