@@ -55,6 +55,11 @@ PER_CENTRE_AND_PATHWAY, PER_PATHWAY, WHOLE = "per centre and pathway", "per path
 # the treatment date itself): the touched pathways' rows in the touched months' runs are rebuilt.
 PER_PATHWAY_AND_MONTH = "per pathway and treatment month"
 PER_MONTH = re.compile(r"^per pathway and treatment month \((\w+)\)$")
+# The filter of a run of months, per column a mart may name (fixed text; the values are bound).
+MONTH_FILTERS = {
+    "month_date": "list_contains($pathways, pathway) and month_date >= $first and month_date < $after",
+    "treatment_date": "list_contains($pathways, pathway) and treatment_date >= $first and treatment_date < $after",
+}
 REBUILD = re.compile(r"^--\s*Rebuild:\s*(.*?)\s*$", re.MULTILINE)
 # Touched months further apart than this start a run of their own (a correction of an old month is not
 # worth rebuilding every month between it and the new one).
@@ -179,7 +184,7 @@ def _parts(kind: str, touched: Touched, column: str = "") -> list[tuple[str, dic
     if kind == PER_PATHWAY:
         return [("pathway = $pathway", {"pathway": p}) for p in touched.pathways]
     if kind == PER_PATHWAY_AND_MONTH:
-        where = f"list_contains($pathways, pathway) and {quote(column)} >= $first and {quote(column)} < $after"
+        where = MONTH_FILTERS[column]  # a header naming another column fails here, before anything is deleted
         return [(where, {"pathways": touched.pathways, "first": a, "after": b}) for a, b in month_runs(touched.months)]
     centres: dict[str, list[str]] = {}
     for centre, pathway in sorted(touched.pairs):
