@@ -137,7 +137,7 @@ def review_equity(frames: dict[str, pd.DataFrame], p: dict) -> pd.DataFrame:
     own = own[[*KEYS, "paid_work_baseline"]].assign(literacy_group=literacy.astype(object))
     outcomes = own.merge(frames["clinical_outcomes"], on=KEYS)
     headline = outcomes[outcomes["outcome"] == p["headline_outcome"]].groupby("literacy_group")["value"]
-    work = outcomes[(outcomes["outcome"] == "return_to_work") & outcomes["paid_work_baseline"].fillna(False).astype(bool)]
+    work = outcomes[(outcomes["outcome"] == p["work_outcome"]) & outcomes["paid_work_baseline"].fillna(False).astype(bool)]
     work = work.groupby("literacy_group")["value"]
     proms = own.merge(frames["prom_measurements"], on=KEYS)
     base = proms[proms["timepoint"] == "baseline"]
@@ -148,7 +148,7 @@ def review_equity(frames: dict[str, pd.DataFrame], p: dict) -> pd.DataFrame:
     completed = base[base["completed_on"].notna()].groupby("literacy_group")["episode_id"].nunique()
     out["prom_response_pct"] = _pct(completed.reindex(out.index).fillna(0), out["prom_invited_n"])
     out["work_recorded_n"] = work.size()
-    out["return_to_work_pct"] = _pct(work.apply(lambda v: (v == 1).sum()), out["work_recorded_n"])
+    out["work_outcome_pct"] = _pct(work.apply(lambda v: (v == 1).sum()), out["work_recorded_n"])
     counts = ["outcome_recorded_n", "prom_invited_n", "work_recorded_n"]
     out[counts] = out[counts].fillna(0)
     order = {"limited": 1, "adequate": 2, "unknown": 3}

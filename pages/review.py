@@ -201,8 +201,8 @@ def render_equity(review: MonthlyReview) -> None:
         label(review.headline_label): rows["outcome_pct"].to_list(),
         t("tile_response"): rows["prom_response_pct"].to_list(),
     }
-    if review.has_work_outcome:
-        series[t("return_to_work")] = rows["return_to_work_pct"].to_list()
+    if review.work_label:
+        series[label(review.work_label)] = rows["work_outcome_pct"].to_list()
     chart_with_data(grouped_bar_figure(groups, series, "%"), rows, "equity", "gelijke_uitkomsten.csv")
 
 

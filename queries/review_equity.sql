@@ -1,7 +1,9 @@
--- Do all patients benefit alike? Headline outcome, baseline PROM response and return to paid
--- work split by health literacy, over the twelve months up to $to_month.
+-- Do all patients benefit alike? Headline outcome, baseline PROM response and the outcome set's
+-- work outcome (return to paid work, of patients in paid work at baseline) split by health literacy,
+-- over the twelve months up to $to_month.
 -- Grain: one row per health-literacy group (limited, adequate, unknown).
--- Parameters: $centre_code, $pathway, $headline_outcome, $to_month (first day of the last month).
+-- Parameters: $centre_code, $pathway, $headline_outcome, $work_outcome (null when the set has none),
+-- $to_month (first day of the last month).
 -- Reads the mart warehouse/marts/equity_months.sql (the same counts per centre, pathway, month, group
 -- and outcome; each a count within its month, so the twelve months add up).
 -- Roles: care_team, centre_lead
@@ -34,7 +36,7 @@ headline as (
 work as (
     select literacy_group, sum(paid_recorded_n)::bigint as work_recorded_n, sum(paid_events_n)::bigint as work_returned_n
     from months
-    where outcome = 'return_to_work'
+    where outcome = $work_outcome
     group by literacy_group
 ),
 
@@ -45,7 +47,7 @@ final as (
         g.prom_invited_n,
         100.0 * g.prom_completed_n / nullif(g.prom_invited_n, 0) as prom_response_pct,
         coalesce(w.work_recorded_n, 0) as work_recorded_n,
-        100.0 * w.work_returned_n / nullif(w.work_recorded_n, 0) as return_to_work_pct
+        100.0 * w.work_returned_n / nullif(w.work_recorded_n, 0) as work_outcome_pct
     from groups as g
     left join headline as h using (literacy_group)
     left join work as w using (literacy_group)

@@ -122,9 +122,9 @@ class MonthlyReview:
     costs: pl.DataFrame  # review_cost_categories: mean cost per patient by category and month
     cost_driver: Driver | None  # the category whose cost per patient changed most
     cost_categories: dict[str, dict[str, str]]  # category code → label per language
-    equity: pl.DataFrame  # review_equity: headline outcome, baseline response (and return to work) by literacy
+    equity: pl.DataFrame  # review_equity: headline outcome, baseline response (and the work outcome) by literacy
     headline_label: dict[str, str] = field(default_factory=dict)  # the headline outcome, for the equity chart
-    has_work_outcome: bool = False  # the pathway records return to paid work (the equity chart shows it)
+    work_label: dict[str, str] = field(default_factory=dict)  # the set's work outcome, if any (the equity chart shows it)
 
     @property
     def indicators(self) -> list[Indicator]:
@@ -204,7 +204,8 @@ def monthly_review(
     actions = ask("review_actions", **place)
     centre = ask("viewer_centre", centre_code=centre_code)
     costs = ask("review_cost_categories", **place, from_month=months[0], to_month=month)
-    equity = ask("review_equity", **place, headline_outcome=oset.headline_outcome, to_month=month)
+    work = oset.prediction.work_outcome
+    equity = ask("review_equity", **place, headline_outcome=oset.headline_outcome, work_outcome=work, to_month=month)
     return MonthlyReview(
         centre_code=centre_code,
         centre_name=centre["centre_name"][0] if centre.height else str(centre_code),
@@ -223,7 +224,7 @@ def monthly_review(
         cost_categories=dict(common().cost_categories),
         equity=equity,
         headline_label=oset.clinical_outcomes[oset.headline_outcome].label,
-        has_work_outcome=oset.prediction.work_outcome is not None,
+        work_label=oset.clinical_outcomes[work].label if work else {},
     )
 
 

@@ -31,6 +31,7 @@ PARAMS = {
         "centre_code": "UMCU",
         "pathway": "knee_oa",
         "headline_outcome": "complication_severe",
+        "work_outcome": "return_to_work",
         "to_month": dt.date(2026, 8, 1),
     },
     "review_patients": {

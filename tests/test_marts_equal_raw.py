@@ -18,6 +18,7 @@ import pytest
 from polars.testing import assert_frame_equal
 
 import queries
+from data_models.outcome_sets import outcome_sets
 from warehouse.connection import published
 
 FOLLOWUPS = ("3m", "6m", "12m")  # the first and the last are asked; 6m takes the same path
@@ -472,7 +473,7 @@ work as (
     select o.literacy_group, count(*) as work_recorded_n, count(*) filter (where c.value = 1) as work_returned_n
     from own as o
     join clinical_outcomes as c using (centre_code, episode_id)
-    where c.outcome = 'return_to_work' and o.paid_work_baseline
+    where c.outcome = $work_outcome and o.paid_work_baseline
     group by o.literacy_group
 ),
 
@@ -496,7 +497,7 @@ final as (
         coalesce(r.prom_invited_n, 0) as prom_invited_n,
         100.0 * r.prom_completed_n / nullif(r.prom_invited_n, 0) as prom_response_pct,
         coalesce(w.work_recorded_n, 0) as work_recorded_n,
-        100.0 * w.work_returned_n / nullif(w.work_recorded_n, 0) as return_to_work_pct
+        100.0 * w.work_returned_n / nullif(w.work_recorded_n, 0) as work_outcome_pct
     from groups as g
     left join headline as h using (literacy_group)
     left join response as r using (literacy_group)
@@ -771,6 +772,12 @@ def same(con: duckdb.DuckDBPyConnection, name: str, params: dict, sort: list[str
     return shipped.height
 
 
+def work_outcome(pathway: str) -> str | None:
+    """The outcome set's work outcome, as the review asks for it (none for a pathway without a set)."""
+    oset = outcome_sets().get(pathway)
+    return oset.prediction.work_outcome if oset else None
+
+
 def months(con: duckdb.DuckDBPyConnection) -> tuple[dt.date, dt.date]:
     first, last = con.execute(
         "select min(date_trunc('month', treatment_date))::date, max(date_trunc('month', treatment_date))::date from episodes"
@@ -845,7 +852,13 @@ def check_every_question(db: Path, pairs_n: int | None = None, episodes_n: int =
             for outcome in outcomes[:2] or ["none"]:
                 params = {"centre_code": centre, "pathway": pathway, "headline_outcome": outcome, **span}
                 rows["review_monthly"] += same(con, "review_monthly", params)
-                params = {"centre_code": centre, "pathway": pathway, "headline_outcome": outcome, "to_month": last}
+                params = {
+                    "centre_code": centre,
+                    "pathway": pathway,
+                    "headline_outcome": outcome,
+                    "to_month": last,
+                    "work_outcome": work_outcome(pathway),
+                }
                 rows["review_equity"] += same(con, "review_equity", params)
             params = {"centre_code": centre, "pathway": pathway, **span}
             rows["review_cost_categories"] += same(con, "review_cost_categories", params)

@@ -1,8 +1,10 @@
-"""A pathway is a file: the demo generator and the benchmark name none, and a made-up one is simulated and loaded."""
+"""A pathway is a file: no code names one (nor its treatments, variables, outcomes or instruments), and a made-up one
+is simulated and loaded."""
 
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -30,8 +32,18 @@ def string_constants(folder: Path) -> Iterator[tuple[str, int, str]]:
                 yield f"{path.relative_to(ROOT)}:{node.lineno}", node.lineno, node.value
 
 
-# The FHIR exporter writes the episodes table of the data standard: its columns may coincide with case-mix codes.
-COLUMNS_OF_THE_STANDARD = {"sample_data/fhir_export.py": set(TABLES["episodes"].columns)}
+# The episodes table of the data standard has columns that coincide with case-mix codes (age, sex, ...): code that
+# reads or writes that table may name them.
+COLUMNS_OF_THE_STANDARD = set(TABLES["episodes"].columns)
+APP_FOLDERS = ("warehouse", "queries", "analytics", "services", "texts", "reports", "ui", "pages", "access", "cli")
+EVERY_KIND = ("pathway", "treatment", "case-mix variable", "outcome", "instrument")
+
+
+def sql_literals(folder: Path) -> Iterator[tuple[str, str]]:
+    for path in sorted(folder.rglob("*.sql")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            for value in re.findall(r"'([^']*)'", line.split("--")[0]):
+                yield f"{path.relative_to(ROOT)}:{number}", value
 
 
 def named_codes(kinds: tuple[str, ...]) -> dict[str, str]:
@@ -61,7 +73,19 @@ def test_the_generator_and_the_benchmark_name_no_pathway(folder, kinds) -> None:
     named = [
         f"{where}: {value!r} ({codes[value]})"
         for where, _, value in string_constants(ROOT / folder)
-        if value in codes and value not in COLUMNS_OF_THE_STANDARD.get(where.split(":")[0], set())
+        if value in codes and value not in COLUMNS_OF_THE_STANDARD
+    ]
+    assert not named, "\n".join(named)
+
+
+@pytest.mark.parametrize("folder", APP_FOLDERS)
+def test_no_app_code_or_question_names_a_pathway_or_its_codes(folder) -> None:
+    codes = named_codes(EVERY_KIND)
+    found = [(where, value) for where, _, value in string_constants(ROOT / folder)] + list(sql_literals(ROOT / folder))
+    named = [
+        f"{where}: {value!r} ({codes[value]})"
+        for where, value in found
+        if value in codes and value not in COLUMNS_OF_THE_STANDARD
     ]
     assert not named, "\n".join(named)
 

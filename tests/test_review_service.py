@@ -50,7 +50,7 @@ def test_the_review_of_the_hand_built_fixture(review_warehouse) -> None:
     assert review.indicator_codes == [i.code for i in indicators_for(outcome_sets()["knee_oa"])]
     assert [g for g, _ in review.groups] == [g for g in GROUPS if any(s.indicator.group == g for s in review.summaries)]
     assert review.actions.is_empty() and review.open_actions.is_empty()
-    assert review.has_work_outcome and review.headline_label["nl"] == "Ernstige complicatie"
+    assert review.work_label["nl"] == "Terug aan het werk" and review.headline_label["nl"] == "Ernstige complicatie"
     assert set(review.equity["literacy_group"]) <= {"limited", "adequate", "unknown"}
     assert review.chosen("cost_mean_eur").indicator.code == "cost_mean_eur"
     assert review.chosen("no such code") == (review.agenda[0] if review.agenda else review.summaries[0])
@@ -81,7 +81,7 @@ def test_every_pathway_of_the_tiny_demo(demo_warehouse, pathway) -> None:
     assert review.volume.value is not None and review.volume.value > 0
     assert review.costs.height > 0 and set(review.costs["category"]) <= set(review.cost_categories)
     assert review.cost_driver is None or review.cost_driver.category in review.cost_categories
-    assert review.has_work_outcome == (oset.prediction.work_outcome is not None)
+    assert bool(review.work_label) == (oset.prediction.work_outcome is not None)
     assert review.equity["episodes_n"].sum() > 0
     rare = next((s for s in review.summaries if s.is_rare), None)
     if rare is not None:

@@ -117,7 +117,7 @@ TABLE_COLUMNS = {
     "prom_invited_n": "table_column_prom_invited_n",
     "prom_response_pct": "table_column_prom_response_pct",
     "work_recorded_n": "table_column_work_recorded_n",
-    "return_to_work_pct": "table_column_return_to_work_pct",
+    "work_outcome_pct": "table_column_work_outcome_pct",
     "action_id": "table_column_action_id",
     "changed_at": "table_column_changed_at",
     "changed_by": "table_column_changed_by",

@@ -216,7 +216,6 @@ TEXT: dict[str, dict[str, str]] = {
     "literacy_limited": {"nl": "beperkt", "en": "limited"},
     "literacy_adequate": {"nl": "voldoende", "en": "adequate"},
     "literacy_unknown": {"nl": "onbekend", "en": "unknown"},
-    "return_to_work": {"nl": "Terug aan het werk", "en": "Back to paid work"},
     "section_compare": {"nl": "Programma", "en": "Programme"},
     # comparison page
     "compare_title": {"nl": "Vergelijken", "en": "Compare"},

@@ -70,7 +70,7 @@ TEXT: dict[str, dict[str, str]] = {
     "table_column_prom_invited_n": {"nl": "PROM uitgenodigd", "en": "PROM invited"},
     "table_column_prom_response_pct": {"nl": "PROM-respons (%)", "en": "PROM response (%)"},
     "table_column_work_recorded_n": {"nl": "Werk vastgelegd", "en": "Work recorded"},
-    "table_column_return_to_work_pct": {"nl": "Terug aan het werk (%)", "en": "Back at work (%)"},
+    "table_column_work_outcome_pct": {"nl": "Terug aan het werk (%)", "en": "Back at work (%)"},
     "table_column_action_id": {"nl": "Actie", "en": "Action"},
     "table_column_changed_at": {"nl": "Gewijzigd op", "en": "Changed at"},
     "table_column_changed_by": {"nl": "Gewijzigd door", "en": "Changed by"},
