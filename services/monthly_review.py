@@ -67,6 +67,7 @@ __all__ = [
     "DISCUSS_FLAG",
     "GROUPS",
     "PATIENT_FLAGS",
+    "Charts",
     "Fetch",
     "GrainChart",
     "Indicator",
@@ -85,6 +86,8 @@ __all__ = [
 ]
 
 Fetch = Callable[..., pl.DataFrame]  # fetch(query name, **parameters) → the query's rows for the viewer
+# charts(indicators, rows, month, settings) → each indicator's chart summarised (cohort_reviewed, or a cache of it)
+Charts = Callable[[list[Indicator], pl.DataFrame, dt.date, dict[str, ChartSettings]], list[Summary]]
 
 CHART_MONTHS = 24  # the months on a monthly control chart
 GROUPS = ("outcome", "prom", "process", "experience", "cost")  # the tiles' groups, in the order shown
@@ -190,8 +193,12 @@ def monthly_review(
     month: dt.date,
     *,
     fetch: Fetch | None = None,
+    charts: Charts | None = None,
 ) -> MonthlyReview:
-    """The review of ``pathway`` at ``centre_code`` for ``month``, read as ``viewer`` (refused outside its scope)."""
+    """The review of ``pathway`` at ``centre_code`` for ``month``, read as ``viewer`` (refused outside its scope).
+
+    ``charts`` draws the control charts (``cohort_reviewed`` unless given): the app passes one that keeps them
+    per viewer scope, data version and chart settings, so a page's re-run does not redraw them."""
     ask = _runner(viewer, db, fetch)
     oset = outcome_sets()[pathway]
     months = month_range(month, CHART_MONTHS)
@@ -214,7 +221,7 @@ def monthly_review(
         month=month,
         months=months,
         rows=rows,
-        summaries=cohort_reviewed(indicators, rows, month, settings),
+        summaries=(charts or cohort_reviewed)(indicators, rows, month, settings),
         chart_settings=settings,
         volume=versus_previous(monthly, month, "count", "episodes_n"),
         actions=actions,

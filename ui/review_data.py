@@ -18,13 +18,14 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import polars as pl
+import streamlit as st
 
 from access.roles import AccessDenied, Viewer
-from analytics.indicators import Indicator
+from analytics.indicators import Indicator, Summary
 from services import actions as action_service
 from services.adoption import Adoption
 from services.adoption import adoption as adoption_of
-from services.monthly_review import GrainChart, MeetingItem, MonthlyReview, RareChart
+from services.monthly_review import Charts, GrainChart, MeetingItem, MonthlyReview, RareChart, cohort_reviewed
 from services.monthly_review import longer_grain as longer_grain_of
 from services.monthly_review import meeting_item as meeting_item_of
 from services.monthly_review import meeting_items as meeting_items_of
@@ -34,7 +35,8 @@ from services.monthly_review import rare_event as rare_event_of
 from services.monthly_review import review_patients as review_patients_of
 from texts import lang
 from ui.context import Context
-from ui.data import current_viewer, pinned_db, query
+from ui.data import current_viewer, data_version, pinned_db, query, scope_of
+from warehouse.actions import ChartSettings
 from warehouse.connection import warehouse_path
 
 # the meeting pack's builder: (viewer, db, centre, pathway, month, file format, with patients, language) → the file
@@ -56,9 +58,36 @@ def _place(ctx: Context) -> tuple[str, dt.date]:
 
 
 def monthly_review(ctx: Context) -> MonthlyReview:
-    """The review of the sidebar's centre, pathway and month (``services.monthly_review``)."""
+    """The review of the sidebar's centre, pathway and month (``services.monthly_review``), its charts kept."""
     pathway, month = _place(ctx)
-    return monthly_review_of(current_viewer(), None, ctx.centre_code, pathway, month, fetch=query)
+    viewer, db = current_viewer(), pinned_db()
+    place = (scope_of(viewer) if viewer else None, str(db), data_version(db), ctx.centre_code, pathway)
+    return monthly_review_of(viewer, None, ctx.centre_code, pathway, month, fetch=query, charts=_kept_charts(place))
+
+
+def _settings_key(settings: Mapping[str, ChartSettings]) -> tuple:
+    return tuple(sorted((code, s.baseline_until, tuple(sorted(s.exclude.items()))) for code, s in settings.items()))
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _charts(
+    place: tuple, codes: tuple[str, ...], month: dt.date, settings_key: tuple,
+    _indicators: list[Indicator], _rows: pl.DataFrame, _settings: dict[str, ChartSettings],
+) -> list[Summary]:  # fmt: skip
+    """The charts, kept per viewer scope, data version, centre, pathway, month and chart settings.
+
+    The rows are the viewer's cached query result for that scope and version, so the key settles them
+    (arguments named with ``_`` are not part of Streamlit's key)."""
+    del codes, settings_key  # part of the key only
+    return cohort_reviewed(_indicators, _rows, month, _settings)
+
+
+def _kept_charts(place: tuple) -> Charts:
+    def charts(indicators: list[Indicator], rows: pl.DataFrame, month: dt.date, settings: dict[str, ChartSettings]) -> list:
+        codes = tuple(i.code for i in indicators)
+        return _charts(place, codes, month, _settings_key(settings), indicators, rows, settings)
+
+    return charts
 
 
 def review_patients(ctx: Context) -> pl.DataFrame:
