@@ -738,6 +738,26 @@ final as (
 
 select * from final
 """,
+    "data_delivery_delay": """
+with delays as (
+    select centre_code, date_trunc('month', treatment_date)::date as month_date,
+        datediff('day', treatment_date, first_delivered_on) as delay_days
+    from store.episodes
+    where treatment_date >= $from_month::date
+),
+
+final as (
+    select month_date,
+        median(delay_days) filter (where centre_code = $centre_code) as own_median_delay_days,
+        median(delay_days) as national_median_delay_days,
+        count(*) filter (where centre_code = $centre_code) as own_episodes_n
+    from delays
+    group by month_date
+    order by month_date
+)
+
+select * from final
+""",
     "trajectory_events": """
 with outcomes as (
     select * from clinical_outcomes
@@ -874,6 +894,11 @@ def check_every_question(db: Path, pairs_n: int | None = None, episodes_n: int =
         for pathway in sorted({p for _, p in pairs}):
             for centre in [None, *sorted({c for c, p in pairs if p == pathway})]:
                 rows["review_months"] += same(con, "review_months", {"centre_code": centre, "pathway": pathway})
+        middle = (first + (last - first) / 2).replace(day=1)
+        for centre in sorted({c for c, _ in pairs}):
+            for from_month in (first, middle, last):
+                params = {"centre_code": centre, "from_month": from_month}
+                rows["data_delivery_delay"] += same(con, "data_delivery_delay", params)
         for centre in [None, pairs[0][0]]:
             rows["adoption_monthly"] += same(con, "adoption_monthly", {"centre_code": centre, **span, **lists})
             rows["adoption_response"] += same(con, "adoption_response", {"centre_code": centre, **span})
