@@ -133,12 +133,26 @@ def _bsn_digits(digits: pl.Expr) -> pl.Expr:
 
 
 def looks_like_bsn(column: str) -> pl.Expr:
-    """Vectorised ``is_bsn_like`` of a text column, for the pandera models (null counts as no)."""
-    value = pl.col(column).str.normalize("NFKC").str.replace_all(FORMAT_AND_QUOTES, "").str.strip_chars().str.replace(PREFIX, "")
+    """Vectorised ``is_bsn_like`` of a text column, for the pandera models (null counts as no).
+
+    Only a value without letters and with at least eight digits can be one, so the whole test runs on those
+    values alone: a column of pseudonyms (``UMCU-E0000100``) costs one cheap pass, not the test (1.4 s per
+    200,000 values)."""
+    return pl.col(column).map_batches(_bsn_mask, return_dtype=pl.Boolean, is_elementwise=True)
+
+
+def _bsn_mask(values: pl.Series) -> pl.Series:
+    value = pl.col("value").str.normalize("NFKC").str.replace_all(FORMAT_AND_QUOTES, "").str.strip_chars()
+    value = value.str.replace(PREFIX, "")
+    frame = pl.DataFrame({"value": values.cast(pl.String)})
+    candidate = (~value.str.contains(LETTER) & (value.str.count_matches("[0-9]") >= 8)).fill_null(False)
+    rows = frame.select(candidate).to_series().arg_true()
+    out = pl.repeat(False, len(values), dtype=pl.Boolean, eager=True).alias(values.name)
+    if rows.is_empty():
+        return out
     runs = value.str.extract_all(RUN).list.eval(_bsn_digits(pl.element().str.replace_all(SEPARATORS, "")).any())
-    tested = ~value.str.contains(LETTER)
     found = _bsn_digits(value.str.replace_all(SEPARATORS, "")) | runs.list.first().fill_null(False)
-    return (tested & found).fill_null(False)
+    return out.scatter(rows, frame[rows].select(found.fill_null(False)).to_series())
 
 
 def _demo() -> bool:

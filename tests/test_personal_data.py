@@ -72,6 +72,15 @@ def test_ordinary_pseudonyms_still_load(value) -> None:
     assert pl.DataFrame({"v": [value]}).select(looks_like_bsn("v"))["v"][0] is False
 
 
+def test_the_column_test_agrees_with_the_rule_on_a_mixed_column() -> None:
+    """Notations, pseudonyms and empty cells in one column: only some rows reach the whole test, each answers as
+    ``is_bsn_like`` does, in its own place."""
+    values = [*PSEUDONYMS, None, *MORE_NOTATIONS, "UMCU-E0000100", "12345678", "x" * 40, "", "01112223", "1112223"]
+    got = pl.DataFrame({"v": values}).select(looks_like_bsn("v"))["v"].to_list()
+    assert got == [v is not None and is_bsn_like(v) for v in values]
+    assert any(got) and not all(got)
+
+
 def stored_cells(db: Path) -> list[str]:
     """Every text cell of the quarantine and the load log."""
     cells = []
