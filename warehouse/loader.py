@@ -207,11 +207,12 @@ def _conflict_errors(conflicts: pl.DataFrame, spec: TableSpec) -> pl.DataFrame:
 
 MERGE_CHANGES = """
 create or replace temp table changes as
-select s.*, {old_first} as old_first_delivered_on, t.{key0} is null as is_new
+select s.*, {old_first} as old_first_delivered_on, t.{key0} is null as is_new, t.rowid as old_rowid
 from incoming s left join store.{table} t on {join}
 where t.{key0} is null or {differs}
 """
-MERGE_DELETE = "delete from store.{table} t using changes s where not s.is_new and {join}"
+# By the row ids the comparison found (the same transaction): no second join over the whole table.
+MERGE_DELETE = "delete from store.{table} where rowid in (select old_rowid from changes where not is_new)"
 MERGE_INSERT = "insert into store.{table} select {columns}, $load_id{first} from changes{order}"
 # Appended in the order ``warehouse.marts`` lays the episodes out, so a delivery's new rows form row
 # groups of their own centre, pathway and month and the zone maps keep skipping (no rewrite per load).
@@ -223,7 +224,7 @@ insert into touched_keys
 select distinct centre_code, pathway, date_trunc('month', treatment_date)::date from changes
 union
 select distinct t.centre_code, t.pathway, date_trunc('month', t.treatment_date)::date
-from store.episodes t join changes s on not s.is_new and s.centre_code = t.centre_code and s.episode_id = t.episode_id
+from store.episodes t where t.rowid in (select old_rowid from changes where not is_new)
 """
 TOUCHED_CHILDREN = """
 insert into touched_keys
