@@ -51,3 +51,24 @@ def test_another_scope_draws_its_own(own_review_warehouse, monkeypatch, drawn) -
     other = app(own_review_warehouse, monkeypatch, viewer=team("UMCU", "knee_oa"), month_UMCU_knee_oa=SEPT).run()
     assert not other.exception, [e.value for e in other.exception]
     assert len(drawn) == 2
+
+
+def test_the_longer_grain_chart_is_kept_per_scope(own_review_warehouse, monkeypatch) -> None:
+    asked: list[str] = []
+    real = ui.review_data.longer_grain_of
+
+    def counted(viewer, db, centre_code, pathway, month, indicator, grain, **kw):
+        asked.append(grain)
+        return real(viewer, db, centre_code, pathway, month, indicator, grain, **kw)
+
+    monkeypatch.setattr(ui.review_data, "longer_grain_of", counted)
+    ui.review_data._grain_chart.clear()
+    at = app(own_review_warehouse, monkeypatch, viewer_centre="UMCU", month_UMCU_knee_oa=SEPT).run()
+    assert not at.exception, [e.value for e in at.exception]
+    first = len(asked)
+    assert first >= 1
+    at.run()
+    assert len(asked) == first  # the re-run reuses it
+
+    other = app(own_review_warehouse, monkeypatch, viewer=team("UMCU", "knee_oa"), month_UMCU_knee_oa=SEPT).run()
+    assert not other.exception and len(asked) > first  # another scope asks again

@@ -116,8 +116,19 @@ def rare_event(ctx: Context, indicator: Indicator) -> RareChart:
 
 
 def longer_grain(ctx: Context, indicator: Indicator, grain: str) -> GrainChart:
+    """The indicator per quarter or rolling window, kept per viewer scope, data version and place (no team setting
+    changes it); a refused question raises before anything is kept, on every call."""
     pathway, month = _place(ctx)
-    return longer_grain_of(current_viewer(), None, ctx.centre_code, pathway, month, indicator, grain, fetch=query)
+    viewer, db = current_viewer(), pinned_db()
+    place = (scope_of(viewer) if viewer else None, str(db), data_version(db), ctx.centre_code, pathway, month)
+    return _grain_chart(place, indicator.code, grain, viewer, indicator)
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _grain_chart(place: tuple, code: str, grain: str, _viewer: Viewer | None, _indicator: Indicator) -> GrainChart:
+    del code  # part of the key only
+    _, _, _, centre_code, pathway, month = place
+    return longer_grain_of(_viewer, None, centre_code, pathway, month, _indicator, grain, fetch=query)
 
 
 def adoption(ctx: Context) -> Adoption:
