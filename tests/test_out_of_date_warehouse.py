@@ -57,6 +57,23 @@ def test_rebuild_if_out_of_date_rebuilds_only_then(loaded: Path, capsys: pytest.
     assert marts.ORDER[-1] in capsys.readouterr().out
 
 
+def test_only_the_out_of_date_marts_are_built_when_the_models_stand(
+    loaded: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with duckdb.connect(str(published(loaded))) as con:
+        con.execute(f"drop table marts.{marts.ORDER[-1]}")
+        fits = con.execute("select count(*) from model_fits").fetchall()
+    built: list[str] = []
+    real = marts._create
+    monkeypatch.setattr(marts, "_create", lambda con, name, sql: (built.append(name), real(con, name, sql)))
+    assert cli.main(["rebuild", "--db", str(loaded), "--if-out-of-date"]) == 0
+    assert built == [marts.ORDER[-1]]  # the other marts stand, and so do the models
+    assert out_of_date(loaded) == []
+    with duckdb.connect(str(published(loaded)), read_only=True) as con:
+        assert con.execute("select count(*) from model_fits").fetchall() == fits
+    assert marts.ORDER[-1] in capsys.readouterr().out
+
+
 def test_the_server_refuses_to_start_on_an_out_of_date_warehouse(loaded: Path) -> None:
     age(loaded)
     env = {**os.environ, "SAMEN_LEREN_DEMO": "1", "WAREHOUSE_PATH": str(loaded)}
