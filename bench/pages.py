@@ -131,6 +131,11 @@ def preload() -> None:
     for module in ("plotly.graph_objects", "statsmodels.api", "scipy.stats", "analytics.indicators", "analytics.prediction",
                    "services.peer_comparison", "services.patients_like_me", "reports.meeting_pack", "ui.data", "ui.figures"):  # fmt: skip
         importlib.import_module(module)
+    # Outside a server Streamlit's first element checks once whether it runs in a REPL, walking every frame's
+    # source (0.2 s); a server never does. Done here, so a cold sample does not count it.
+    from streamlit import delta_generator
+
+    delta_generator._maybe_print_use_warning()
 
 
 def main() -> None:
