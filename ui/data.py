@@ -193,8 +193,8 @@ def query(name: str, **params: object) -> pl.DataFrame:
         authorised = queries.authorise(name, viewer, params)
         if viewer is None:  # authorise has refused already; this keeps type checkers informed
             raise AccessDenied("nobody is logged in")
-        if queries.rule(name).store == "actions":  # small, changes without a new data version: never cached
-            result = queries.run(name, viewer, db=warehouse_path(), **authorised)
+        if queries.rule(name).store == "actions":  # changes without a new data version: kept under the store's stamp
+            result = _store_rows(name, authorised, viewer)
         else:
             path = pinned_db()
             result = _cached(name, tuple(sorted(authorised.items())), viewer, str(path), data_version(path))
@@ -205,6 +205,17 @@ def query(name: str, **params: object) -> pl.DataFrame:
         what = f"{_described(name, authorised)} -> {result.height} rows"
         audit.record("view_patient_rows", what, viewer, patients=patient_fingerprints(result, authorised))
     return result
+
+
+def _store_rows(name: str, authorised: dict[str, object], viewer: Viewer) -> pl.DataFrame:
+    import queries
+    from warehouse.actions import store_stamp
+
+    root = warehouse_path()
+    stamp = store_stamp(root)
+    if stamp is None:  # no stamp (yet): read it every time
+        return queries.run(name, viewer, db=root, **authorised)
+    return _cached(name, tuple(sorted(authorised.items())), viewer, str(root), f"action store {stamp}")
 
 
 def warehouse_exists() -> bool:

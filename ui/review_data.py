@@ -2,8 +2,8 @@
 
 Each service (``services.monthly_review``, ``services.adoption``, ``services.actions``) is asked
 with ``fetch=query``: every query it runs is authorised for the logged-in viewer on every call,
-cached per viewer scope and data version (the action store never: it changes without a new data
-version), a refusal writes a "refused" audit row and patient rows a "view_patient_rows" row. So
+cached per viewer scope and data version (the action store's rows per its stamp: it changes without a
+new data version, and every write renews the stamp), a refusal writes a "refused" audit row and patient rows a "view_patient_rows" row. So
 the pages lay out what these return, and the meeting pack, asking the same service without the
 cache, shows the same numbers.
 

@@ -20,6 +20,7 @@ import datetime as dt
 import fcntl
 import threading
 import unicodedata
+import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -227,16 +228,41 @@ def _ensure(path: Path) -> None:
     """Create the store, or add the tables a store made by an older version lacks (once per process)."""
     if path in _READY and path.exists():
         return
-    if path.exists() and _has_every_table(path):
-        _READY.add(path)
-        return
-    with _locked(path, exclusive=True):
-        con = duckdb.connect(str(path))
-        try:
-            con.execute(SCHEMA)
-        finally:
-            con.close()
+    if not (path.exists() and _has_every_table(path)):
+        with _locked(path, exclusive=True):
+            _stamp(path).unlink(missing_ok=True)
+            con = duckdb.connect(str(path))
+            try:
+                con.execute(SCHEMA)
+            finally:
+                con.close()
+    with _locked(path, exclusive=True):  # no writer is halfway: whatever the store holds now may have a stamp
+        if not _stamp(path).exists():
+            _renew_stamp(path)
     _READY.add(path)
+
+
+def _stamp(path: Path) -> Path:
+    return path.with_name(path.name + ".stamp")
+
+
+def _renew_stamp(path: Path) -> None:
+    renewed = _stamp(path).with_name(_stamp(path).name + ".new")
+    renewed.write_text(uuid.uuid4().hex, encoding="ascii")
+    renewed.replace(_stamp(path))
+
+
+def store_stamp(root: Path) -> str | None:
+    """A text that every write of the action store beside ``root`` renews, so a reader may keep what it read under
+    it; None when there is none (a write stopped between its commit and its stamp, and no process has opened the
+    store since: the first open of a store in a process stamps it when no writer is halfway).
+
+    A writer removes the stamp before it changes the store and writes a new one after its commit, both under the
+    store's exclusive lock: what is read after reading a stamp is never older than the write that left it."""
+    try:
+        return _stamp(actions_path(root)).read_text(encoding="ascii").strip() or None
+    except FileNotFoundError:
+        return None
 
 
 @contextmanager
@@ -253,6 +279,7 @@ def _actions_writer(root: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     path = actions_path(root)
     _ensure(path)
     with _locked(path, exclusive=True):
+        _stamp(path).unlink(missing_ok=True)  # readers keep nothing until this write has a stamp of its own
         con = duckdb.connect(str(path))
         try:
             con.execute("begin transaction")
@@ -263,6 +290,7 @@ def _actions_writer(root: Path) -> Iterator[duckdb.DuckDBPyConnection]:
             raise
         finally:
             con.close()
+        _renew_stamp(path)
 
 
 def _may_write(viewer: Viewer, centre_code: str, pathway: str) -> None:
