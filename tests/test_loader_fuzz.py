@@ -92,7 +92,7 @@ def delivery(draw) -> tuple[bytes, str]:
     return data, draw(st.sampled_from(["episodes.csv", "episodes.txt", "UMCU_episodes.csv"]))
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(delivery())
 def test_every_row_is_accounted_for_and_nothing_crashes(case) -> None:
     data, name = case
