@@ -34,6 +34,8 @@ HEIGHTS = """() => {
 def settled_heights(tab) -> tuple[int, int, int]:
     """The heights once the chart and the table have settled: the same twice in a row, 250 ms apart (on a
     busy machine a page is still laying out for a while after its chart appears)."""
+    # the elements of the run before stay on the page, marked stale, until this run has drawn its own
+    tab.wait_for_function("() => document.querySelectorAll('[data-stale=\"true\"]').length === 0")
     last = tab.evaluate(HEIGHTS)
     for _ in range(40):
         tab.wait_for_timeout(250)
