@@ -3,7 +3,8 @@
 Each service (``services.monthly_review``, ``services.adoption``, ``services.actions``) is asked
 with ``fetch=query``: every query it runs is authorised for the logged-in viewer on every call,
 cached per viewer scope and data version (the action store's rows per its stamp: it changes without a
-new data version, and every write renews the stamp), a refusal writes a "refused" audit row and patient rows a "view_patient_rows" row. So
+new data version, and every write renews the stamp), a refusal writes a "refused" audit row and patient
+rows a "view_patient_rows" row. So
 the pages lay out what these return, and the meeting pack, asking the same service without the
 cache, shows the same numbers.
 
@@ -60,9 +61,15 @@ def _place(ctx: Context) -> tuple[str, dt.date]:
 def monthly_review(ctx: Context) -> MonthlyReview:
     """The review of the sidebar's centre, pathway and month (``services.monthly_review``), its charts kept."""
     pathway, month = _place(ctx)
-    viewer, db = current_viewer(), pinned_db()
-    place = (scope_of(viewer) if viewer else None, str(db), data_version(db), ctx.centre_code, pathway)
+    viewer = current_viewer()
+    place = _kept_under(viewer, ctx.centre_code, pathway)
     return monthly_review_of(viewer, None, ctx.centre_code, pathway, month, fetch=query, charts=_kept_charts(place))
+
+
+def _kept_under(viewer: Viewer | None, centre_code: str | None, pathway: str) -> tuple:
+    """What a kept answer is kept under: the viewer's scope, the pinned data version, the centre and pathway."""
+    db = pinned_db()
+    return (scope_of(viewer) if viewer else None, str(db), data_version(db), centre_code, pathway)
 
 
 def _settings_key(settings: Mapping[str, ChartSettings]) -> tuple:
@@ -119,9 +126,8 @@ def longer_grain(ctx: Context, indicator: Indicator, grain: str) -> GrainChart:
     """The indicator per quarter or rolling window, kept per viewer scope, data version and place (no team setting
     changes it); a refused question raises before anything is kept, on every call."""
     pathway, month = _place(ctx)
-    viewer, db = current_viewer(), pinned_db()
-    place = (scope_of(viewer) if viewer else None, str(db), data_version(db), ctx.centre_code, pathway, month)
-    return _grain_chart(place, indicator.code, grain, viewer, indicator)
+    viewer = current_viewer()
+    return _grain_chart((*_kept_under(viewer, ctx.centre_code, pathway), month), indicator.code, grain, viewer, indicator)
 
 
 @st.cache_resource(max_entries=256, show_spinner=False)
