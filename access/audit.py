@@ -302,6 +302,22 @@ def record(
 # reading and verifying
 
 
+def trail_stamp(path: Path | None = None) -> tuple[tuple[int, ...] | None, ...]:
+    """What changes whenever the trail or its anchor changes on disk: each file's inode, size, and modification
+    and change times (None for a file that is not there). A change time cannot be set back by a writer, so a
+    rewrite that keeps the size and resets the modification time still gives another stamp."""
+    target = path or audit_path()
+
+    def of(file: Path) -> tuple[int, ...] | None:
+        try:
+            found = file.stat()
+        except FileNotFoundError:
+            return None
+        return (found.st_ino, found.st_size, found.st_mtime_ns, found.st_ctime_ns)
+
+    return (of(target), of(anchor_path(target)))
+
+
 def _lines(target: Path) -> list[bytes]:
     return [line for line in target.read_bytes().split(b"\n") if line.strip()]
 

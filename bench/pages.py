@@ -94,14 +94,21 @@ def open_page(case: PageCase) -> tuple[AppTest, float]:
     at.session_state["viewer"] = case.viewer
     for key, value in case.state:
         at.session_state[key] = value
+    if PAGE_FILES[PAGES[case.viewer.role][0]][0] != case.page:  # its own address, as a browser's first visit
+        at.switch_page(case.page)
     start = time.perf_counter()
     at.run()
-    if PAGE_FILES[PAGES[case.viewer.role][0]][0] != case.page:  # not the role's first page
-        at.switch_page(case.page).run()
     seconds = time.perf_counter() - start
     if at.exception:
         raise RuntimeError(f"{case.page} failed: {[e.value for e in at.exception]}")
+    if not page_shown(at).endswith(case.page):
+        raise RuntimeError(f"{case.page} opened {page_shown(at)} instead")
     return at, seconds
+
+
+def page_shown(at: AppTest) -> str:
+    """The script of the page the last run showed (AppTest keeps it under private names only)."""
+    return str(at._registered_pages[at._finished_page_script_hash]["script_path"])
 
 
 def warm_times(at: AppTest, runs: int) -> list[float]:

@@ -13,6 +13,7 @@ from texts import month_name, number, t
 from texts.csv_safe import csv_bytes
 from ui.adoption_view import lag_line, library_table, may_see_library, practice_library, summary_table, with_pathway_labels
 from ui.context import Context, current_with_month
+from ui.drawn import drawn
 from ui.figures import heatmap_figure, lines_figure
 from ui.guard import entry_only
 from ui.review_data import adoption
@@ -59,7 +60,7 @@ def choose_measure(found: Adoption) -> Measure:
 def render_heatmap(found: Adoption, measure: Measure) -> None:
     st.subheader(t("adoption_heatmap"))
     st.caption(t("adoption_heatmap_caption"))
-    fig = heatmap_figure(
+    fig = drawn(heatmap_figure,
         with_pathway_labels(found, found.summary), "centre_name", "pathway_label", measure.summary_column,
         found.target(measure), measure.is_higher_better, UNITS[measure.unit],
     )  # fmt: skip
@@ -71,8 +72,14 @@ def render_trend(ctx: Context, found: Adoption, measure: Measure) -> None:
     st.caption(t("adoption_trend_caption"))
     rows = with_pathway_labels(found, found.trend(ctx.pathway))
     group = "centre_name" if found.across_centres else "pathway_label"
-    fig = lines_figure(
-        rows, measure.monthly_column, group, found.target(measure), t("measure_" + measure.code), UNITS[measure.unit]
+    fig = drawn(
+        lines_figure,
+        rows,
+        measure.monthly_column,
+        group,
+        found.target(measure),
+        t("measure_" + measure.code),
+        UNITS[measure.unit],
     )
     table = rows.select(group, "month_date", measure.monthly_column)
     chart_with_data(fig, table, "adoption_trend", f"adoptie_{measure.code}_per_maand.csv")

@@ -5,10 +5,11 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from access import audit
-from texts import t
+from access.audit import Verification
+from texts import lang, t
 from texts.review import CELL_WORDS
 from ui.context import current
+from ui.data import audit_trail
 from ui.guard import entry_only
 from ui.review_view import csv_bytes, show_table
 
@@ -17,9 +18,8 @@ entry_only()
 AUDIT_ACTIONS = CELL_WORDS["action"]  # an audit row's action code → the key of its words
 
 
-def render_chain() -> None:
+def render_chain(checked: Verification) -> None:
     """Whether the trail's hash chain verifies, said before the rows."""
-    checked = audit.verify()
     if checked.ok:
         st.success(t("audit_chain_ok", rows=checked.rows), icon=":material/verified:")
     else:
@@ -28,8 +28,8 @@ def render_chain() -> None:
 
 
 def render_audit() -> None:
-    render_chain()
-    rows = audit.read()
+    checked, rows = audit_trail()
+    render_chain(checked)
     actions = sorted(rows["action"].unique().to_list())
     chosen = st.multiselect(
         t("audit_filter"), actions, key="audit_actions", placeholder=t("choose_options"),
@@ -39,7 +39,9 @@ def render_audit() -> None:
         rows = rows.filter(pl.col("action").is_in(chosen))
     show_table(rows)
     # csv_bytes neutralises spreadsheet formulas: user-supplied text (file names) sits in "what"
-    st.download_button(t("download_csv"), csv_bytes(rows), file_name="audit.csv", mime="text/csv", icon=":material/download:")
+    spoken = lang()  # the CSV is made when the button is clicked, on a thread of its own: in the language shown now
+    st.download_button(t("download_csv"), lambda: csv_bytes(rows, spoken), file_name="audit.csv", mime="text/csv",
+                       icon=":material/download:")  # fmt: skip
 
 
 ctx = current()

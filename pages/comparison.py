@@ -21,6 +21,7 @@ from texts import label, month_name, number, t
 from texts.csv_safe import csv_bytes
 from ui.context import Context, current_with_month
 from ui.data import comparison_options
+from ui.drawn import drawn
 from ui.figures import own_trend_figure
 from ui.figures_peers import peer_funnel_figure, ranked_figure, scorecard_figure
 from ui.guard import entry_only
@@ -149,7 +150,7 @@ def render_scorecard(ctx: Context, period: ReportingPeriod, mode: str, group: st
         st.info(t("peers_group_too_small") if group != "all" else t("peers_scorecard_none"))
         return
     st.caption(t("peers_scorecard_caption"))
-    fig = scorecard_figure(strip_rows(card), t("peers_worse"), t("peers_better"), ctx.centre_name, t("peers_others"))
+    fig = drawn(scorecard_figure, strip_rows(card), t("peers_worse"), t("peers_better"), ctx.centre_name, t("peers_others"))
     st.plotly_chart(fig, width="stretch", key="chart_scorecard")
     table = scorecard_table(card)  # the numbers stay in view beside the strip: they are the point of a scorecard
     st.dataframe(table, hide_index=True, width="stretch", key="table_scorecard")
@@ -178,7 +179,7 @@ def render_funnel(result: PeerComparison, mode: str, period: ReportingPeriod) ->
     indicator = result.indicator
     percent = indicator.kind == "proportion"
     on_expected = percent and mode == "adjusted"  # the adjusted event funnel is the O/E funnel, drawn against E
-    fig = peer_funnel_figure(
+    fig = drawn(peer_funnel_figure,
         result.centres, result.curves[mode], result.targets[mode], f"{mode}_value", percent, label(indicator.label),
         t("compare_expected_axis" if on_expected else "compare_patients_axis"), x=f"{mode}_x",
     )  # fmt: skip
@@ -194,7 +195,7 @@ def render_ranked(result: PeerComparison, mode: str, period: ReportingPeriod) ->
     st.markdown(f"**{t('peers_ranked')}**")
     st.caption(t("peers_ranked_caption"))
     percent = result.indicator.kind == "proportion"
-    fig = ranked_figure(result.ranking[mode], result.targets[mode], percent, label(result.indicator.label))
+    fig = drawn(ranked_figure, result.ranking[mode], result.targets[mode], percent, label(result.indicator.label))
     chart_with_data(fig, ranked_table(result, mode), "ranked", f"rangorde_{period.code}.csv")
 
 
@@ -238,7 +239,7 @@ def render_trend(ctx: Context, indicator: ComparisonIndicator, periods: list[Rep
         return
     percent = indicator.kind == "proportion"
     pooled = t("compare_pooled") if group == "all" else group_name(group)
-    fig = own_trend_figure(own, ctx.centre_name, pooled, percent, label(indicator.label))
+    fig = drawn(own_trend_figure, own, ctx.centre_name, pooled, percent, label(indicator.label))
     chart_with_data(fig, trend_table(own, indicator, ctx.centre_name, pooled), "own_trend", "eigen_resultaat_per_halfjaar.csv")
 
 

@@ -9,6 +9,7 @@ from texts import t
 from texts.review import cells_in_words
 from ui.context import Context, current
 from ui.data import query
+from ui.drawn import drawn
 from ui.figures import delay_figure
 from ui.guard import entry_only
 from ui.patient_table import patient_table
@@ -47,7 +48,7 @@ def render_delay(ctx: Context) -> None:
     st.subheader(t("delay"))
     st.caption(t("delay_caption"))
     delay = query("data_delivery_delay", centre_code=ctx.centre_code, from_month=delay_from(ctx.month))
-    fig = delay_figure(delay, ctx.centre_name, t("all_centres"), t("days"))
+    fig = drawn(delay_figure, delay, ctx.centre_name, t("all_centres"), t("days"))
     chart_with_data(fig, delay, "delay", "aanlevertijd.csv")
 
 

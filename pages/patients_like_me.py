@@ -24,6 +24,7 @@ from services.patients_like_me import (
 from texts import label, number, t, timepoint_name
 from ui.context import current
 from ui.data import like_me, pathway_validations
+from ui.drawn import drawn
 from ui.figures import calibration_figure, icon_array_figure
 from ui.guard import entry_only
 from ui.safe_text import plain
@@ -129,7 +130,7 @@ def render_option(result: OptionResult, answer: PatientsLikeMe) -> None:
         elif best.mic is not None:
             followup = timepoint_name(answer.followup)
             st.markdown(t("option_sentence", treatment=name, n=round(100 * best.mic), followup=followup))
-            st.plotly_chart(icon_array_figure(best.mic, name), width="content", key=f"icons_{result.treatment}")
+            st.plotly_chart(drawn(icon_array_figure, best.mic, name), width="content", key=f"icons_{result.treatment}")
             st.caption(t("option_icons_caption"))
         st.table(option_table(result, answer), hide_index=True)
         if result.thin is not None:
@@ -177,8 +178,12 @@ def render_details(treatments: dict[str, dict[str, str]], pathway: str) -> None:
             format_func=lambda i: f"{label(treatments[validations[i].treatment])} · {t('outcome_' + validations[i].outcome)}",
         )  # fmt: skip
         chosen = validations[choice]
-        fig = calibration_figure(
-            chosen.calibration, t("validation_predicted"), t("validation_observed"), chosen.outcome != "followup"
+        fig = drawn(
+            calibration_figure,
+            chosen.calibration,
+            t("validation_predicted"),
+            t("validation_observed"),
+            chosen.outcome != "followup",
         )
         st.plotly_chart(fig, width="stretch", key="calibration_chart")
 

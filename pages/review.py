@@ -15,6 +15,7 @@ from texts.review import cells_in_words, count_text, patients_in_words, tile_tex
 from texts.sentences import baseline_marker, on_chart, sentence
 from ui.actions_view import render_actions, render_open
 from ui.context import Context, current_with_month
+from ui.drawn import drawn
 from ui.figures import control_chart_figure, grouped_bar_figure, stacked_cost_figure
 from ui.guard import entry_only
 from ui.meeting_view import render_meeting
@@ -119,7 +120,7 @@ def render_chart_block(ctx: Context, review: MonthlyReview, chosen: Summary) -> 
     render_chart_settings(review.pathway, ind, review.months_for(ind.code), settings)
     if summary.is_provisional:
         st.info(t("provisional"))
-    fig = control_chart_figure(
+    fig = drawn(control_chart_figure,
         summary.chart, label(ind.label), ind.unit == "pct", review.cohort_for(ind.code), on_chart(review.actions, ind.code),
         baseline=baseline_marker(settings, review.months_for(ind.code)), money=ind.unit == "eur",
     )  # fmt: skip
@@ -188,7 +189,7 @@ def render_costs(review: MonthlyReview) -> None:
                 before=number(driver.previous, 0, "€ "),
             )
         )
-    fig = stacked_cost_figure(review.costs, names, t("tile_cost"))
+    fig = drawn(stacked_cost_figure, review.costs, names, t("tile_cost"))
     chart_with_data(fig, review.costs, "costs", "kosten_per_categorie.csv")
 
 
@@ -203,7 +204,7 @@ def render_equity(review: MonthlyReview) -> None:
     }
     if review.work_label:
         series[label(review.work_label)] = rows["work_outcome_pct"].to_list()
-    chart_with_data(grouped_bar_figure(groups, series, "%"), rows, "equity", "gelijke_uitkomsten.csv")
+    chart_with_data(drawn(grouped_bar_figure, groups, series, "%"), rows, "equity", "gelijke_uitkomsten.csv")
 
 
 def render_overview(ctx: Context, review: MonthlyReview) -> None:

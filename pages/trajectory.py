@@ -9,6 +9,7 @@ from texts import date_text, label, month_name, t, timepoint_name
 from texts.review import cells_in_words, patients_in_words, prom_codes
 from ui.context import Context, current
 from ui.data import trajectory
+from ui.drawn import drawn
 from ui.figures import trajectory_figure
 from ui.guard import entry_only
 from ui.patient_table import patient_table
@@ -71,7 +72,7 @@ def render_trajectory(answer: Trajectory) -> None:
     names = {"expected": t("trajectory_expected"), "patient": t("trajectory_patient"), "months": t("trajectory_months")}
     events = [(months, label(event)) for months, event in answer.events]
     st.plotly_chart(
-        trajectory_figure(answer.band, answer.observed, events, answer.instrument, names),
+        drawn(trajectory_figure, answer.band, answer.observed, events, answer.instrument, names),
         width="stretch",
         key="trajectory_chart",
     )

@@ -55,3 +55,28 @@ def test_without_a_stamp_nothing_is_kept(own_review_warehouse, monkeypatch, stor
     first = len(store_reads)
     at.run()
     assert len(store_reads) == 2 * first
+
+
+def test_the_practices_waiting_for_their_effect_are_read_again_only_after_a_write(own_review_warehouse, monkeypatch) -> None:
+    import warehouse.actions as store
+
+    record_action(own_review_warehouse, lead("UMCU"), action(), CODES)  # the store has a stamp
+    opened: list[int] = []
+    real = store.actions_reader
+
+    def counted(root):
+        opened.append(1)
+        return real(root)
+
+    monkeypatch.setattr(store, "actions_reader", counted)
+    first = store.pending_practices(own_review_warehouse)
+    assert store.pending_practices(own_review_warehouse) == first and len(opened) == 1  # kept under the stamp
+
+    record_action(own_review_warehouse, lead("UMCU"), action(), CODES)  # a write renews the stamp
+    store.pending_practices(own_review_warehouse)
+    assert len(opened) == 2
+
+    actions_path(own_review_warehouse).with_name(actions_path(own_review_warehouse).name + ".stamp").unlink()
+    store.pending_practices(own_review_warehouse)
+    store.pending_practices(own_review_warehouse)
+    assert len(opened) == 4  # without a stamp nothing is kept

@@ -57,12 +57,24 @@ def spy_on_csv(monkeypatch: pytest.MonkeyPatch, module) -> list[bytes]:
     made: list[bytes] = []
     original = ui.review_view.csv_bytes
 
-    def spied(frame):
-        made.append(original(frame))
+    def spied(frame, *args):
+        made.append(original(frame, *args))
         return made[-1]
 
     monkeypatch.setattr(module, "csv_bytes", spied)
     return made
+
+
+def clicked_downloads(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every ``st.download_button`` whose file is made on the click (a callable) makes it at once, as a click would."""
+    import streamlit
+
+    original = streamlit.download_button
+
+    def clicked(label, data, *args, **kwargs):
+        return original(label, data() if callable(data) else data, *args, **kwargs)
+
+    monkeypatch.setattr(streamlit, "download_button", clicked)
 
 
 def cells(data: bytes) -> list[str]:
@@ -456,8 +468,41 @@ def test_audit_page_shows_whether_the_chain_verifies(tmp_path, review_warehouse,
     assert "verbroken bij regel 1" in at.error[0].value
 
 
+def test_the_audit_page_reads_the_trail_again_only_after_it_changed(tmp_path, review_warehouse, monkeypatch) -> None:
+    path = tmp_path / "audit.jsonl"
+    monkeypatch.setenv("AUDIT_PATH", str(path))
+    audit.record("login", "local", lead("UMCU"), path=path)
+    verified: list[int] = []
+    real = audit.verify
+
+    def counted(*args, **kwargs):
+        verified.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(audit, "verify", counted)
+    ui_data._audit_trail.clear()
+    at = app(review_warehouse, monkeypatch, viewer=ADMIN)
+    monkeypatch.setenv("AUDIT_PATH", str(path))
+    at.run()
+    at.switch_page("pages/audit.py").run()
+    at.run()
+    assert len(verified) == 1 and "klopt: 1 regels" in texts(at)  # the re-run reuses what it read
+
+    audit.record("login", "local", lead("AUMC"), path=path)
+    at.run()
+    assert len(verified) == 2 and "klopt: 2 regels" in texts(at)
+
+    # a rewrite of the same size with its old modification time still shows: the change time moves on
+    before = path.stat()
+    path.write_bytes(path.read_bytes().replace(b'"AUMC"', b'"UMCU"'))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    at.run()
+    assert len(verified) == 3 and "verbroken bij regel 2" in at.error[0].value
+
+
 def test_audit_csv_export_is_formula_safe(tmp_path, review_warehouse, monkeypatch) -> None:
     made = spy_on_csv(monkeypatch, ui.review_view)
+    clicked_downloads(monkeypatch)
     at = app(review_warehouse, monkeypatch, viewer=ADMIN)
     path = tmp_path / "audit.jsonl"
     monkeypatch.setenv("AUDIT_PATH", str(path))

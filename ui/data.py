@@ -218,6 +218,18 @@ def _store_rows(name: str, authorised: dict[str, object], viewer: Viewer) -> pl.
     return _cached(name, tuple(sorted(authorised.items())), viewer, str(root), f"action store {stamp}")
 
 
+def audit_trail() -> tuple[audit.Verification, pl.DataFrame]:
+    """The audit trail (newest first) and its verification, read again only after the trail or its anchor changed."""
+    path = audit.audit_path()
+    return _audit_trail(str(path), audit.trail_stamp(path))
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _audit_trail(path: str, stamp: tuple) -> tuple[audit.Verification, pl.DataFrame]:
+    del stamp  # part of the key only
+    return audit.verify(Path(path)), audit.read(Path(path))
+
+
 def warehouse_exists() -> bool:
     return warehouse_path().exists()
 

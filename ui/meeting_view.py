@@ -18,6 +18,7 @@ from texts.review import patient_column_words, patients_in_words, spoken
 from texts.sentences import action_line, baseline_marker, on_chart, sentence
 from ui.actions_view import as_text, render_message, render_new, render_open
 from ui.context import Context
+from ui.drawn import drawn
 from ui.figures_meeting import meeting_chart_figure
 from ui.practices_view import render_practices_elsewhere
 from ui.review_data import may_record_actions, meeting_count, meeting_item, meeting_patients
@@ -91,7 +92,7 @@ def render_chart(review: MonthlyReview, item: MeetingItem) -> None:
         notes.append(t("provisional"))
     st.caption(" · ".join(notes))
     code = ind.code
-    fig = meeting_chart_figure(
+    fig = drawn(meeting_chart_figure,
         summary.chart, label(ind.label), ind.unit == "pct", review.cohort_for(code), on_chart(review.actions, code),
         baseline_marker(review.settings_for(code), review.months_for(code)), ind.unit == "eur",
     )  # fmt: skip

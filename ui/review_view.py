@@ -15,6 +15,7 @@ from texts import lang, month_name, t
 from texts.csv_safe import csv_bytes
 from texts.review import cells_in_words, change_text, column_words
 from texts.sentences import settings_line
+from ui.drawn import drawn
 from ui.review_data import clear_chart_settings, may_record_actions, save_chart_settings
 from ui.safe_text import plain
 from warehouse.actions import ChartSettings, ChartSettingsInvalid
@@ -136,4 +137,6 @@ def column_labels(frame: pl.DataFrame) -> dict[str, st.column_config.Column]:
 
 def show_table(frame: pl.DataFrame, **options: object):
     """A table in words (``texts.review.cells_in_words``, ``column_labels``); returns what ``st.dataframe`` returns."""
-    return st.dataframe(cells_in_words(frame), hide_index=True, width="stretch", column_config=column_labels(frame), **options)
+    return st.dataframe(
+        drawn(cells_in_words, frame), hide_index=True, width="stretch", column_config=column_labels(frame), **options
+    )

@@ -12,6 +12,7 @@ import streamlit as st
 from analytics.indicators import GRAINS, MIN_CASES, Summary
 from texts import label, month_name, number, t
 from ui.context import Context
+from ui.drawn import drawn
 from ui.figures import control_chart_figure, g_chart_figure
 from ui.review_data import longer_grain, rare_event
 from ui.review_view import VARIATION_ICON, chart_with_data
@@ -62,7 +63,7 @@ def render_rare_chart(ctx: Context, summary: Summary) -> None:
     st.subheader(t("rare_title", label=name))
     st.markdown(rare_sentence(name, chart, open_count, years))
     st.caption(t("rare_caption", years=years))
-    fig = g_chart_figure(chart, open_count, t("rare_y"), t("rare_open"))
+    fig = drawn(g_chart_figure, chart, open_count, t("rare_y"), t("rare_open"))
     table = chart.select("event_date", "value", "centre_line", "upper_limit", "variation")
     chart_with_data(fig, table, f"g_{ind.code}", f"g_kaart_{ind.code.replace(':', '_')}.csv")
 
@@ -83,7 +84,7 @@ def render_longer_grain(ctx: Context, summary: Summary) -> None:
     st.markdown(
         f"{VARIATION_ICON[point.variation]} {t('variation_' + point.variation)} · {t('grain_denominator', n=number(point.cases_n))}"
     )
-    fig = control_chart_figure(chart, label(ind.label), ind.unit == "pct", ctx.month, money=ind.unit == "eur")
+    fig = drawn(control_chart_figure, chart, label(ind.label), ind.unit == "pct", ctx.month, money=ind.unit == "eur")
     table = chart.select(
         "period_start", "month_date", "value", "cases_n", "centre_line", "lower_limit", "upper_limit", "variation"
     )

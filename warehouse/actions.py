@@ -660,10 +660,23 @@ def withdraw_practice(root: Path, viewer: Viewer, practice_id: int, at: dt.datet
     return True
 
 
+_PENDING: dict[Path, tuple[str, list[dict[str, object]]]] = {}  # store → (its stamp, the practices pending under it)
+
+
 def pending_practices(root: Path) -> list[dict[str, object]]:
-    """Shared practices whose effect has not been measured yet (shared with ``effect`` empty, as the demo seeds them)."""
+    """Shared practices whose effect has not been measured yet (shared with ``effect`` empty, as the demo seeds them).
+
+    Asked on every view of the practices, so the answer is kept under the store's stamp (``store_stamp``):
+    read again only after a write."""
+    stamp = store_stamp(root)
+    kept = _PENDING.get(root)
+    if stamp is not None and kept is not None and kept[0] == stamp:
+        return [dict(row) for row in kept[1]]
     with actions_reader(root) as con:
-        return con.sql(SHARE_PENDING).pl().to_dicts()
+        rows = con.sql(SHARE_PENDING).pl().to_dicts()
+    if stamp is not None:
+        _PENDING[root] = (stamp, rows)
+    return [dict(row) for row in rows]
 
 
 def record_measured_effect(root: Path, practice_id: int, effect: Mapping[str, object], at: dt.datetime | None = None) -> bool:
