@@ -183,6 +183,33 @@ def test_calibration_and_discrimination_are_shown_when_the_details_are_opened(de
     assert any("Voorspeld" in chart.proto.spec for chart in at.get("plotly_chart"))
 
 
+def test_a_rerun_keeps_the_answer_and_another_centre_gets_its_own(demo_warehouse, monkeypatch) -> None:
+    import services.patients_like_me as service
+    from ui import data
+
+    asked: list[str | None] = []
+    real = service.options_for
+
+    def counted(models, own, profile, centre):
+        asked.append(centre)
+        return real(models, own, profile, centre)
+
+    monkeypatch.setattr(service, "options_for", counted)
+    data._like_me_for_scope.clear()
+    at = app(demo_warehouse, monkeypatch, viewer_centre="UMCU", pathway="knee_oa").run()
+    at.switch_page("pages/patients_like_me.py").run()
+    _show(at, age=68, baseline_score=20)
+    shown = [m.value for m in at.markdown if m.value.startswith("Van 100 patiënten zoals deze")]
+    at.run()
+    at.run()
+    assert asked == ["UMCU"] and [m.value for m in at.markdown if m.value.startswith("Van 100")] == shown
+
+    other = app(demo_warehouse, monkeypatch, viewer_centre="AUMC", pathway="knee_oa").run()
+    other.switch_page("pages/patients_like_me.py").run()
+    _show(other, age=68, baseline_score=20)
+    assert not other.exception and asked == ["UMCU", "AUMC"]  # its own centre's figures, not UMC Utrecht's
+
+
 def test_the_pages_are_for_the_centres_own_team_only() -> None:
     assert lead("UMCU").may_open("decide") and team("UMCU").may_open("trajectory")
     assert not PROGRAMME.may_open("decide") and not PROGRAMME.may_open("trajectory")

@@ -296,14 +296,28 @@ def like_me(pathway: str, profile: dict[str, object] | None = None) -> PatientsL
     all centres' figures for a patient like this one (models from the caches above).
 
     A refusal writes a "refused" audit row naming the pathway (not the patient's characteristics)."""
-    from services.patients_like_me import patients_like_me
+    from services.patients_like_me import allowed, patients_like_me
 
     viewer = current_viewer()
     try:
-        return patients_like_me(viewer, pathway, profile, pinned_db(), fitted=pathway_models, own_fitted=own_models)
+        if profile is None:
+            return patients_like_me(viewer, pathway, None, pinned_db(), fitted=pathway_models, own_fitted=own_models)
+        allowed(viewer, pathway)  # on every call, kept answer or not
+        path = pinned_db()
+        return _like_me_for_scope(pathway, tuple(sorted(profile.items())), viewer, str(path), data_version(path))
     except AccessDenied as err:
         _record_refusal(f"decide: {pathway}", err, viewer)
         raise
+
+
+@st.cache_data(max_entries=64, show_spinner=False, hash_funcs={Viewer: scope_of})
+def _like_me_for_scope(pathway: str, profile: tuple, viewer: Viewer, path: str, version: str) -> PatientsLikeMe:
+    """A submitted profile's answer, kept per viewer scope (the own centre's figures) and data version: a re-run of
+    the page (a click elsewhere on it) does not predict and count the similar patients again."""
+    del version  # part of the cache key only
+    from services.patients_like_me import patients_like_me
+
+    return patients_like_me(viewer, pathway, dict(profile), Path(path), fitted=pathway_models, own_fitted=own_models)
 
 
 @refusals_recorded("decide validation")
