@@ -475,26 +475,25 @@ WHY_UNKNOWN = "Not yet explained."
 # Why a budget of issue 18 is missed or was not measured again: per (scale, kind), per scale when not
 # measured again, else per kind.
 WHY: dict[object, str] = {
-    "warm": (
-        "The review's control charts and its longer-grain chart are now kept per viewer scope, data version and chart "
-        "settings, and what the page read from the action store is kept under the store's stamp (renewed by every "
-        "write), so a re-run computes and reads nothing again (measured back to back in one process: charts kept 0.41 "
-        "s → 0.28 s; the store's rows kept 0.40–0.48 s → 0.25–0.40 s). What a re-run still does is build and "
-        "serialise every plotly figure and table again. The timings of this machine drifted during the session and "
-        "vary by half between processes: the same script measured 0.21 s at 12:45 and 0.28–0.37 s later, and the code "
-        "of 08:23 (0b4e308) now takes 1.1–1.7 s for the review's cold view where it took 0.60 s then. The next step "
-        "is to keep each drawn figure per data version and chart inputs."
-    ),
     "users": (
-        "Measured with 16 websocket clients speaking Streamlit's browser protocol (the server's part only; 16"
-        " Chromium contexts on the same two cores had made it 48.7 s). Every user finished, with no reconnect"
-        " and no server error; one user alone needs 0.86 s at most. The rest is queueing on two cores: the"
-        " server spent 23 CPU seconds on the 80 views, and the review's first view of a centre, pathway and"
-        " month is about 0.45 CPU s of Python under one lock (its queries, the control charts of every"
-        " indicator, the plotly figures), so 16 reviews asked within four seconds wait about 5 s for the last"
-        " one (review median 4.6 s). A p95 of 2 s needs that first view near 0.1 CPU s: the next step is to"
-        " build the review's sections (its charts' points and limits, its tables) per centre, pathway and"
-        " month when a version is published, as the peer aggregates are."
+        "Measured with 16 websocket clients speaking Streamlit's browser protocol (the server's part only). Every "
+        "user finished, with no reconnect and no server error. What is left is queueing on one interpreter: the "
+        "review's first view of a centre, pathway and month (nobody's cache holds it) is about 0.5 s at medium, "
+        "0.12 s of it in DuckDB (review_indicators twice 33 ms, review_patients 22 ms, review_monthly and "
+        "review_equity 11 ms each) and the rest in Python: the control charts of every indicator (about 75 ms), "
+        "drawing its figures (about 55 ms) and laying out a hundred elements. Sixteen reviews asked within four "
+        "seconds are about 8 s of such work, so the last ones wait 3–4 s (medium: review median 3.1 s, p95 3.9 s; "
+        "the comparison's p95 1.8 s and samen beslissen's answer 0.7 s are within the budget). Before this "
+        "session's caching the p95 was 4.89 s. A p95 of 2 s needs that first view near 0.12 s: the next step is to "
+        "build the review's sections (each indicator's chart points and limits, its tiles) per centre, pathway and "
+        "month when a version is published, as the peer aggregates are, so a first view only reads them."
+    ),
+    ("large", "users"): (
+        "Measured with 16 websocket clients, as at medium: every user finished, no reconnect, no server error. The "
+        "review's first view is the queue again (median 5.6 s, p95 6.2 s): it is about 1 s at large, twice medium, "
+        "because its charts run over ten times the rows per centre and month. The comparison (p95 1.6 s) is within "
+        "the budget; samen beslissen's answer (p95 2.9 s) waited behind the reviews. The next step is the same as "
+        "at medium: the review's sections built at publish."
     ),
     ("medium", "rows"): (
         "Loader s is until the loaded version is served: reading, validating and merging 27.8 million rows, then "
@@ -506,55 +505,18 @@ WHY: dict[object, str] = {
         "The next step is to build the layout marts per delivery while loading instead of once at the end, and to "
         "measure the loader's own part apart."
     ),
-    ("medium", "cold"): (
-        "The trajectory's cold sample is 1.66 s (1.20–2.04). A cold sample of a page that is not the role's first "
-        "opens the first page (the review) and then the page, in the same fresh process, so it counts two first "
-        "views. This machine was slower in the afternoon than in the morning: the code of 08:23 (0b4e308), measured "
-        "on the same warehouse at 13:36, took 1.1–1.7 s for the review's cold view where it took 0.60 s at 08:23 "
-        "(every page was under 0.8 s then). Cold samples now run on written bytecode and after Streamlit's one-off "
-        "bare-mode check (a server does neither at a page view; the check alone cost 0.2 s). The next step is to time "
-        "a page's own first view as a browser's first visit to its address does, and to measure on a machine whose "
-        "speed holds."
-    ),
-    ("medium", "freshness"): (
-        "41.3 s (36.7–41.5 s over three runs; 32.3 s in the previous run, on a machine that was faster that morning) "
-        "from starting `python -m warehouse load` of the last monthly delivery (511,281 rows, 53 centre·pathway "
-        "pairs, 13 treatment months) until the open review shows its month, asked while the load runs. By parts "
-        "(`python -m bench.freshness BASE`): copy 3.7 s, load 7.8 s, marts 18.6 s, served after 30.2 s; then the "
-        "command line's start and the page's first view. This session cut the delivery's validation from 3.6 to 1.0 s "
-        "(the BSN test now runs only on values that can be one) and the merge's second join (rows replaced by their "
-        "row ids). The marts are the rest: a monthly delivery touches 13 treatment months (follow-up PROMs and "
-        "outcomes of patients treated up to a year before), so the layout marts rewrite a year of rows for 236,000 "
-        "changed PROM rows (casemix_rows 3.1 s, prom_score_pairs 2.6 s, prom_rows 2.0 s, outcome_episodes 1.2 s). "
-        "Refreshing them per touched episode does not help as written: DuckDB does not push a semi-join below a "
-        "mart's ORDER BY (checked with EXPLAIN), so the whole SELECT would run. The next step is to refresh the "
-        "layout marts from the merge's own change rows."
-    ),
-    ("large", "users"): (
-        "Not measured at large in this session: the large load with its publish took 54 minutes on a machine"
-        " shared with the test suite, and the remaining time went to its pages and queries. The next step is"
-        " `python -m bench.concurrent --scale large --db data/bench/large/warehouse.duckdb` (websocket clients)"
-        " on a quiet machine."
-    ),
     "large": (
-        "Not measured at large in this session (the large load with its publish took 54 minutes on a shared"
-        " machine). At medium a monthly delivery is served once the marts of its touched months are rebuilt"
-        " (32 s); at large each month holds ten times the rows, so it should stay within 5 minutes, but that is"
-        " an estimate, not a measurement. The next step is `python -m bench --scales large --only freshness"
-        " --reuse` on a quiet machine."
-    ),
-    ("large", "cold"): (
-        "Three pages are over 2 s in a cold process: samen beslissen 2.60 s, trajectory 2.46 s and comparison"
-        " 2.10 s (before 21.9, 15.5 and 14.3 s). Measured right after the publish that wrote the 6 GB version,"
-        " the same pages took 1.89, 1.20 and 1.23 s; a single trajectory sample between the runs took 1.90 s."
-        " The likely difference is whether a fresh process finds the version's row groups in the page cache"
-        " (not measured directly). The next step is a profile of a cold samen-beslissen view at large, which"
-        " reads the pathway's stored models and similarity rows whole."
+        "Not measured at large: a base holding every large delivery but the last takes a full large load (about 54 "
+        "minutes) before the measured one. At medium a monthly delivery is served after 24.7 s, most of it the marts "
+        "of its 13 touched treatment months; at large each month holds ten times the rows, so about four minutes is "
+        "expected, an estimate and not a measurement. The next step is `python -m bench --scales large --only "
+        "freshness --reuse` on a quiet machine."
     ),
     ("large", "warm"): (
-        "The review's warm run takes 0.44 s and samen beslissen 0.38 s: both redraw every chart and table on each"
-        " run, and samen beslissen also finds the similar patients again; only the queries and models are"
-        " cached. The next step is caching the drawn sections per data version and viewer."
+        "Measured before samen beslissen kept its answer: a re-run of the page (any click on it) predicted and "
+        "counted the similar patients of the submitted profile again (0.37 s). The answer is now kept per viewer "
+        "scope, data version and profile, authorised on every call; measured back to back in one process at large, "
+        "its warm run went from 0.28 to 0.03 s. The bench's pages at large were not run again after that change."
     ),
     ("large", "rows"): (
         "The large load ran while the whole test suite ran beside it on the same two cores (load average 6–9):"

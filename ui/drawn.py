@@ -22,7 +22,7 @@ import streamlit as st
 from texts import lang, language
 
 F = TypeVar("F")
-KEPT_ROWS = 10_000  # a frame up to this many rows is hashed whole and its drawing kept
+KEPT_ROWS = 2_000  # a frame up to this many rows is hashed whole and its drawing kept: 256 of them stay small
 
 
 def _small(values: tuple | dict) -> bool:
