@@ -37,6 +37,23 @@ def test_the_same_inputs_draw_once_and_other_inputs_draw_again(calls) -> None:
     assert len(calls) == 4
 
 
+def test_frames_that_differ_only_in_their_middle_rows_draw_each_their_own(calls) -> None:
+    """Streamlit's own hash of a polars frame reads only its first and last ten rows: the key must read them all."""
+
+    def ranked(ranking: pl.DataFrame) -> list[str]:
+        calls.append(1)
+        return ranking.filter(pl.col("is_own"))["centre"].to_list()
+
+    names = [f"peer {i}" for i in range(25)]
+    own_a = pl.DataFrame({"centre": names, "is_own": [i == 12 for i in range(25)]})
+    own_b = pl.DataFrame({"centre": names, "is_own": [i == 14 for i in range(25)]})
+    assert drawn(ranked, own_a) == ["peer 12"]
+    assert drawn(ranked, own_b) == ["peer 14"]  # another centre's ranking is never served the first one's
+    assert drawn(ranked, own_b.to_series(0).to_frame().with_columns(is_own=own_b["is_own"])) == ["peer 14"]  # equal
+    assert len(calls) == 2
+    assert drawn(ranked, pl.DataFrame({"centre": [], "is_own": []}, schema={"centre": pl.String, "is_own": pl.Boolean})) == []
+
+
 def test_each_language_draws_its_own_in_its_own_words(calls) -> None:
     def legend() -> str:
         calls.append(1)
@@ -59,6 +76,14 @@ def test_a_large_frame_is_drawn_every_time(calls) -> None:
     assert drawn(rows, large) == drawn(rows, frame=large) == KEPT_ROWS + 1
     drawn(rows, large)
     assert len(calls) == 3
+
+    def first(frames: dict[str, pl.DataFrame]) -> int:
+        calls.append(1)
+        return next(iter(frames.values())).height
+
+    drawn(first, {"nested": large})
+    drawn(first, {"nested": large})
+    assert len(calls) == 5  # a large frame inside a dict is drawn every time too
 
 
 def test_a_rerun_of_the_review_draws_no_figure_again(own_review_warehouse, monkeypatch, calls) -> None:
