@@ -506,11 +506,9 @@ WHY: dict[object, str] = {
         "measure the loader's own part apart."
     ),
     "large": (
-        "Not measured at large: a base holding every large delivery but the last takes a full large load (about 54 "
-        "minutes) before the measured one. At medium a monthly delivery is served after 24.7 s, most of it the marts "
-        "of its 13 touched treatment months; at large each month holds ten times the rows, so about four minutes is "
-        "expected, an estimate and not a measurement. The next step is `python -m bench --scales large --only "
-        "freshness --reuse` on a quiet machine."
+        "Not measured at large in the last run. A large run is long (the load alone is about 54 minutes, and "
+        "freshness first loads every delivery but the last), so it is measured part by part with `python -m bench "
+        "--scales large --only PART --reuse` on a quiet machine."
     ),
     ("large", "warm"): (
         "Measured before samen beslissen kept its answer: a re-run of the page (any click on it) predicted and "
