@@ -60,7 +60,8 @@ def choose_measure(found: Adoption) -> Measure:
 def render_heatmap(found: Adoption, measure: Measure) -> None:
     st.subheader(t("adoption_heatmap"))
     st.caption(t("adoption_heatmap_caption"))
-    fig = drawn(heatmap_figure,
+    fig = drawn(
+        heatmap_figure,
         with_pathway_labels(found, found.summary), "centre_name", "pathway_label", measure.summary_column,
         found.target(measure), measure.is_higher_better, UNITS[measure.unit],
     )  # fmt: skip

@@ -179,7 +179,8 @@ def render_funnel(result: PeerComparison, mode: str, period: ReportingPeriod) ->
     indicator = result.indicator
     percent = indicator.kind == "proportion"
     on_expected = percent and mode == "adjusted"  # the adjusted event funnel is the O/E funnel, drawn against E
-    fig = drawn(peer_funnel_figure,
+    fig = drawn(
+        peer_funnel_figure,
         result.centres, result.curves[mode], result.targets[mode], f"{mode}_value", percent, label(indicator.label),
         t("compare_expected_axis" if on_expected else "compare_patients_axis"), x=f"{mode}_x",
     )  # fmt: skip

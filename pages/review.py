@@ -120,7 +120,8 @@ def render_chart_block(ctx: Context, review: MonthlyReview, chosen: Summary) -> 
     render_chart_settings(review.pathway, ind, review.months_for(ind.code), settings)
     if summary.is_provisional:
         st.info(t("provisional"))
-    fig = drawn(control_chart_figure,
+    fig = drawn(
+        control_chart_figure,
         summary.chart, label(ind.label), ind.unit == "pct", review.cohort_for(ind.code), on_chart(review.actions, ind.code),
         baseline=baseline_marker(settings, review.months_for(ind.code)), money=ind.unit == "eur",
     )  # fmt: skip

@@ -92,7 +92,8 @@ def render_chart(review: MonthlyReview, item: MeetingItem) -> None:
         notes.append(t("provisional"))
     st.caption(" · ".join(notes))
     code = ind.code
-    fig = drawn(meeting_chart_figure,
+    fig = drawn(
+        meeting_chart_figure,
         summary.chart, label(ind.label), ind.unit == "pct", review.cohort_for(code), on_chart(review.actions, code),
         baseline_marker(review.settings_for(code), review.months_for(code)), ind.unit == "eur",
     )  # fmt: skip
