@@ -6,12 +6,12 @@ import polars as pl
 import streamlit as st
 
 from access.audit import Verification
-from texts import lang, t
+from texts import t
 from texts.review import CELL_WORDS
 from ui.context import current
 from ui.data import audit_trail
 from ui.guard import entry_only
-from ui.review_view import csv_bytes, show_table
+from ui.review_view import csv_download, show_table
 
 entry_only()
 
@@ -38,10 +38,7 @@ def render_audit() -> None:
     if chosen:
         rows = rows.filter(pl.col("action").is_in(chosen))
     show_table(rows)
-    # csv_bytes neutralises spreadsheet formulas: user-supplied text (file names) sits in "what"
-    spoken = lang()  # the CSV is made when the button is clicked, on a thread of its own: in the language shown now
-    st.download_button(t("download_csv"), lambda: csv_bytes(rows, spoken), file_name="audit.csv", mime="text/csv",
-                       icon=":material/download:")  # fmt: skip
+    csv_download(rows, "audit.csv")  # formula-safe: user-supplied text (file names) sits in "what"
 
 
 ctx = current()

@@ -123,9 +123,14 @@ def chart_with_data(fig, frame: pl.DataFrame, key: str, file_name: str) -> None:
     if has_patient_rows(frame):
         patient_download(frame, key=key, file_name=file_name, what=f"chart {key}")
         return
-    spoken = lang()  # the CSV is made when the button is clicked, on a thread of its own: in the language shown now
+    csv_download(frame, file_name, key=f"csv_{key}")
+
+
+def csv_download(frame: pl.DataFrame, file_name: str, key: str | None = None) -> None:
+    """A button downloading ``frame`` as formula-safe CSV (``csv_bytes``), made when it is clicked."""
+    spoken = lang()  # the CSV is made on a thread of its own after the click: in the language shown now
     st.download_button(
-        t("download_csv"), lambda: csv_bytes(frame, spoken), file_name=file_name, mime="text/csv", key=f"csv_{key}",
+        t("download_csv"), lambda: csv_bytes(frame, spoken), file_name=file_name, mime="text/csv", key=key,
         icon=":material/download:",
     )  # fmt: skip
 
